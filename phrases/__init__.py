@@ -1,0 +1,1 @@
+"""The bundled default phrase library (data files only)."""
