@@ -1,0 +1,5 @@
+"""`python -m qr`."""
+
+from qr.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""The `qr` command line. Arguments are parsed before anything heavy is imported; only the
+launcher (no command) imports Textual.
+
+Exit codes: 0 ok; 1 lint found errors; 2 bad input (unknown code, missing or invalid values,
+unreadable file, `init` into a non-empty folder); 3 no clipboard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Callable, Sequence
+
+from qr import __version__
+
+
+class CommandError(Exception):
+    """A failure to report in one line on stderr, with an exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--library", metavar="PATH", default=default, help="library folder (else $QR_LIBRARY, the config file, the bundled library)")
+    parser.add_argument("--profile", metavar="NAME", default=default, help="profile from the config file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qr",
+        description="Quick replies for customer service: type /code or a few letters, Enter, and the reply is on the clipboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"qr {__version__}")
+    _global_options(parser, suppress=False)
+    parser.add_argument("--once", action="store_true", help="the launcher exits after one copy (for a hotkey)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        _global_options(sub, suppress=True)
+        return sub
+
+    def add_set(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE", help="a variable's value (repeatable)")
+
+    sub = command("render", "print a phrase rendered with its variables")
+    sub.add_argument("code")
+    add_set(sub)
+    sub.add_argument("--json", action="store_true", help="one JSON object: code, text, missing")
+    sub.set_defaults(handler="qr.commands:render")
+
+    sub = command("copy", "render a phrase and put it on the clipboard")
+    sub.add_argument("code")
+    add_set(sub)
+    sub.add_argument("--print", dest="print_only", action="store_true", help="print the reply instead of copying it")
+    sub.set_defaults(handler="qr.commands:copy")
+
+    sub = command("search", "ranked hits for a query (/code, words or pinyin)")
+    sub.add_argument("query")
+    sub.add_argument("--limit", type=int, default=20, metavar="N")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler="qr.commands:search")
+
+    sub = command("list", "phrases in library order")
+    sub.add_argument("--group", metavar="G", help="only this group (name or file)")
+    sub.add_argument("--category", metavar="C", help="only this category")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler="qr.commands:list_phrases")
+
+    sub = command("lint", "check the library: template errors, duplicate codes, forbidden wording…")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler="qr.commands:lint")
+
+    sub = command("init", "copy the bundled library to PATH to start your own")
+    sub.add_argument("path")
+    sub.set_defaults(handler="qr.commands:init")
+
+    return parser
+
+
+def parse_values(pairs: Sequence[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise CommandError(f"--set wants NAME=VALUE, got {pair!r}")
+        values[name.strip()] = value
+    return values
+
+
+def _handler(dotted: str) -> Callable[[argparse.Namespace], int]:
+    from importlib import import_module
+
+    module, _, name = dotted.partition(":")
+    return getattr(import_module(module), name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from qr.launch import run_launcher  # imports Textual
+
+            return run_launcher(args)
+        return _handler(args.handler)(args)
+    except CommandError as error:
+        print(f"qr: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # one line, never a traceback (QR_DEBUG=1 shows it)
+        if os.environ.get("QR_DEBUG"):
+            raise
+        print(f"qr: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 70
+
+
+def print_json(document: object) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

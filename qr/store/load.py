@@ -1,0 +1,281 @@
+"""Loading a library folder: every problem is named with file, line and column, and the rest still loads."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from qr.store.models import (
+    DEFAULT_CATEGORY,
+    FileStamp,
+    Group,
+    Library,
+    LoadResult,
+    Phrase,
+    Problem,
+    RuleConfig,
+    VarSpec,
+    is_valid_code,
+    normalise_code,
+)
+
+LIBRARY_FILE = "_library.toml"
+GROUP_KEYS = {"name", "category", "order", "description", "phrases"}
+PHRASE_KEYS = {"code", "title", "body", "tags", "note", "lang", "valid_from", "valid_until"}
+VAR_KEYS = {"label", "default", "pattern"}
+RULE_KEYS = {"forbidden", "risky", "allow", "files"}
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_PHRASE_HEADER = re.compile(r"^\s*\[\[\s*phrases\s*\]\]")
+_BODY_KEY = re.compile(r"""^\s*body\s*=\s*("{3}|'{3})\s*$""")
+
+
+class InvalidFile(Exception):
+    """A file that cannot be used; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def group_files(root: Path) -> list[Path]:
+    """Group files of a library, in path order (relative to root)."""
+    found = [
+        path.relative_to(root)
+        for path in root.rglob("*.toml")
+        if not path.name.startswith("_")
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    ]
+    return sorted(found, key=lambda path: path.as_posix())
+
+
+def stamp_of(data: bytes, stat: os.stat_result) -> FileStamp:
+    return FileStamp(size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=hashlib.sha1(data).hexdigest())
+
+
+def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
+    """Parse one TOML file; a failure becomes an InvalidFile naming `shown`, line and column."""
+    try:
+        data = path.read_bytes()
+        stat = path.stat()
+    except OSError as error:
+        raise InvalidFile(Problem(shown, 0, 0, f"cannot read: {error.strerror or error}")) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InvalidFile(Problem(shown, line, 1, "not UTF-8 text")) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_POSITION.search(message)
+        line, column = (int(match[1]), int(match[2])) if match else (0, 0)
+        message = _TOML_POSITION.sub("", message).strip()
+        raise InvalidFile(Problem(shown, line, column, f"invalid TOML: {message}")) from None
+    return document, text, stamp_of(data, stat)
+
+
+def load_library(root: Path | str) -> LoadResult:
+    """Load every group of the library at `root`; broken files are reported and skipped."""
+    root = Path(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        problem = Problem(root, 0, 0, "library folder not found")
+        return LoadResult(Library(root=root), (problem,))
+
+    settings: dict[str, Any] = {}
+    settings_file = root / LIBRARY_FILE
+    if settings_file.exists():
+        try:
+            settings, _, _ = read_toml(settings_file, Path(LIBRARY_FILE))
+        except InvalidFile as error:
+            problems.append(error.problem)
+
+    vars_, rules, extra = _parse_settings(settings, problems)
+    groups: list[Group] = []
+    broken: set[Path] = set()
+    for relative in group_files(root):
+        try:
+            groups.append(load_group(root, relative))
+        except InvalidFile as error:
+            problems.append(error.problem)
+            broken.add(relative)
+    groups.sort(key=lambda group: group.sort_key)
+    library = Library(
+        root=root,
+        groups=tuple(groups),
+        name=_string(settings.get("name")),
+        shop=_string(settings.get("shop")),
+        vars=vars_,
+        rules=rules,
+        extra=extra,
+        broken=frozenset(broken),
+    )
+    return LoadResult(library, tuple(problems))
+
+
+def load_group(root: Path, relative: Path) -> Group:
+    """Load one group file; raises InvalidFile with the first problem that makes it unusable."""
+    document, text, stamp = read_toml(root / relative, relative)
+    return parse_group(document, text, relative, stamp)
+
+
+def parse_group(document: dict[str, Any], text: str, relative: Path, stamp: FileStamp | None) -> Group:
+    lines = text.splitlines()
+    headers = [number for number, line in enumerate(lines, 1) if _PHRASE_HEADER.match(line)]
+
+    def fail(line: int, message: str) -> InvalidFile:
+        return InvalidFile(Problem(relative, line, 1, message))
+
+    name = document.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail(_key_line(lines, "name", 0, len(lines)), "group needs a `name` (a non-empty string)")
+    order = document.get("order")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+        raise fail(_key_line(lines, "order", 0, len(lines)), "`order` must be a whole number")
+    raw_phrases = document.get("phrases", [])
+    if not isinstance(raw_phrases, list) or not all(isinstance(item, dict) for item in raw_phrases):
+        raise fail(_key_line(lines, "phrases", 0, len(lines)), "`phrases` must be written as [[phrases]] tables")
+
+    phrases = []
+    for index, raw in enumerate(raw_phrases):
+        start = headers[index] if index < len(headers) else 0
+        end = headers[index + 1] - 1 if index + 1 < len(headers) else len(lines)
+        phrases.append(_parse_phrase(raw, lines, start, end, fail))
+
+    for key in ("category", "description"):
+        if key in document and not isinstance(document[key], str):
+            raise fail(_key_line(lines, key, 0, len(lines)), f"`{key}` must be a string")
+    return Group(
+        path=relative,
+        name=name.strip(),
+        phrases=tuple(phrases),
+        category=(document.get("category") or "").strip() or DEFAULT_CATEGORY,
+        order=order,
+        description=document.get("description", ""),
+        extra={key: value for key, value in document.items() if key not in GROUP_KEYS},
+        stamp=stamp,
+    )
+
+
+def _parse_phrase(raw: dict[str, Any], lines: list[str], start: int, end: int, fail) -> Phrase:
+    def line_of(key: str) -> int:
+        return _key_line(lines, key, start, end) or start
+
+    for key in ("title", "body"):
+        if not isinstance(raw.get(key), str) or (key == "title" and not raw[key].strip()):
+            raise fail(start, f"phrase needs a `{key}` (a string)")
+    code = raw.get("code")
+    if code is not None:
+        if not isinstance(code, str):
+            raise fail(line_of("code"), "`code` must be a string")
+        code = normalise_code(code) or None
+        if code is not None and not is_valid_code(code):
+            raise fail(line_of("code"), f"code {raw['code']!r} may only use ASCII letters, digits, '-', '_' and '.'")
+    tags = raw.get("tags", [])
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise fail(line_of("tags"), "`tags` must be a list of strings")
+    for key in ("note", "lang"):
+        if key in raw and not isinstance(raw[key], str):
+            raise fail(line_of(key), f"`{key}` must be a string")
+    window = {}
+    for key in ("valid_from", "valid_until"):
+        value = raw.get(key)
+        if isinstance(value, datetime):
+            value = value.date()
+        if value is not None and not isinstance(value, date):
+            raise fail(line_of(key), f"`{key}` must be a TOML date like 2026-06-01")
+        window[key] = value
+
+    body_line = 0
+    key_line = _key_line(lines, "body", start, end)
+    if key_line:
+        match = _BODY_KEY.match(lines[key_line - 1])
+        body_line = key_line + 1 if match else key_line
+    return Phrase(
+        title=raw["title"].strip(),
+        body=raw["body"],
+        code=code,
+        tags=tuple(tag.strip() for tag in tags if tag.strip()),
+        note=raw.get("note", ""),
+        lang=(raw.get("lang") or "zh").strip() or "zh",
+        valid_from=window["valid_from"],
+        valid_until=window["valid_until"],
+        extra={key: value for key, value in raw.items() if key not in PHRASE_KEYS},
+        line=start,
+        body_line=body_line,
+    )
+
+
+def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
+    shown = Path(LIBRARY_FILE)
+    vars_: dict[str, VarSpec] = {}
+    raw_vars = settings.get("vars", {})
+    if not isinstance(raw_vars, dict):
+        problems.append(Problem(shown, 0, 0, "`vars` must be a table of [vars.NAME] tables"))
+        raw_vars = {}
+    for name, spec in raw_vars.items():
+        if not isinstance(spec, dict):
+            problems.append(Problem(shown, 0, 0, f"[vars.{name}] must be a table"))
+            continue
+        pattern = spec.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as error:
+                problems.append(Problem(shown, 0, 0, f"[vars.{name}] pattern is not a valid regular expression: {error}"))
+                pattern = None
+        default = spec.get("default")
+        vars_[name] = VarSpec(
+            name=name,
+            label=_string(spec.get("label")),
+            default=None if default is None else str(default),
+            pattern=pattern,
+            extra={key: value for key, value in spec.items() if key not in VAR_KEYS},
+        )
+
+    raw_rules = settings.get("rules", {})
+    if not isinstance(raw_rules, dict):
+        problems.append(Problem(shown, 0, 0, "`rules` must be a table"))
+        raw_rules = {}
+
+    def words(key: str) -> tuple[str, ...]:
+        value = raw_rules.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            problems.append(Problem(shown, 0, 0, f"[rules] {key} must be a list of strings"))
+            return ()
+        return tuple(str(word).strip() for word in value if str(word).strip())
+
+    rules = RuleConfig(
+        forbidden=words("forbidden"),
+        risky=words("risky"),
+        allow=words("allow"),
+        files=words("files"),
+        extra={key: value for key, value in raw_rules.items() if key not in RULE_KEYS},
+    )
+    extra = {key: value for key, value in settings.items() if key not in {"name", "shop", "vars", "rules"}}
+    return vars_, rules, extra
+
+
+def _key_line(lines: list[str], key: str, start: int, end: int) -> int:
+    """The 1-based line of `key = ...` between lines start and end (inclusive), or 0."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    first = max(start, 1)
+    for number in range(first, min(end, len(lines)) + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return 0
+
+
+def _string(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""

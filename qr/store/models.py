@@ -1,0 +1,167 @@
+"""The phrase library as plain frozen values: what the loader makes and the saver writes.
+
+Editing never mutates: it builds new values with `dataclasses.replace` and saves a whole group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+DEFAULT_CATEGORY = "未分类"
+
+
+def normalise_code(code: str) -> str:
+    """The canonical form of a code: without the typed `/`, trimmed, lower case."""
+    return code.strip().lstrip("/").strip().lower()
+
+
+def is_valid_code(code: str) -> bool:
+    return bool(CODE_PATTERN.match(code))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a file that stopped (part of) it from loading."""
+
+    file: Path
+    line: int
+    column: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class VarSpec:
+    """A declared template variable (`[vars.NAME]` in `_library.toml`)."""
+
+    name: str
+    label: str = ""
+    default: str | None = None
+    pattern: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One quick reply: a template with a short code and a title."""
+
+    title: str
+    body: str
+    code: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    lang: str = "zh"
+    valid_from: date | None = None
+    valid_until: date | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    line: int = field(default=0, compare=False)
+    """Line of the phrase's `[[phrases]]` header in its file (0 when not loaded from a file)."""
+    body_line: int = field(default=0, compare=False)
+    """Line where the body's text starts in its file (0 when unknown)."""
+
+    def is_valid_on(self, day: date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        if self.valid_until is not None and day > self.valid_until:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file looked like when it was loaded, to notice a change on disk before saving."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group file: a named list of phrases."""
+
+    path: Path
+    """Path relative to the library root, e.g. `logistics.toml` or `en/after-sale.toml`."""
+    name: str
+    phrases: tuple[Phrase, ...] = ()
+    category: str = DEFAULT_CATEGORY
+    order: int | None = None
+    description: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    stamp: FileStamp | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[int, str, str]:
+        return (self.order if self.order is not None else 1_000_000, self.name, str(self.path))
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """`[rules]` of `_library.toml`: words added to or exempted from the built-in lint lists."""
+
+    forbidden: tuple[str, ...] = ()
+    risky: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Library:
+    """A folder of group files plus its settings."""
+
+    root: Path
+    groups: tuple[Group, ...] = ()
+    name: str = ""
+    shop: str = ""
+    vars: Mapping[str, VarSpec] = field(default_factory=dict)
+    rules: RuleConfig = RuleConfig()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    broken: frozenset[Path] = frozenset()
+    """Relative paths of group files that failed to load: never rewritten until fixed."""
+
+    def phrases(self):
+        """Every (group, phrase) in library order."""
+        for group in self.groups:
+            for phrase in group.phrases:
+                yield group, phrase
+
+    def group_by_path(self, path: Path | str) -> Group | None:
+        path = Path(path)
+        return next((group for group in self.groups if group.path == path), None)
+
+    def find_code(self, code: str) -> tuple[Group, Phrase] | None:
+        wanted = normalise_code(code)
+        for group, phrase in self.phrases():
+            if phrase.code is not None and phrase.code.lower() == wanted:
+                return group, phrase
+        return None
+
+    def replace_group(self, old_path: Path, new: Group | None) -> Library:
+        """A library with the group at `old_path` replaced by `new` (or removed, or added)."""
+        from dataclasses import replace
+
+        groups = [group for group in self.groups if group.path != old_path]
+        if new is not None:
+            groups = [group for group in groups if group.path != new.path]
+            groups.append(new)
+        groups.sort(key=lambda group: group.sort_key)
+        return replace(self, groups=tuple(groups))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    library: Library
+    problems: tuple[Problem, ...] = ()

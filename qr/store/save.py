@@ -1,0 +1,153 @@
+"""Writing group files: canonical TOML, atomic replace, and refusal when the file changed on disk."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from qr.store.load import LIBRARY_FILE, stamp_of
+from qr.store.models import FileStamp, Group, Library, Phrase
+
+
+class SaveError(Exception):
+    """A save that was refused or failed; nothing on disk was changed."""
+
+
+class ConflictError(SaveError):
+    """The file changed on disk since it was loaded (another lead saved it, or a git pull)."""
+
+
+def group_document(group: Group) -> dict[str, Any]:
+    """The TOML document of a group, known keys first, unknown keys kept as they were."""
+    document: dict[str, Any] = {"name": group.name}
+    if group.category:
+        document["category"] = group.category
+    if group.order is not None:
+        document["order"] = group.order
+    if group.description:
+        document["description"] = group.description
+    document.update(group.extra)
+    document["phrases"] = [phrase_document(phrase) for phrase in group.phrases]
+    return document
+
+
+def phrase_document(phrase: Phrase) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    if phrase.code:
+        document["code"] = phrase.code
+    document["title"] = phrase.title
+    document["body"] = phrase.body
+    if phrase.tags:
+        document["tags"] = list(phrase.tags)
+    if phrase.note:
+        document["note"] = phrase.note
+    if phrase.lang and phrase.lang != "zh":
+        document["lang"] = phrase.lang
+    if phrase.valid_from is not None:
+        document["valid_from"] = phrase.valid_from
+    if phrase.valid_until is not None:
+        document["valid_until"] = phrase.valid_until
+    document.update(phrase.extra)
+    return document
+
+
+def dumps_group(group: Group) -> str:
+    return tomli_w.dumps(group_document(group), multiline_strings=True)
+
+
+def current_stamp(path: Path) -> FileStamp | None:
+    try:
+        return stamp_of(path.read_bytes(), path.stat())
+    except FileNotFoundError:
+        return None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        if path.exists():
+            os.chmod(temp_name, path.stat().st_mode & 0o777)
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_group(library: Library, group: Group, *, previous: Group | None = None, force: bool = False) -> Group:
+    """Write `group` to its file in `library` and return it with its new stamp.
+
+    `previous` is the group as loaded (None for a new file); the save is refused when the file on
+    disk is no longer what was loaded, when a new file would overwrite an existing one, or when
+    the file failed to load (it is never rewritten until fixed by hand).
+    """
+    path = library.root / group.path
+    if group.path in library.broken:
+        raise SaveError(f"{group.path} failed to load; fix it by hand before qr writes it")
+    if not force:
+        on_disk = current_stamp(path)
+        expected = previous.stamp if previous is not None else None
+        if previous is None and on_disk is not None:
+            raise ConflictError(f"{group.path} already exists")
+        if previous is not None and on_disk is not None and expected is not None and on_disk.digest != expected.digest:
+            raise ConflictError(f"{group.path} changed on disk since it was loaded")
+        if previous is not None and on_disk is None and expected is not None:
+            raise ConflictError(f"{group.path} was deleted on disk since it was loaded")
+    data = dumps_group(group).encode("utf-8")
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise SaveError(f"cannot write {group.path}: {error.strerror or error}") from None
+    from dataclasses import replace
+
+    return replace(group, stamp=stamp_of(data, path.stat()))
+
+
+def delete_group(library: Library, group: Group, *, force: bool = False) -> None:
+    """Remove a group's file, refusing when it changed on disk since it was loaded."""
+    path = library.root / group.path
+    on_disk = current_stamp(path)
+    if on_disk is None:
+        return
+    if not force and group.stamp is not None and on_disk.digest != group.stamp.digest:
+        raise ConflictError(f"{group.path} changed on disk since it was loaded")
+    try:
+        path.unlink()
+    except OSError as error:
+        raise SaveError(f"cannot delete {group.path}: {error.strerror or error}") from None
+
+
+def is_writable(library: Library) -> str | None:
+    """None when qr may write the library, else the reason it may not."""
+    root = library.root
+    if not os.access(root, os.W_OK):
+        return f"{root} is read-only"
+    if (root / LIBRARY_FILE).exists() and not os.access(root / LIBRARY_FILE, os.W_OK):
+        return f"{root / LIBRARY_FILE} is read-only"
+    return None

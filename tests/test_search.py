@@ -1,0 +1,111 @@
+"""The index: code tiers in natural order, text, pinyin, fuzzy, windows, highlights, 10k scale."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import write_library
+from generate import generate
+
+from qr.search import PhraseIndex, match_spans, natural_key, title_spans
+from qr.store import load_library
+
+
+@pytest.fixture
+def index(library_dir):
+    return PhraseIndex.from_libraries([load_library(library_dir).library])
+
+
+def codes(hits):
+    return [hit.phrase.code for hit in hits]
+
+
+def test_code_query_exact_then_natural_prefix(index):
+    assert codes(index.search("/wl1")) [:2] == ["wl1", "wl10"]
+    assert codes(index.search("/wl")) == ["wl1", "wl2", "wl10"]
+    assert index.search("/WL2")[0].score == 100
+    assert natural_key("wl2") < natural_key("wl10")
+
+
+def test_code_query_close_codes(index):
+    hits = index.search("/wk1")
+    assert "wl1" in codes(hits)
+    assert all(hit.score < 90 for hit in hits)
+
+
+def test_code_prefix_with_text(index):
+    assert codes(index.search("/wl 破损")) == ["wl2"]
+    assert codes(index.search("/en 破损")) == []
+
+
+def test_text_title_outranks_body(tmp_path):
+    root = write_library(tmp_path, {
+        "a.toml": 'name = "A"\n[[phrases]]\ncode = "b1"\ntitle = "其他"\nbody = "这里提到退款"\n'
+        '[[phrases]]\ncode = "t1"\ntitle = "退款进度"\nbody = "x"\n',
+    })
+    index = PhraseIndex.from_libraries([load_library(root).library])
+    hits = index.search("退款")
+    assert codes(hits) == ["t1", "b1"]
+    assert hits[0].where == "title" and hits[1].where == "body"
+
+
+def test_pinyin_full_and_initials(index):
+    assert codes(index.search("wlfm"))[0] == "wl1"
+    assert codes(index.search("wuliu"))[0] == "wl1"
+    assert codes(index.search("ps"))[0] == "wl2"  # 破损 via initials
+
+
+def test_english_words_and_typo(index):
+    assert codes(index.search("shipping delay")) == ["en1"]
+    assert codes(index.search("shiping dleay"))[:1] == ["en1"]
+
+
+def test_validity_window_hides_phrase(tmp_path):
+    root = write_library(tmp_path, {
+        "p.toml": 'name = "P"\n[[phrases]]\ncode = "p1"\ntitle = "大促"\nbody = "x"\nvalid_from = 2026-06-01\nvalid_until = 2026-06-20\n',
+    })
+    index = PhraseIndex.from_libraries([load_library(root).library])
+    assert codes(index.search("/p1", today=date(2026, 6, 2))) == ["p1"]
+    assert codes(index.search("/p1", today=date(2026, 7, 1))) == []
+    assert codes(index.search("大促", today=date(2026, 7, 1))) == []
+    assert codes(index.search("", today=date(2026, 7, 1))) == []
+
+
+def test_empty_query_lists_library_with_usage_first(index):
+    assert codes(index.search("")) == ["wl1", "wl2", "wl10", "en1"]
+    assert codes(index.search("", usage={"en1": 5.0}))[0] == "en1"
+
+
+def test_usage_breaks_ties(index):
+    assert codes(index.search("/wl", usage={"wl10": 3.0}))[:1] == ["wl1"]  # exact/natural order is not a tie
+    hits = index.search("破损 ", usage={})
+    assert codes(hits) == ["wl2"]
+
+
+def test_highlight_spans(index):
+    assert match_spans("物流繁忙安抚", "繁忙") == [(2, 4)]
+    hit = index.search("wlfm")[0]
+    assert title_spans(index, hit, "wlfm") == [(0, 4)]
+    assert match_spans("Shipping delay", "DELAY ship") == [(0, 4), (9, 14)]
+
+
+def test_by_code_and_suggestions(index):
+    assert index.by_code("/WL10").phrase.title == "催签收"
+    assert index.by_code("zz9") is None
+    assert "wl1" in index.suggest_codes("wl")
+
+
+def test_ten_thousand_phrases(tmp_path):
+    root = generate(10_000, tmp_path / "lib10k")
+    result = load_library(root)
+    assert result.problems == ()
+    index = PhraseIndex.from_libraries([result.library])
+    assert len(index) == 10_000
+    assert codes(index.search("/wl1"))[0] == "wl1"
+    assert codes(index.search("/wl"))[:3] == ["wl1", "wl2", "wl3"]
+    assert index.search("物流繁忙")[0].phrase.title.startswith("物流繁忙")
+    assert index.search("wlfm")[0].phrase.title.startswith("物流繁忙")
+    assert index.search("refund timeline")[0].phrase.title.startswith("Refund timeline")
+    assert index.search("refnd timelin")[0].phrase.title.lower().startswith("refund")
+    assert len(index.search("亲", limit=50)) == 50
