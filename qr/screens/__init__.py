@@ -1,0 +1,1 @@
+"""Textual screens: launcher, editor, browser, practice, help. They call the store and the index."""
