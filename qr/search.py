@@ -283,7 +283,7 @@ class PhraseIndex:
                 where = "code" if token in c.codes[index] else "tag"
                 best = (88.0, where)
             elif token in c.pinyin[index]:
-                best = (84.0 if c.pinyin[index].startswith(token) else 80.0, "pinyin")
+                best = (_pinyin_score(c.pinyin[index], token), "pinyin")
             elif token in c.bodies[index]:
                 best = (60.0, "body")
             else:
@@ -378,3 +378,14 @@ def title_spans(index: PhraseIndex, hit: Hit, query: str) -> list[tuple[int, int
     pinyin = index.columns.pinyin[hit.index] if hit.index >= 0 else ""
     initials = pinyin.split(SEP, 1)[0] if pinyin else None
     return match_spans(hit.phrase.title, query, initials)
+
+
+def _pinyin_score(pinyin: str, token: str) -> float:
+    """Title pinyin outranks tag pinyin; a match at the start of the title outranks one inside."""
+    initials, _, rest = pinyin.partition(SEP)
+    full, _, _tags = rest.partition(SEP)
+    if initials.startswith(token) or full.startswith(token):
+        return 86.0
+    if token in initials or token in full:
+        return 82.0
+    return 78.0
