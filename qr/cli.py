@@ -76,9 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(handler="qr.commands:lint")
 
+    from qr.team_cli import add_team_command  # light: qr.team itself loads only when a team command runs
+
+    add_team_command(command, _global_options)
+
     sub = command("init", "copy the bundled library to PATH to start your own")
     sub.add_argument("path")
     sub.set_defaults(handler="qr.commands:init")
+
+    sub = command("stats", "most used and never used phrases per group (usage counts only)")
+    sub.add_argument("--days", type=int, default=30, metavar="N", help="the period: the last N days (0: all history; default 30)")
+    sub.add_argument("--clear", action="store_true", help="delete the usage history")
+    sub.add_argument("--json", action="store_true", help="code, title, group, count, last_used per phrase")
+    sub.set_defaults(handler="qr.stats:stats")
 
     return parser
 

@@ -16,11 +16,12 @@ from qr.workspace import Workspace, open_workspace
 
 def workspace_for(args: argparse.Namespace, *, warn: bool = True) -> Workspace:
     try:
-        workspace = open_workspace(getattr(args, "library", None))
+        workspace = open_workspace(getattr(args, "library", None), profile=getattr(args, "profile", None))
     except ConfigError as error:
         raise CommandError(str(error)) from None
-    if not workspace.library.root.is_dir():
-        raise CommandError(f"library folder not found: {workspace.library.root}")
+    for library in workspace.libraries:
+        if not library.root.is_dir():
+            raise CommandError(f"library folder not found: {library.root}")
     if warn:
         for problem in workspace.problems:
             print(f"qr: warning: {problem} (skipped; the rest of the library loaded)", file=sys.stderr)
@@ -78,6 +79,7 @@ def copy(args: argparse.Namespace) -> int:
     text = rendered.text.rstrip("\n")
     if args.print_only:
         print(text)
+        _record_use(workspace, entry)  # printed to paste: a use like any other
         return 0
     try:
         SystemClipboard().copy(text)
@@ -89,12 +91,38 @@ def copy(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         how = "terminal clipboard (OSC 52)"
     print(f"copied /{entry.phrase.code} {entry.phrase.title} to the {how}", file=sys.stderr)
+    _record_use(workspace, entry)
     return 0
+
+
+def _record_use(workspace: Workspace, entry: Entry) -> None:
+    """Count the copy for ranking (profile, code, time only); a history problem is a warning."""
+    from qr.usage import UsageStore
+
+    if not entry.phrase.code:
+        return
+    store = UsageStore()
+    if not store.record(workspace.profile_name, entry.phrase.code):
+        print(f"qr: warning: {store.problem}", file=sys.stderr)
+    store.close()
+
+
+def _usage_scores(workspace: Workspace) -> dict[str, float]:
+    from qr.usage import UsageStore
+
+    store = UsageStore()
+    if not store.path.exists():
+        return {}  # nothing recorded yet: do not create the file just to read it
+    scores = store.scores(workspace.profile_name)
+    if store.problem:
+        print(f"qr: warning: {store.problem}", file=sys.stderr)
+    store.close()
+    return scores
 
 
 def search(args: argparse.Namespace) -> int:
     workspace = workspace_for(args)
-    hits = workspace.index.search(args.query, limit=max(args.limit, 0))
+    hits = workspace.index.search(args.query, limit=max(args.limit, 0), usage=_usage_scores(workspace))
     if args.json:
         print_json(
             [
@@ -111,14 +139,15 @@ def search(args: argparse.Namespace) -> int:
 
 def list_phrases(args: argparse.Namespace) -> int:
     workspace = workspace_for(args)
-    library = workspace.library
+    several = len(workspace.libraries) > 1
     rows = []
-    for group, phrase in library.phrases():
+    for library, group, phrase in ((library, *pair) for library in workspace.libraries for pair in library.phrases()):
         if args.group and args.group not in (group.name, str(group.path), group.path.stem):
             continue
         if args.category and args.category != group.category:
             continue
-        rows.append((group, phrase))
+        # a profile's libraries may share relative file names: name the file fully then
+        rows.append((library.root / group.path if several else group.path, group, phrase))
     if args.json:
         print_json(
             [
@@ -131,18 +160,18 @@ def list_phrases(args: argparse.Namespace) -> int:
                     "tags": list(phrase.tags),
                     "note": phrase.note,
                     "lang": phrase.lang,
-                    "file": str(group.path),
+                    "file": str(file),
                     "line": phrase.line,
                 }
-                for group, phrase in rows
+                for file, group, phrase in rows
             ]
         )
         return 0
     current = None
-    for group, phrase in rows:
+    for file, group, phrase in rows:
         if group is not current:
             current = group
-            print(f"# {group.category} / {group.name}  ({group.path})")
+            print(f"# {group.category} / {group.name}  ({file})")
         code = f"/{phrase.code}" if phrase.code else "-"
         print(f"  {code:<10} {phrase.title}")
     return 0
@@ -152,7 +181,12 @@ def lint(args: argparse.Namespace) -> int:
     from qr.store.lint import lint as lint_library
 
     workspace = workspace_for(args, warn=False)
-    findings = lint_library(workspace.library, workspace.problems)
+    if len(workspace.libraries) > 1:
+        from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
+
+        findings = lint_libraries(workspace.libraries, workspace.problems)
+    else:
+        findings = lint_library(workspace.library, workspace.problems)
     errors = sum(1 for finding in findings if finding.severity == "error")
     if args.json:
         print_json([finding.as_json() for finding in findings])
@@ -166,8 +200,9 @@ def lint(args: argparse.Namespace) -> int:
             code = f" /{finding.code}" if finding.code else ""
             print(f"  {finding.line}:{finding.column}  {finding.severity:<7} {finding.rule}{code}  {finding.message}")
     warnings = sum(1 for finding in findings if finding.severity == "warning")
-    phrases = sum(len(group.phrases) for group in workspace.library.groups)
-    print(f"{phrases} phrases in {len(workspace.library.groups)} groups: {errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes")
+    phrases = sum(len(group.phrases) for library in workspace.libraries for group in library.groups)
+    groups = sum(len(library.groups) for library in workspace.libraries)
+    print(f"{phrases} phrases in {groups} groups: {errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes")
     return 1 if errors else 0
 
 

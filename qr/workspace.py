@@ -5,11 +5,11 @@ The CLI and the TUI both start from `open_workspace`; neither reaches into the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from qr.config import Config, load_config, resolve_library
+from qr.config import Config, Profile, load_config, resolve_libraries, select_profile
 from qr.render import Rendered, builtin_values, library_defaults, render
 from qr.search import Entry, PhraseIndex
 from qr.store.load import load_library
@@ -22,10 +22,18 @@ class Workspace:
     library: Library
     problems: tuple[Problem, ...] = ()
     _index: PhraseIndex | None = field(default=None, repr=False)
+    shared_libraries: tuple[Library, ...] = ()
+    """A profile's further libraries, after `library` (the shop's own) in resolution order."""
+    profile: Profile | None = None
 
     @property
     def libraries(self) -> list[Library]:
-        return [self.library]
+        return [self.library, *self.shared_libraries]
+
+    @property
+    def profile_name(self) -> str:
+        """The key usage history is kept under ("" without a profile)."""
+        return self.profile.name if self.profile else ""
 
     @property
     def index(self) -> PhraseIndex:
@@ -38,11 +46,13 @@ class Workspace:
 
     @property
     def shop(self) -> str:
-        return self.config.shop or self.library.shop
+        """The profile's shop, else the config's, else the first library's `_library.toml`."""
+        profile_shop = self.profile.shop if self.profile else ""
+        return profile_shop or self.config.shop or next((lib.shop for lib in self.libraries if lib.shop), "")
 
     @property
     def agent(self) -> str:
-        return self.config.agent
+        return (self.profile.agent if self.profile else "") or self.config.agent
 
     def builtins(self, lang: str = "zh", now: datetime | None = None) -> dict[str, str]:
         return builtin_values(lang=lang, agent=self.agent, shop=self.shop, now=now)
@@ -57,8 +67,28 @@ class Workspace:
         )
 
 
-def open_workspace(library: str | Path | None = None, config: Config | None = None) -> Workspace:
+def open_workspace(
+    library: str | Path | None = None, config: Config | None = None, profile: str | None = None
+) -> Workspace:
+    """Load the run's libraries: `--profile NAME` (or the config's default profile) gives an
+    ordered list; otherwise `--library`, `$QR_LIBRARY`, the config or the bundled library.
+    Raises ConfigError for an unknown profile."""
     config = config or load_config()
-    root = resolve_library(str(library) if library else None, config)
-    result = load_library(root)
-    return Workspace(config=config, library=result.library, problems=result.problems)
+    option = str(library) if library else None
+    selected = select_profile(profile, config, library_option=option)
+    results = [load_library(root) for root in resolve_libraries(option, config, selected)]
+    problems = [problem for result in results for problem in result.problems]
+    if len(results) > 1:
+        # several libraries: a relative file name alone would not say which library it is in
+        problems = [
+            replace(problem, file=result.library.root / problem.file)
+            for result in results
+            for problem in result.problems
+        ]
+    return Workspace(
+        config=config,
+        library=results[0].library,
+        problems=tuple(problems),
+        shared_libraries=tuple(result.library for result in results[1:]),
+        profile=selected,
+    )

@@ -1,0 +1,230 @@
+"""The agent's own use of the phrases: which code was copied, under which profile, when.
+
+One SQLite file at `qr.config.data_dir()/usage.sqlite3`. Only (profile, code, time) is stored:
+never the rendered reply and never a variable's value (DESIGN §8).
+
+Several qr processes may share the file (a launcher per shop, `qr copy` from a hotkey), so it runs
+in WAL mode with a busy timeout and one short transaction per write. Usage only orders results:
+a locked, unreadable or corrupt file must never stop a copy or the launcher, so no method raises
+`sqlite3.Error` or `OSError`; the first problem is kept in `problem` (and handed out once by
+`take_problem()`), and the store carries on without ranking.
+
+Frecency (recent and frequent first): every use adds a weight that halves every
+`HALF_LIFE_DAYS` days of age,
+
+    score(code) = sum over its uses within WINDOW_DAYS of 0.5 ** (age_in_days / HALF_LIFE_DAYS)
+
+so a reply used 10 times this week outranks one used 10 times a month ago, and one used 30 times
+a month ago still outranks one used twice today. Uses older than `WINDOW_DAYS` no longer count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HALF_LIFE_DAYS = 7.0
+WINDOW_DAYS = 90
+BUSY_TIMEOUT_SECONDS = 5.0
+FILE_NAME = "usage.sqlite3"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS uses (
+    id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL,
+    code TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uses_profile_at ON uses (profile, at);
+"""
+
+
+def default_path() -> Path:
+    from qr.config import data_dir
+
+    return data_dir() / FILE_NAME
+
+
+@dataclass(frozen=True)
+class CodeUse:
+    """How often a code was used in a period and when last."""
+
+    code: str
+    count: int
+    last_used: float
+    """Unix time of the latest use."""
+
+
+class UsageStore:
+    """Records copies and scores codes by frecency; never raises on a database problem."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.problem: str | None = None
+        """The first database problem met (None while all is well)."""
+        self._reported = False
+        self._broken = False
+        self._connection: sqlite3.Connection | None = None
+
+    # -- problems --------------------------------------------------------------------------------
+
+    @property
+    def available(self) -> bool:
+        """False once the file proved unusable (corrupt, not a database): ranking is off."""
+        return not self._broken
+
+    def take_problem(self) -> str | None:
+        """The problem message the first time it is asked for after one occurred, else None:
+        callers show it once and carry on."""
+        if self.problem is None or self._reported:
+            return None
+        self._reported = True
+        return self.problem
+
+    def _fail(self, error: Exception, doing: str) -> None:
+        locked = isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
+        if not locked:
+            # a corrupt or unreadable file stays so for this run: stop trying (and stop paying for it)
+            self._broken = True
+            self.close()
+        if self.problem is None:
+            what = "is busy (locked by another qr)" if locked else f"cannot be used ({error})"
+            self.problem = f"usage history {self.path} {what}; {doing} without it"
+
+    # -- connection ------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.executescript(_SCHEMA)
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except BaseException:
+                connection.close()
+                raise
+            self._connection = connection
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except sqlite3.Error:
+                pass
+            self._connection = None
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def record(self, profile: str, code: str, when: float | None = None) -> bool:
+        """Record one use of `code` under `profile` at `when` (Unix time; now by default).
+
+        Returns False (and keeps the problem) when the history could not be written.
+        """
+        if self._broken or not code:
+            return False
+        try:
+            connection = self._connect()
+            # one INSERT in autocommit mode is one short transaction: the write lock is held
+            # only for the insert itself, so another qr process waits milliseconds at most
+            connection.execute(
+                "INSERT INTO uses (profile, code, at) VALUES (?, ?, ?)",
+                (profile, code.lower(), time.time() if when is None else float(when)),
+            )
+            return True
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error, "copying works")
+            return False
+
+    def clear(self, profile: str | None = None) -> int | None:
+        """Delete the history (of one profile, or all); returns the rows deleted, None on a problem.
+
+        The file is vacuumed and the WAL truncated so the deleted rows do not linger on disk.
+        """
+        if self._broken:
+            return None
+        try:
+            connection = self._connect()
+            if profile is None:
+                deleted = connection.execute("DELETE FROM uses").rowcount
+            else:
+                deleted = connection.execute("DELETE FROM uses WHERE profile = ?", (profile,)).rowcount
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return deleted
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error, "carrying on")
+            return None
+
+    def discard(self) -> bool | None:
+        """Remove the history file (with its WAL and shared-memory files): the way out of a
+        corrupt file. True when something was removed, False when there was nothing, None on
+        a problem."""
+        self.close()
+        removed = False
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                path = self.path.with_name(self.path.name + suffix)
+                if path.exists():
+                    path.unlink()
+                    removed = True
+        except OSError as error:
+            self.problem = f"cannot remove {self.path}: {error.strerror or error}"
+            return None
+        self._broken = False
+        self.problem = None
+        self._reported = False
+        return removed
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def scores(self, profile: str, *, now: float | None = None) -> dict[str, float]:
+        """Frecency per code for `profile` (see the module docstring); empty on a problem."""
+        if self._broken:
+            return {}
+        now = time.time() if now is None else now
+        try:
+            rows = self._connect().execute(
+                # counted per code and whole day of age in SQL, weighted in Python (no pow() needed)
+                "SELECT code, CAST((? - at) / 86400 AS INTEGER) AS age, COUNT(*) FROM uses "
+                "WHERE profile = ? AND at >= ? GROUP BY code, age",
+                (now, profile, now - WINDOW_DAYS * 86400),
+            ).fetchall()
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error, "searching works")
+            return {}
+        scores: dict[str, float] = {}
+        for code, age, count in rows:
+            scores[code] = scores.get(code, 0.0) + count * 0.5 ** (max(age, 0) / HALF_LIFE_DAYS)
+        return scores
+
+    def uses(self, profile: str, *, since: float | None = None) -> dict[str, CodeUse] | None:
+        """Count and last use per code for `profile` since `since` (all time when None);
+        None on a problem (so a report can tell "no uses" from "no history")."""
+        if self._broken:
+            return None
+        try:
+            rows = self._connect().execute(
+                "SELECT code, COUNT(*), MAX(at) FROM uses WHERE profile = ? AND at >= ? GROUP BY code",
+                (profile, since if since is not None else -1e18),
+            ).fetchall()
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error, "carrying on")
+            return None
+        return {code: CodeUse(code, count, last) for code, count, last in rows}
+
+    def row_count(self) -> int | None:
+        """How many uses are stored (all profiles); None on a problem."""
+        if self._broken:
+            return None
+        try:
+            return self._connect().execute("SELECT COUNT(*) FROM uses").fetchone()[0]
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error, "carrying on")
+            return None
