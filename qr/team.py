@@ -1,0 +1,752 @@
+"""The team library over git (DESIGN §10): status, pull (fast-forward only) and publish.
+
+qr drives the plain `git` command with subprocess, so a team needs nothing but git and a remote
+(a company server, a hosted repository, a bare repository on a network drive). Publishing lints
+first, commits only the library's own files with a message naming the changed codes, rebases on a
+rejected push and stops with the conflicting phrases named; nothing is ever force-pushed.
+No Textual here: the CLI and the launcher's background check both use this module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Mapping
+
+from qr.store.load import LIBRARY_FILE, InvalidFile, load_library, parse_group
+from qr.store.models import Group, Phrase
+
+FETCH_TIMEOUT = 20.0
+"""Seconds a fetch may take before `qr team` gives up on an unreachable remote."""
+CHECK_TIMEOUT = 8.0
+"""Seconds the launcher's background check lets a fetch run (it must never hang around)."""
+INSTALL_GIT = "install git (apt install git / dnf install git / brew install git, or https://git-scm.com/downloads) and make sure it is on PATH"
+MAX_SUBJECT = 72
+
+
+class TeamError(Exception):
+    """A team operation that cannot go on; the message is one line that says what to do."""
+
+
+# --- running git -------------------------------------------------------------------------------
+
+
+def git_binary() -> str:
+    found = shutil.which("git")
+    if found is None:
+        raise TeamError(f"git was not found: {INSTALL_GIT}")
+    return found
+
+
+def _environment(batch: bool = False) -> dict[str, str]:
+    env = dict(os.environ)
+    # Never wait for a password prompt: a launcher check or a CLI run would hang on it.
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    if batch and "GIT_SSH_COMMAND" not in env:
+        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=5"
+    # Messages we show are git's own first error line; keep them in English so they are searchable.
+    env["LC_MESSAGES"] = "C"
+    env["LANGUAGE"] = "C"
+    if "LC_ALL" in env:  # it would override LC_MESSAGES; keep its character set only
+        env.setdefault("LC_CTYPE", env.pop("LC_ALL"))
+    return env
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    def reason(self) -> str:
+        """git's most telling line (its `error:`/`fatal:` line when there is one)."""
+        lines = [line.strip() for line in (self.err + "\n" + self.out).splitlines() if line.strip()]
+        for prefix in ("fatal:", "error:", "CONFLICT", "!"):
+            for line in lines:
+                if line.startswith(prefix):
+                    return line
+        return lines[0] if lines else f"git exited with {self.code}"
+
+
+def run_git(cwd: Path, *args: str, input: str | None = None, timeout: float | None = None, batch: bool = False) -> Outcome:
+    """Run `git ARGS` in `cwd`; a timeout kills git and everything it started (ssh, helpers)."""
+    command = [git_binary(), *args]
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_environment(batch),
+        start_new_session=True,  # so a timeout can end the whole process group
+    )
+    try:
+        out, err = process.communicate(input.encode("utf-8") if input is not None else None, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+        process.communicate()
+        return Outcome(124, "", f"fatal: git {args[0]} took longer than {timeout:g} s")
+    return Outcome(process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+
+# --- the repository around a library ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A library folder inside a git work tree."""
+
+    library: Path
+    top: Path
+    prefix: PurePosixPath
+    """The library folder relative to the top of the work tree (`.` when it is the top)."""
+
+    def git(self, *args: str, **kwargs) -> Outcome:
+        return run_git(self.top, *args, **kwargs)
+
+    def must(self, *args: str, **kwargs) -> str:
+        outcome = self.git(*args, **kwargs)
+        if not outcome.ok:
+            raise TeamError(f"git {args[0]} failed: {outcome.reason()}")
+        return outcome.out
+
+    def in_library(self, path: str) -> PurePosixPath | None:
+        """The library-relative path of a work-tree path that is one of the library's own files."""
+        candidate = PurePosixPath(path)
+        if self.prefix != PurePosixPath("."):
+            try:
+                candidate = candidate.relative_to(self.prefix)
+            except ValueError:
+                return None
+        if candidate.suffix != ".toml" or any(part.startswith(".") for part in candidate.parts):
+            return None
+        if candidate.name.startswith("_"):
+            return candidate if candidate == PurePosixPath(LIBRARY_FILE) else None
+        return candidate
+
+    def top_path(self, relative: PurePosixPath) -> str:
+        return (self.prefix / relative).as_posix() if self.prefix != PurePosixPath(".") else relative.as_posix()
+
+    @property
+    def pathspec(self) -> str:
+        return self.prefix.as_posix() if self.prefix != PurePosixPath(".") else "."
+
+
+def open_repo(library: Path | str) -> Repo:
+    """The git work tree holding `library`; a one-line TeamError when there is none (or no git)."""
+    library = Path(library).expanduser().resolve()
+    if not library.is_dir():
+        raise TeamError(f"library folder not found: {library}")
+    _refuse_bundled(library)
+    outcome = run_git(library, "rev-parse", "--show-toplevel")
+    if not outcome.ok:
+        raise TeamError(
+            f"{library} is not a git work tree: clone the team library with `git clone URL FOLDER` "
+            "and point qr at that folder (--library, QR_LIBRARY or the config file)"
+        )
+    top = Path(outcome.out.strip()).resolve()
+    prefix = PurePosixPath(library.relative_to(top).as_posix()) if library != top else PurePosixPath(".")
+    return Repo(library=library, top=top, prefix=prefix)
+
+
+def _refuse_bundled(library: Path) -> None:
+    from qr.config import ConfigError, bundled_library
+
+    try:
+        bundled = bundled_library().resolve()
+    except ConfigError:
+        return
+    if library == bundled:
+        raise TeamError(
+            "this is the bundled example library, not a team library: "
+            "clone your team's library with `git clone URL FOLDER` and use --library FOLDER"
+        )
+
+
+@dataclass(frozen=True)
+class Upstream:
+    remote: str
+    branch: str
+    """The remote branch's full ref, e.g. refs/heads/main."""
+    name: str
+    """What git calls it, e.g. origin/main."""
+
+
+def current_branch(repo: Repo) -> str | None:
+    outcome = repo.git("symbolic-ref", "--quiet", "--short", "HEAD")
+    return outcome.out.strip() if outcome.ok else None
+
+
+def upstream_of(repo: Repo, branch: str | None) -> Upstream | None:
+    if branch is None:
+        return None
+    remote = repo.git("config", "--get", f"branch.{branch}.remote")
+    merge = repo.git("config", "--get", f"branch.{branch}.merge")
+    name = repo.git("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    if not (remote.ok and merge.ok and name.ok):
+        return None
+    return Upstream(remote=remote.out.strip(), branch=merge.out.strip(), name=name.out.strip())
+
+
+def require_upstream(repo: Repo) -> tuple[str, Upstream]:
+    branch = current_branch(repo)
+    if branch is None:
+        raise TeamError("the library is not on a branch (detached HEAD): `git switch main` (or your team's branch) first")
+    upstream = upstream_of(repo, branch)
+    if upstream is None:
+        raise TeamError(
+            f"branch {branch} has no upstream configured: set one with `git branch --set-upstream-to=origin/{branch}` "
+            f"(or publish it once with `git push -u origin {branch}`)"
+        )
+    return branch, upstream
+
+
+def rebase_in_progress(repo: Repo) -> bool:
+    for name in ("rebase-merge", "rebase-apply"):
+        outcome = repo.git("rev-parse", "--git-path", name)
+        if outcome.ok and (repo.top / outcome.out.strip()).exists():
+            return True
+    return False
+
+
+def _refuse_mid_rebase(repo: Repo) -> None:
+    if rebase_in_progress(repo):
+        raise TeamError(
+            "the library is in the middle of a rebase: fix the conflicting files, then `git add FILE` and "
+            "`git rebase --continue` (or `git rebase --abort` to go back), then run this again"
+        )
+
+
+def fetch(repo: Repo, upstream: Upstream, timeout: float = FETCH_TIMEOUT, batch: bool = False) -> Outcome:
+    return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, batch=batch)
+
+
+def ahead_behind(repo: Repo) -> tuple[int, int]:
+    outcome = repo.git("rev-list", "--left-right", "--count", "HEAD...@{upstream}")
+    if not outcome.ok:
+        return 0, 0
+    ahead, behind = outcome.out.split()
+    return int(ahead), int(behind)
+
+
+def has_head(repo: Repo) -> bool:
+    return repo.git("rev-parse", "--verify", "--quiet", "HEAD").ok
+
+
+# --- what changed --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str
+    """`added`, `modified`, `deleted` or `renamed` (relative to HEAD)."""
+    path: PurePosixPath
+    """Library-relative path."""
+    old_path: PurePosixPath | None = None
+
+
+def changed_files(repo: Repo) -> list[FileChange]:
+    """The library's own files that differ from HEAD (staged or not, new files included)."""
+    outcome = repo.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", repo.pathspec)
+    if not outcome.ok:
+        raise TeamError(f"git status failed: {outcome.reason()}")
+    changes = []
+    for entry in outcome.out.split("\0"):
+        if len(entry) < 4:
+            continue
+        xy, path = entry[:2], entry[3:]
+        relative = repo.in_library(path)
+        if relative is None:
+            continue
+        if "D" in xy:
+            status = "deleted"
+        elif xy == "??" or "A" in xy:
+            status = "added"
+        else:
+            status = "modified"
+        changes.append(FileChange(status, relative))
+    return sorted(changes, key=lambda change: change.path.as_posix())
+
+
+def _phrase_key(phrase: Phrase) -> str:
+    return f"/{phrase.code}" if phrase.code else f"「{phrase.title}」"
+
+
+def group_of(text: str | None, relative: PurePosixPath) -> Group | None:
+    """A group file's text parsed as a Group; None when it is absent or unreadable."""
+    if text is None:
+        return None
+    try:
+        return parse_group(tomllib.loads(text), text, Path(relative), None)
+    except (tomllib.TOMLDecodeError, InvalidFile):
+        return None
+
+
+def _settings(group: Group) -> tuple:
+    return (group.name, group.category, group.order, group.description, dict(group.extra))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the library between two versions, by phrase."""
+
+    added: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    """Every library file that changed (library-relative)."""
+    other: tuple[str, ...] = ()
+    """Files that changed without a phrase changing: group settings, `_library.toml`, unreadable files."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.files
+
+    def parts(self) -> list[str]:
+        parts = []
+        for verb, items in (("added", self.added), ("edited", self.edited), ("removed", self.removed)):
+            if items:
+                parts.append(f"{verb} {', '.join(items)}")
+        if self.other:
+            parts.append(f"changed {', '.join(self.other)}")
+        return parts
+
+    def summary(self) -> str:
+        return "; ".join(self.parts()) or "no changes"
+
+    def subject(self) -> str:
+        """A commit subject naming what changed, shortened to fit a log line."""
+        subject = f"qr: {self.summary()}"
+        if len(subject) <= MAX_SUBJECT:
+            return subject
+        counts = [f"{verb} {len(items)}" for verb, items in (("added", self.added), ("edited", self.edited), ("removed", self.removed)) if items]
+        if self.other:
+            counts.append(f"changed {len(self.other)} files")
+        return f"qr: {', '.join(counts)} phrases" if counts else "qr: library update"
+
+    def body(self) -> str:
+        lines = []
+        for verb, items in (("Added", self.added), ("Edited", self.edited), ("Removed", self.removed)):
+            if items:
+                lines.append(f"{verb}: {', '.join(items)}")
+        if self.other:
+            lines.append(f"Changed: {', '.join(self.other)}")
+        lines.append(f"Files: {', '.join(self.files)}")
+        return "\n".join(lines)
+
+
+def compare(old: Mapping[PurePosixPath, str | None], new: Mapping[PurePosixPath, str | None]) -> Changes:
+    """Phrases added, edited and removed between two versions of the changed files.
+
+    A phrase that moves to another file keeps its code, so it counts as edited, not removed and added.
+    A file whose change is not about a phrase (group settings, `_library.toml`, phrase order, an
+    unreadable version) is listed in `other`.
+    """
+    paths = sorted(set(old) | set(new), key=lambda path: path.as_posix())
+    before: dict[str, tuple[PurePosixPath, Phrase]] = {}
+    after: dict[str, tuple[PurePosixPath, Phrase]] = {}
+    other: list[str] = []
+    for path in paths:
+        if path == PurePosixPath(LIBRARY_FILE):
+            other.append(LIBRARY_FILE)
+            continue
+        old_text, new_text = old.get(path), new.get(path)
+        old_group, new_group = group_of(old_text, path), group_of(new_text, path)
+        unreadable = (old_text is not None and old_group is None) or (new_text is not None and new_group is None)
+        if unreadable or (old_group and new_group and _settings(old_group) != _settings(new_group)):
+            other.append(path.as_posix())
+        for group, side in ((old_group, before), (new_group, after)):
+            for phrase in group.phrases if group else ():
+                side[_phrase_key(phrase)] = (path, phrase)
+    added = [key for key in after if key not in before]
+    removed = [key for key in before if key not in after]
+    edited = [key for key in after if key in before and before[key] != after[key]]
+    touched = {side[key][0] for key in (*added, *removed, *edited) for side in (before, after) if key in side}
+    for path in paths:
+        if path not in touched and path.as_posix() not in other:
+            other.append(path.as_posix())  # only the order or layout of the file changed
+    return Changes(
+        added=tuple(added),
+        edited=tuple(edited),
+        removed=tuple(removed),
+        files=tuple(path.as_posix() for path in paths),
+        other=tuple(other),
+    )
+
+
+def text_at(repo: Repo, revision: str, relative: PurePosixPath) -> str | None:
+    """A library file's text at `revision`, or None when it does not exist there."""
+    outcome = repo.git("show", f"{revision}:{repo.top_path(relative)}")
+    return outcome.out if outcome.ok else None
+
+
+def working_text(repo: Repo, relative: PurePosixPath) -> str | None:
+    try:
+        return (repo.library / relative).read_bytes().decode("utf-8-sig", "replace")
+    except FileNotFoundError:
+        return None
+
+
+def changes_between(repo: Repo, old: str, new: str) -> Changes:
+    outcome = repo.git("diff", "--name-only", "--no-renames", "-z", old, new, "--", repo.pathspec)
+    if not outcome.ok:
+        raise TeamError(f"git diff failed: {outcome.reason()}")
+    paths = [relative for path in outcome.out.split("\0") if path and (relative := repo.in_library(path)) is not None]
+    return compare({path: text_at(repo, old, path) for path in paths}, {path: text_at(repo, new, path) for path in paths})
+
+
+def working_changes(repo: Repo, files: Iterable[FileChange]) -> Changes:
+    files = list(files)
+    head = has_head(repo)
+    old = {change.path: (text_at(repo, "HEAD", change.path) if head else None) for change in files}
+    new = {change.path: working_text(repo, change.path) for change in files}
+    return compare(old, new)
+
+
+# --- status --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    library: Path
+    branch: str | None
+    upstream: str | None
+    ahead: int
+    behind: int
+    changed: tuple[FileChange, ...]
+    fetched: bool
+    fetch_error: str | None = None
+    rebasing: bool = False
+
+    def lines(self) -> list[str]:
+        lines = [f"library {self.library}"]
+        where = self.branch or "detached HEAD"
+        if self.upstream is None:
+            lines.append(f"branch {where}, no upstream configured")
+        else:
+            state = []
+            if self.ahead:
+                state.append(f"{self.ahead} commit{'s' if self.ahead != 1 else ''} to push")
+            if self.behind:
+                state.append(f"behind by {self.behind} (run `qr team pull`)")
+            lines.append(f"branch {where} tracking {self.upstream}: {', '.join(state) or 'up to date'}")
+            if self.fetch_error:
+                lines.append(f"could not reach the remote ({self.fetch_error}); figures are from the last fetch")
+            elif not self.fetched:
+                lines.append("not fetched: figures are from the last fetch")
+        if self.rebasing:
+            lines.append("a rebase is in progress: resolve the conflicts, `git add FILE`, `git rebase --continue`")
+        if self.changed:
+            lines.append(f"{len(self.changed)} unpublished file{'s' if len(self.changed) != 1 else ''} (run `qr team publish`):")
+            lines += [f"  {change.status:<8} {change.path.as_posix()}" for change in self.changed]
+        else:
+            lines.append("no unpublished changes")
+        return lines
+
+
+def status(root: Path | str, *, fetch_first: bool = True, timeout: float = FETCH_TIMEOUT) -> Status:
+    """Branch, commits ahead of/behind the upstream (after a fetch) and the changed library files."""
+    repo = open_repo(root)
+    branch = current_branch(repo)
+    upstream = upstream_of(repo, branch)
+    fetched, fetch_error = False, None
+    if upstream is not None and fetch_first:
+        outcome = fetch(repo, upstream, timeout=timeout)
+        fetched, fetch_error = outcome.ok, (None if outcome.ok else outcome.reason())
+    ahead, behind = ahead_behind(repo) if upstream is not None else (0, 0)
+    return Status(
+        library=repo.library,
+        branch=branch,
+        upstream=upstream.name if upstream else None,
+        ahead=ahead,
+        behind=behind,
+        changed=tuple(changed_files(repo)),
+        fetched=fetched,
+        fetch_error=fetch_error,
+        rebasing=rebase_in_progress(repo),
+    )
+
+
+def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT) -> int | None:
+    """Commits the library is behind its upstream after a quick fetch; None when that cannot be known.
+
+    Meant for a background check: it never prompts, gives up after `timeout` seconds and never raises.
+    """
+    try:
+        repo = open_repo(root)
+        upstream = upstream_of(repo, current_branch(repo))
+        if upstream is None:
+            return None
+        if not fetch(repo, upstream, timeout=timeout, batch=True).ok:
+            return None
+        outcome = repo.git("rev-list", "--count", "HEAD..@{upstream}")
+        return int(outcome.out.strip()) if outcome.ok else None
+    except (TeamError, OSError, ValueError):
+        return None
+
+
+# --- pull ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PullResult:
+    commits: int
+    changes: Changes = field(default_factory=Changes)
+
+    def lines(self) -> list[str]:
+        if not self.commits:
+            return ["already up to date"]
+        head = f"pulled {self.commits} commit{'s' if self.commits != 1 else ''}"
+        if self.changes.empty:
+            return [f"{head}; no phrase changed"]
+        return [f"{head}: {self.changes.summary()}"]
+
+
+def pull(root: Path | str, *, timeout: float = FETCH_TIMEOUT) -> PullResult:
+    """Fetch and fast-forward the library to its upstream; refuses anything but a fast-forward."""
+    repo = open_repo(root)
+    _refuse_mid_rebase(repo)
+    _, upstream = require_upstream(repo)
+    outcome = fetch(repo, upstream, timeout=timeout)
+    if not outcome.ok:
+        raise TeamError(f"cannot fetch from {upstream.remote}: {outcome.reason()}")
+    ahead, behind = ahead_behind(repo)
+    if not behind:
+        return PullResult(0)
+    if ahead:
+        raise TeamError(
+            f"cannot fast-forward: you have {ahead} unpublished commit{'s' if ahead != 1 else ''} and {upstream.name} has {behind} new; "
+            "run `qr team publish` (it rebases your commits onto the team's and pushes)"
+        )
+    target = repo.must("rev-parse", "--verify", "@{upstream}").strip()
+    changes = changes_between(repo, "HEAD", target)
+    local = {change.path.as_posix() for change in changed_files(repo)}
+    clash = sorted(local & set(changes.files))
+    if clash:
+        raise TeamError(
+            f"your unpublished edits to {', '.join(clash)} would be overwritten by the pull: "
+            "publish them first (`qr team publish`) or undo them"
+        )
+    merged = repo.git("merge", "--ff-only", "--quiet", target)
+    if not merged.ok:
+        raise TeamError(f"cannot fast-forward to {upstream.name}: {merged.reason()}")
+    return PullResult(behind, changes)
+
+
+# --- publish -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictHunk:
+    file: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    changes: Changes
+    committed: bool
+    pushed: int
+    """Commits pushed."""
+    rebased: bool = False
+
+    def lines(self) -> list[str]:
+        if not self.pushed:
+            return ["nothing to publish: the library matches the team's"]
+        what = self.changes.summary() if self.committed else "earlier commits"
+        how = " (after rebasing onto the team's newer changes)" if self.rebased else ""
+        return [f"published {what}{how}"]
+
+
+class PublishConflict(TeamError):
+    """A rebase stopped on a conflict; the work tree is left as git leaves it (mid-rebase)."""
+
+    def __init__(self, message: str, hunks: tuple[ConflictHunk, ...]) -> None:
+        super().__init__(message)
+        self.hunks = hunks
+
+
+def publish(root: Path | str, message: str | None = None, *, timeout: float = FETCH_TIMEOUT) -> PublishResult:
+    """Lint, commit the changed library files, push; rebase on a rejected push. Never force-pushes."""
+    from qr.store.lint import lint
+
+    repo = open_repo(root)
+    _refuse_mid_rebase(repo)
+    branch, upstream = require_upstream(repo)
+    loaded = load_library(repo.library)
+    errors = [finding for finding in lint(loaded.library, loaded.problems) if finding.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise TeamError(
+            f"lint found {len(errors)} error{'s' if len(errors) != 1 else ''} (first: {first.file}:{first.line} {first.message}); "
+            "fix them first (see `qr lint`); nothing was committed"
+        )
+
+    files = changed_files(repo)
+    changes = working_changes(repo, files) if files else Changes()
+    committed = False
+    if files:
+        _require_identity(repo)
+        paths = [repo.top_path(change.path) for change in files]
+        repo.must("add", "--all", "--", *paths)
+        subject = message.strip() if message and message.strip() else changes.subject()
+        repo.must("commit", "--quiet", "-F", "-", "--", *paths, input=f"{subject}\n\n{changes.body()}\n")
+        committed = True
+
+    rebased = False
+    for _attempt in range(3):  # someone may publish again while we rebase; try a few times
+        ahead, _ = ahead_behind(repo)
+        if not ahead and not committed and not rebased:
+            return PublishResult(changes, committed=False, pushed=0)
+        pushed = repo.git("push", "--quiet", "--porcelain", upstream.remote, f"HEAD:{upstream.branch}", timeout=timeout)
+        if pushed.ok:
+            return PublishResult(changes, committed=committed, pushed=ahead, rebased=rebased)
+        fetched = fetch(repo, upstream, timeout=timeout)
+        if not fetched.ok:
+            raise TeamError(f"push failed and {upstream.remote} cannot be reached: {fetched.reason()}; your commit is kept, run `qr team publish` again later")
+        if not ahead_behind(repo)[1]:
+            raise TeamError(f"push to {upstream.name} was refused: {pushed.reason()}; your commit is kept locally")
+        _rebase(repo, upstream)
+        rebased = True
+    raise TeamError("the team kept publishing while we rebased; your commit is kept, run `qr team publish` again")
+
+
+def _require_identity(repo: Repo) -> None:
+    if not repo.git("var", "GIT_COMMITTER_IDENT").ok:
+        raise TeamError('git does not know who you are: run `git config --global user.name "Your Name"` and `git config --global user.email you@example.com`')
+
+
+def _rebase(repo: Repo, upstream: Upstream) -> None:
+    outcome = repo.git("pull", "--rebase", "--autostash", "--quiet", "--no-edit", upstream.remote, upstream.branch)
+    if outcome.ok:
+        return
+    if not rebase_in_progress(repo):
+        raise TeamError(f"`git pull --rebase` failed: {outcome.reason()}; your commit is kept locally")
+    hunks = conflict_hunks(repo)
+    named = "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks) or "(files outside the library)"
+    raise PublishConflict(
+        f"publish stopped: someone else changed the same phrases ({named}); the library is mid-rebase: "
+        "edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then "
+        "`git add FILE && git rebase --continue` and `qr team publish` (or `git rebase --abort` to go back)",
+        hunks,
+    )
+
+
+_CODE_LINE = re.compile(r"""^\s*code\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TITLE_LINE = re.compile(r"""^\s*title\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_HEADER_LINE = re.compile(r"^\s*\[\[\s*phrases\s*\]\]")
+
+
+def conflict_hunks(repo: Repo) -> tuple[ConflictHunk, ...]:
+    """The conflicting files of a stopped rebase and the phrases their conflict hunks touch."""
+    outcome = repo.git("diff", "--name-only", "--diff-filter=U", "-z")
+    hunks = []
+    for path in sorted(filter(None, outcome.out.split("\0"))):
+        relative = repo.in_library(path)
+        shown = relative.as_posix() if relative is not None else path
+        try:
+            text = (repo.top / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            hunks.append(ConflictHunk(shown, ("(deleted on one side)",)))
+            continue
+        if relative == PurePosixPath(LIBRARY_FILE):
+            hunks.append(ConflictHunk(shown, ("library settings",)))
+        else:
+            hunks.append(ConflictHunk(shown, phrases_in_conflict(text)))
+    return tuple(hunks)
+
+
+def conflict_sides(text: str) -> tuple[list[str], list[str], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Split a file with conflict markers into its two sides, with each hunk's line span on each side.
+
+    Spans are 1-based and inclusive; a side that is empty in a hunk gets an empty span (start > end).
+    A diff3-style base section (`|||||||`) belongs to neither side.
+    """
+    first: list[str] = []
+    second: list[str] = []
+    spans_first: list[tuple[int, int]] = []
+    spans_second: list[tuple[int, int]] = []
+    state = "both"
+    for line in text.splitlines():
+        if line.startswith("<<<<<<<") and state == "both":
+            state, start_first = "first", len(first) + 1
+        elif line.startswith("|||||||") and state == "first":
+            state = "base"
+        elif line.startswith("=======") and state in ("first", "base"):
+            spans_first.append((start_first, len(first)))
+            state, start_second = "second", len(second) + 1
+        elif line.startswith(">>>>>>>") and state == "second":
+            spans_second.append((start_second, len(second)))
+            state = "both"
+        elif state == "both":
+            first.append(line)
+            second.append(line)
+        elif state == "first":
+            first.append(line)
+        elif state == "second":
+            second.append(line)
+    return first, second, spans_first, spans_second
+
+
+def phrases_in_conflict(text: str) -> tuple[str, ...]:
+    """Name the phrases a group file's conflict hunks fall in (`/code title`), from both sides."""
+    first, second, spans_first, spans_second = conflict_sides(text)
+    named: list[str] = []
+    for lines, spans in ((first, spans_first), (second, spans_second)):
+        blocks = _phrase_blocks(lines)
+        for start, end in spans:
+            if start > end:
+                continue  # this side has nothing here; the other side names the phrase
+            if not blocks or start < blocks[0][0]:
+                _add(named, "group settings")
+            for number, (header, label) in enumerate(blocks):
+                next_header = blocks[number + 1][0] if number + 1 < len(blocks) else len(lines) + 1
+                if header <= end and start < next_header:
+                    _add(named, label)
+    return tuple(named)
+
+
+def _phrase_blocks(lines: list[str]) -> list[tuple[int, str]]:
+    """(header line, `/code title`) of each phrase in one side of a file."""
+    text = "\n".join(lines)
+    try:
+        group = parse_group(tomllib.loads(text), text, Path("conflict.toml"), None)
+        return [(phrase.line, _label(phrase.code, phrase.title)) for phrase in group.phrases]
+    except (tomllib.TOMLDecodeError, InvalidFile):
+        pass
+    # Not valid on its own (a hand-made hunk): read codes and titles line by line instead.
+    blocks: list[tuple[int, str]] = []
+    header, code, title = 0, None, None
+    for number, line in enumerate([*lines, "[[phrases]]"], 1):
+        if _HEADER_LINE.match(line):
+            if header:
+                blocks.append((header, _label(code, title or "")))
+            header, code, title = number, None, None
+        elif header and (match := _CODE_LINE.match(line)) and code is None:
+            code = match[1] if match[1] is not None else match[2]
+        elif header and (match := _TITLE_LINE.match(line)) and title is None:
+            title = match[1] if match[1] is not None else match[2]
+    return blocks
+
+
+def _label(code: str | None, title: str) -> str:
+    code = code.strip().lstrip("/").lower() if code else ""
+    return " ".join(part for part in (f"/{code}" if code else "", title.strip()) if part) or "(untitled phrase)"
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)

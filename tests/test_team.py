@@ -1,0 +1,357 @@
+"""The team library over real git (DESIGN §10): a bare repository in tmp_path and clones of it.
+
+No mocks and no network: every remote is a local path. Two clones play two leads (or a lead and an
+agent): one publishes, the other pulls; concurrent publishes rebase; a true conflict stops cleanly.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from conftest import write_library
+from qr.cli import main
+from qr.store.load import load_library
+from qr.team import (
+    Changes,
+    PublishConflict,
+    TeamError,
+    behind_remote,
+    compare,
+    phrases_in_conflict,
+    publish,
+    pull,
+    open_repo,
+    rebase_in_progress,
+    status,
+)
+
+NEW_PHRASE = '''
+[[phrases]]
+code = "wl11"
+title = "改地址"
+body = "亲，地址已为您修改。"
+'''
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def configure(clone: Path, name: str) -> None:
+    git(clone, "config", "user.name", name)
+    git(clone, "config", "user.email", f"{name}@example.com")
+
+
+@pytest.fixture(autouse=True)
+def no_system_git_config(monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def team(tmp_path):
+    """(bare remote, lead clone, agent clone) sharing the test library on branch main."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(remote))
+    lead = tmp_path / "lead"
+    git(tmp_path, "clone", "--quiet", str(remote), str(lead))
+    configure(lead, "lead")
+    git(lead, "switch", "--quiet", "-c", "main")
+    write_library(lead)
+    git(lead, "add", ".")
+    git(lead, "commit", "--quiet", "-m", "the library")
+    git(lead, "push", "--quiet", "-u", "origin", "main")
+    agent = tmp_path / "agent"
+    git(tmp_path, "clone", "--quiet", str(remote), str(agent))
+    configure(agent, "agent")
+    return remote, lead, agent
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
+def remote_log(remote: Path) -> list[str]:
+    return git(remote, "log", "--format=%s", "main").splitlines()
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_publish_then_pull_brings_the_new_phrase(team, capsys):
+    remote, lead, agent = team
+    append(lead / "logistics.toml", NEW_PHRASE)
+
+    code, out, err = run(capsys, "--library", str(lead), "team", "publish")
+    assert (code, err) == (0, "")
+    assert "added /wl11" in out
+    assert remote_log(remote)[0] == "qr: added /wl11"
+    assert "Files: logistics.toml" in git(remote, "log", "-1", "--format=%b", "main")
+
+    assert behind_remote(agent) == 1
+    code, out, err = run(capsys, "team", "pull", "--library", str(agent))
+    assert (code, err) == (0, "")
+    assert out == "pulled 1 commit: added /wl11\n"
+    assert load_library(agent).library.find_code("wl11") is not None
+    assert behind_remote(agent) == 0
+    assert run(capsys, "--library", str(agent), "team", "pull")[1] == "already up to date\n"
+
+
+def test_publish_names_edited_and_removed_codes_and_takes_a_message(team):
+    remote, lead, agent = team
+    logistics = lead / "logistics.toml"
+    edit(logistics, "很抱歉包裹破损了", "非常抱歉包裹破损了")
+    edit(logistics, 'code = "wl10"', 'code = "wl12"')  # a renamed code: wl10 removed, wl12 added
+    (lead / "en" / "english.toml").unlink()
+
+    result = publish(lead, "spring clean")
+    assert result.committed and result.pushed == 1
+    assert result.changes.added == ("/wl12",)
+    assert result.changes.edited == ("/wl2",)
+    assert set(result.changes.removed) == {"/wl10", "/en1"}
+    assert remote_log(remote)[0] == "spring clean"
+    body = git(remote, "log", "-1", "--format=%b", "main")
+    assert "Added: /wl12" in body and "Edited: /wl2" in body and "/en1" in body
+
+    outcome = pull(agent)
+    assert outcome.changes.removed == result.changes.removed
+    assert not (agent / "en" / "english.toml").exists()
+
+
+def test_publish_commits_only_library_files(tmp_path):
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(remote))
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "--quiet", str(remote), str(work))
+    configure(work, "lead")
+    git(work, "switch", "--quiet", "-c", "main")
+    library = write_library(work / "phrases")  # the library is a subfolder of the repository
+    (work / "README.txt").write_text("team notes\n", encoding="utf-8")
+    git(work, "add", ".")
+    git(work, "commit", "--quiet", "-m", "start")
+    git(work, "push", "--quiet", "-u", "origin", "main")
+
+    (work / "README.txt").write_text("edited, not ours to publish\n", encoding="utf-8")
+    (library / "scratch.txt").write_text("not a group file\n", encoding="utf-8")
+    (library / "presale.toml").write_text('name = "售前"\n\n[[phrases]]\ncode = "sq1"\ntitle = "在的"\nbody = "在的亲"\n', encoding="utf-8")
+    edit(library / "_library.toml", 'shop = "测试旗舰店"', 'shop = "新店"')
+
+    result = publish(library)
+    assert result.changes.added == ("/sq1",)
+    assert result.changes.other == ("_library.toml",)
+    committed = git(remote, "show", "--name-only", "--format=", "main").split()
+    assert committed == ["phrases/_library.toml", "phrases/presale.toml"]
+    left = git(work, "status", "--porcelain").splitlines()
+    assert " M README.txt" in left and "?? phrases/scratch.txt" in left
+
+
+def test_concurrent_publishes_of_different_files_rebase(team):
+    remote, lead, second = team
+    append(lead / "logistics.toml", NEW_PHRASE)
+    edit(second / "en" / "english.toml", "sorry, your parcel", "sorry, your parcel really")
+    publish(lead)
+
+    result = publish(second)  # rejected at first: lead published in between
+    assert result.rebased and result.pushed == 1
+    assert remote_log(remote)[:2] == ["qr: edited /en1", "qr: added /wl11"]
+    assert not rebase_in_progress(open_repo(second))
+    assert load_library(second).library.find_code("wl11") is not None
+    assert pull(lead).changes.edited == ("/en1",)
+
+
+def test_concurrent_edits_of_different_phrases_in_one_file_rebase(team):
+    remote, lead, second = team
+    edit(lead / "logistics.toml", "最近物流繁忙", "近期物流繁忙")  # the first phrase
+    edit(second / "logistics.toml", "记得取件哦", "记得及时取件哦")  # the last phrase
+    publish(lead)
+
+    result = publish(second)
+    assert result.rebased
+    text = git(remote, "show", "main:logistics.toml")
+    assert "近期物流繁忙" in text and "记得及时取件哦" in text
+
+
+def test_true_conflict_stops_mid_rebase_naming_the_phrase(team, capsys):
+    remote, lead, second = team
+    edit(lead / "logistics.toml", "最近物流繁忙", "近期物流繁忙")
+    edit(second / "logistics.toml", "最近物流繁忙", "这几天物流繁忙")
+    publish(lead)
+
+    with pytest.raises(PublishConflict) as caught:
+        publish(second)
+    assert [(hunk.file, hunk.phrases) for hunk in caught.value.hunks] == [("logistics.toml", ("/wl1 物流繁忙安抚",))]
+    message = str(caught.value)
+    assert "\n" not in message and "/wl1 物流繁忙安抚" in message and "git rebase --continue" in message
+    repo = open_repo(second)
+    assert rebase_in_progress(repo)
+    assert "<<<<<<<" in (second / "logistics.toml").read_text(encoding="utf-8")
+    assert remote_log(remote)[0] == "qr: edited /wl1"  # the first publish only; nothing forced
+    assert "近期物流繁忙" in git(remote, "show", "main:logistics.toml")
+
+    code, _, err = run(capsys, "--library", str(second), "team", "publish")
+    assert code == 2 and "middle of a rebase" in err and err.count("\n") == 1
+    assert rebase_in_progress(repo)  # left as git left it
+
+    # Resolving the way the message says, then publishing again, goes through.
+    text = (second / "logistics.toml").read_text(encoding="utf-8")
+    resolved = text.split("<<<<<<<")[0] + "亲爱的{customer|亲}，这几天物流繁忙，您的订单{order_id}会稍慢一些。\"\"\"\n" + text.split(">>>>>>>")[1].split("\n", 1)[1]
+    (second / "logistics.toml").write_text(resolved, encoding="utf-8")
+    git(second, "add", "logistics.toml")
+    subprocess.run(["git", "-c", "core.editor=true", "rebase", "--continue"], cwd=second, check=True, capture_output=True)
+    assert publish(second).pushed == 1
+    assert "这几天物流繁忙" in git(remote, "show", "main:logistics.toml")
+
+
+def test_conflict_from_the_cli_is_one_line_exit_2(team, capsys):
+    remote, lead, second = team
+    edit(lead / "logistics.toml", "包裹破损了", "包裹有破损")
+    edit(second / "logistics.toml", "包裹破损了", "包裹坏了")
+    publish(lead)
+    code, out, err = run(capsys, "--library", str(second), "team", "publish", "-m", "fix wl2")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "/wl2 包裹破损" in err
+
+
+def test_lint_errors_block_publish(team, capsys):
+    remote, lead, _ = team
+    before = git(lead, "rev-parse", "HEAD")
+    append(lead / "logistics.toml", '\n[[phrases]]\ncode = "wl1"\ntitle = "重复"\nbody = "坏模板 {"\n')
+
+    code, out, err = run(capsys, "--library", str(lead), "team", "publish")
+    assert code == 2 and out == ""
+    assert "lint found 3 errors" in err and "qr lint" in err and "nothing was committed" in err
+    assert git(lead, "rev-parse", "HEAD") == before
+    assert remote_log(remote) == ["the library"]
+    assert git(lead, "status", "--porcelain") == " M logistics.toml\n"
+
+
+def test_nothing_to_publish(team):
+    result = publish(team[1])
+    assert result.pushed == 0 and result.lines() == ["nothing to publish: the library matches the team's"]
+
+
+def test_pull_refuses_to_overwrite_unpublished_edits(team, capsys):
+    _, lead, agent = team
+    edit(lead / "logistics.toml", "记得取件哦", "记得及时取件哦")
+    publish(lead)
+    edit(agent / "logistics.toml", "包裹破损了", "包裹有破损")
+
+    code, _, err = run(capsys, "--library", str(agent), "team", "pull")
+    assert code == 2 and "logistics.toml would be overwritten" in err and "qr team publish" in err
+    assert "包裹有破损" in (agent / "logistics.toml").read_text(encoding="utf-8")
+
+
+def test_pull_refuses_a_non_fast_forward(team):
+    _, lead, agent = team
+    append(lead / "logistics.toml", NEW_PHRASE)
+    publish(lead)
+    edit(agent / "en" / "english.toml", "sorry", "so sorry")
+    git(agent, "commit", "--quiet", "-am", "local commit")
+
+    with pytest.raises(TeamError, match="cannot fast-forward: you have 1 unpublished commit"):
+        pull(agent)
+    assert load_library(agent).library.find_code("wl11") is None
+
+
+def test_status_reports_branch_ahead_behind_and_changed_files(team):
+    _, lead, agent = team
+    append(lead / "logistics.toml", NEW_PHRASE)
+    publish(lead)
+    (agent / "presale.toml").write_text('name = "售前"\n', encoding="utf-8")
+    (agent / "notes.md").write_text("not a group\n", encoding="utf-8")
+
+    result = status(agent)
+    assert (result.branch, result.upstream, result.ahead, result.behind) == ("main", "origin/main", 0, 1)
+    assert [(change.status, change.path.as_posix()) for change in result.changed] == [("added", "presale.toml")]
+    assert "behind by 1 (run `qr team pull`)" in "\n".join(result.lines())
+    assert status(lead, fetch_first=False).lines()[1] == "branch main tracking origin/main: up to date"
+
+
+def test_not_a_work_tree(library_dir, capsys):
+    code, out, err = run(capsys, "--library", str(library_dir), "team", "status")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "is not a git work tree" in err and "git clone" in err
+    assert behind_remote(library_dir) is None
+
+
+def test_git_missing(library_dir, capsys, monkeypatch, tmp_path):
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    code, _, err = run(capsys, "--library", str(library_dir), "team", "pull")
+    assert code == 2 and err.count("\n") == 1
+    assert "git was not found" in err and "apt install git" in err
+    assert behind_remote(library_dir) is None
+
+
+def test_no_upstream(tmp_path, capsys):
+    library = write_library(tmp_path / "solo")
+    git(library, "init", "--quiet", "-b", "main")
+    configure(library, "lead")
+    code, _, err = run(capsys, "--library", str(library), "team", "publish")
+    assert code == 2 and "no upstream configured" in err and "git push -u origin main" in err
+    assert git(library, "rev-list", "--all") == ""  # nothing committed
+    code, out, _ = run(capsys, "--library", str(library), "team", "status")
+    assert code == 0 and "no upstream configured" in out
+    assert behind_remote(library) is None
+
+
+def test_compare_counts_a_moved_phrase_as_edited_and_group_settings_as_changed():
+    first = 'name = "A"\n\n[[phrases]]\ncode = "x1"\ntitle = "X"\nbody = "x"\n'
+    second = 'name = "B"\n'
+    changes = compare(
+        {PurePosixPath("a.toml"): first, PurePosixPath("b.toml"): second},
+        {PurePosixPath("a.toml"): 'name = "A2"\n', PurePosixPath("b.toml"): second + first.split("\n", 1)[1]},
+    )
+    assert changes == Changes(edited=("/x1",), files=("a.toml", "b.toml"), other=("a.toml",))  # A renamed A2
+    moved_only = compare(
+        {PurePosixPath("a.toml"): first, PurePosixPath("b.toml"): second},
+        {PurePosixPath("a.toml"): 'name = "A"\n', PurePosixPath("b.toml"): second + first.split("\n", 1)[1]},
+    )
+    assert (moved_only.edited, moved_only.other) == (("/x1",), ())
+    assert moved_only.subject() == "qr: edited /x1"
+    broken = compare({PurePosixPath("a.toml"): first}, {PurePosixPath("a.toml"): "name = \n"})
+    assert broken.removed == ("/x1",) and broken.other == ("a.toml",)
+
+
+def test_phrases_in_conflict_reads_both_sides_and_settings():
+    text = (
+        'name = "物流"\n'
+        "<<<<<<< HEAD\n"
+        'category = "售中"\n'
+        "=======\n"
+        'category = "售后"\n'
+        ">>>>>>> abc (edit)\n"
+        "\n[[phrases]]\n"
+        'code = "wl1"\n'
+        "<<<<<<< HEAD\n"
+        'title = "物流繁忙"\n'
+        "=======\n"
+        'title = "物流很忙"\n'
+        ">>>>>>> abc (edit)\n"
+        'body = "x"\n'
+        "\n[[phrases]]\n"
+        'code = "wl2"\n'
+        'title = "破损"\n'
+        'body = "y"\n'
+    )
+    assert phrases_in_conflict(text) == ("group settings", "/wl1 物流繁忙", "/wl1 物流很忙")
+
+
+def test_a_long_change_list_gets_a_short_subject_and_the_full_body():
+    changes = Changes(added=tuple(f"/code{n}" for n in range(30)), removed=("/old",), files=("a.toml",))
+    assert changes.subject() == "qr: added 30, removed 1 phrases"
+    assert "/code29" in changes.body() and changes.body().endswith("Files: a.toml")
