@@ -14,8 +14,10 @@ Frecency (recent and frequent first): every use adds a weight that halves every
 
     score(code) = sum over its uses within WINDOW_DAYS of 0.5 ** (age_in_days / HALF_LIFE_DAYS)
 
-so a reply used 10 times this week outranks one used 10 times a month ago, and one used 30 times
-a month ago still outranks one used twice today. Uses older than `WINDOW_DAYS` no longer count.
+so a reply used 10 times this week outranks one used 10 times a month ago (about 8.4 against
+2.3), and the daily workhorse used 30 times a month ago still outranks one used twice today (6.8
+against 2). Uses older than `WINDOW_DAYS` no longer count. Age is counted in whole days (the
+counting happens in SQL per code and day, so scoring stays fast with a long history).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-HALF_LIFE_DAYS = 7.0
+HALF_LIFE_DAYS = 14.0
 WINDOW_DAYS = 90
 BUSY_TIMEOUT_SECONDS = 5.0
 FILE_NAME = "usage.sqlite3"
