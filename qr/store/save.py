@@ -56,7 +56,20 @@ def phrase_document(phrase: Phrase) -> dict[str, Any]:
 
 
 def dumps_group(group: Group) -> str:
-    return tomli_w.dumps(group_document(group), multiline_strings=True)
+    document = group_document(group)
+    # tomli-w turns "\r\n" into "\n" inside multi-line strings; a document holding one (only an
+    # escaped "\r\n" can load that way) is written with escaped one-line strings so nothing changes.
+    return tomli_w.dumps(document, multiline_strings=not _has_crlf(document))
+
+
+def _has_crlf(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\r\n" in value
+    if isinstance(value, dict):
+        return any(_has_crlf(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_crlf(item) for item in value)
+    return False
 
 
 def current_stamp(path: Path) -> FileStamp | None:

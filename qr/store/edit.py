@@ -1,0 +1,362 @@
+"""Editing a library: pure operations that build new values and save whole group files.
+
+Every operation takes the Library as loaded, checks what it can before touching the disk (editable
+library, unique code, valid fields), saves with the conflict check of `save_group`, and returns an
+`Edit`: the new Library plus the files it wrote or removed, so the caller can re-index at once.
+Nothing here imports Textual; the editor screens and tests call the same functions.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from qr.render import TemplateError, parse
+from qr.store.load import parse_group
+from qr.store.models import DEFAULT_CATEGORY, Group, Library, Phrase, is_valid_code, normalise_code
+from qr.store.save import ConflictError, SaveError, current_stamp, dumps_group, is_writable, save_group
+from qr.store.save import delete_group as delete_group_file
+
+BUNDLED_MESSAGE = "this is the bundled library; run `qr init PATH` to get an editable copy"
+_UNSAFE = re.compile(r"[^\w.-]+")
+_NAME_LIMIT = 60
+
+
+class EditError(SaveError):
+    """An edit refused before anything was written; the message says why in one line."""
+
+
+class MoveError(SaveError):
+    """A move wrote the target group but could not remove the phrase from the source.
+
+    `library` is the library as it now is on disk (the phrase is in both groups).
+    """
+
+    def __init__(self, message: str, library: Library) -> None:
+        super().__init__(message)
+        self.library = library
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The outcome of one edit: the new library and which group files were written or removed."""
+
+    library: Library
+    written: tuple[Path, ...] = ()
+    removed: tuple[Path, ...] = ()
+    group: Group | None = None
+    """The group the edit was about, as saved (None when it was deleted)."""
+    index: int = -1
+    """The position of the edited phrase in `group`, when the edit was about a phrase."""
+
+
+# -- may this library be edited? ------------------------------------------------------------
+
+def is_bundled(library: Library) -> bool:
+    """True for the default library shipped inside the package (edits would be lost on upgrade)."""
+    from qr.config import ConfigError, bundled_library
+
+    try:
+        bundled = bundled_library()
+    except ConfigError:
+        return False
+    try:
+        return library.root.resolve() == bundled.resolve()
+    except OSError:
+        return False
+
+
+def why_not_editable(library: Library) -> str | None:
+    """None when a lead may edit `library`, else the reason (one line) why not."""
+    if is_bundled(library):
+        return BUNDLED_MESSAGE
+    if not library.root.is_dir():
+        return f"{library.root} is not a folder"
+    return is_writable(library)
+
+
+def _require_editable(library: Library) -> None:
+    reason = why_not_editable(library)
+    if reason:
+        raise EditError(reason)
+
+
+def _require_group(library: Library, path: Path | str) -> Group:
+    path = Path(path)
+    if path in library.broken:
+        raise EditError(f"{path} failed to load; fix it by hand before qr writes it")
+    group = library.group_by_path(path)
+    if group is None:
+        raise EditError(f"no group file {path} in {library.root}")
+    return group
+
+
+def _require_index(group: Group, index: int) -> Phrase:
+    if not 0 <= index < len(group.phrases):
+        raise EditError(f"{group.path} has no phrase number {index + 1}")
+    return group.phrases[index]
+
+
+# -- checks on a phrase -------------------------------------------------------------------------
+
+def code_owner(library: Library, code: str | None, *, ignore: tuple[Path, int] | None = None) -> tuple[Group, int] | None:
+    """The (group, index) already using `code` (case-insensitive), skipping the phrase at `ignore`."""
+    if not code:
+        return None
+    wanted = normalise_code(code)
+    for group in library.groups:
+        for index, phrase in enumerate(group.phrases):
+            if ignore == (group.path, index):
+                continue
+            if phrase.code is not None and phrase.code.lower() == wanted:
+                return group, index
+    return None
+
+
+def phrase_problems(library: Library, phrase: Phrase, *, ignore: tuple[Path, int] | None = None) -> list[str]:
+    """What stops `phrase` from being saved: empty title, bad or taken code, template syntax."""
+    problems = []
+    if not phrase.title.strip():
+        problems.append("the title is empty")
+    if "\n" in phrase.title.strip():
+        problems.append("the title must be one line")
+    if phrase.code is not None:
+        code = normalise_code(phrase.code)
+        if not code or not is_valid_code(code):
+            problems.append(f"code {phrase.code!r} may only use ASCII letters, digits, '-', '_' and '.'")
+        else:
+            owner = code_owner(library, code, ignore=ignore)
+            if owner is not None:
+                group, index = owner
+                other = group.phrases[index]
+                problems.append(f"code /{code} is already used by {other.title!r} in {group.name} ({group.path})")
+    try:
+        parse(phrase.body)
+    except TemplateError as error:
+        problems.append(f"template: {error.message} (body line {error.line}, column {error.column})")
+    if not phrase.body.strip():
+        problems.append("the body is empty")
+    return problems
+
+
+def clean_phrase(phrase: Phrase) -> Phrase:
+    """The phrase as the loader would read it back: code normalised, title and tags stripped."""
+    code = normalise_code(phrase.code) if phrase.code else None
+    return replace(
+        phrase,
+        code=code or None,
+        title=phrase.title.strip(),
+        tags=tuple(tag.strip() for tag in phrase.tags if tag.strip()),
+        lang=phrase.lang.strip() or "zh",
+    )
+
+
+def _checked(library: Library, phrase: Phrase, ignore: tuple[Path, int] | None) -> Phrase:
+    phrase = clean_phrase(phrase)
+    problems = phrase_problems(library, phrase, ignore=ignore)
+    if problems:
+        raise EditError("; ".join(problems))
+    if phrase.valid_from and phrase.valid_until and phrase.valid_until < phrase.valid_from:
+        raise EditError(f"valid_until {phrase.valid_until} is before valid_from {phrase.valid_from}")
+    return phrase
+
+
+# -- saving ------------------------------------------------------------------------------------
+
+def _save(library: Library, group: Group, previous: Group | None) -> Group:
+    """Save `group` and return it as the loader would read it back (with line numbers and stamp)."""
+    saved = save_group(library, group, previous=previous)
+    text = dumps_group(saved)
+    return parse_group(tomllib.loads(text), text, saved.path, saved.stamp)
+
+
+def _with_phrases(group: Group, phrases: list[Phrase]) -> Group:
+    return replace(group, phrases=tuple(phrases))
+
+
+# -- phrase operations --------------------------------------------------------------------------
+
+def add_phrase(library: Library, group_path: Path | str, phrase: Phrase, *, position: int | None = None) -> Edit:
+    """Add `phrase` to a group (at the end, or before `position`) and save the group."""
+    _require_editable(library)
+    group = _require_group(library, group_path)
+    phrase = _checked(library, phrase, None)
+    phrases = list(group.phrases)
+    index = len(phrases) if position is None else max(0, min(position, len(phrases)))
+    phrases.insert(index, phrase)
+    saved = _save(library, _with_phrases(group, phrases), group)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index)
+
+
+def update_phrase(library: Library, group_path: Path | str, index: int, phrase: Phrase) -> Edit:
+    """Replace the phrase at `index` of a group and save the group."""
+    _require_editable(library)
+    group = _require_group(library, group_path)
+    _require_index(group, index)
+    phrase = _checked(library, phrase, (group.path, index))
+    phrases = list(group.phrases)
+    phrases[index] = phrase
+    saved = _save(library, _with_phrases(group, phrases), group)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index)
+
+
+def delete_phrase(library: Library, group_path: Path | str, index: int) -> Edit:
+    """Remove the phrase at `index` of a group and save the group (an emptied group stays)."""
+    _require_editable(library)
+    group = _require_group(library, group_path)
+    _require_index(group, index)
+    phrases = list(group.phrases)
+    del phrases[index]
+    saved = _save(library, _with_phrases(group, phrases), group)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=-1)
+
+
+def move_phrase(library: Library, source_path: Path | str, index: int, target_path: Path | str) -> Edit:
+    """Move the phrase at `index` of the source group to the end of the target group.
+
+    The target is saved first, then the source, so a failure in between never loses the phrase:
+    it is then in both groups and MoveError says so (carrying the library as it is on disk).
+    """
+    _require_editable(library)
+    source = _require_group(library, source_path)
+    target = _require_group(library, target_path)
+    if source.path == target.path:
+        raise EditError(f"the phrase is already in {source.name}")
+    phrase = _require_index(source, index)
+    # Check both files before writing either: a conflict on the source is caught while nothing moved.
+    for group in (target, source):
+        on_disk = current_stamp(library.root / group.path)
+        if group.stamp is not None and (on_disk is None or on_disk.digest != group.stamp.digest):
+            raise ConflictError(f"{group.path} changed on disk since it was loaded")
+    saved_target = _save(library, _with_phrases(target, [*target.phrases, phrase]), target)
+    moved = library.replace_group(target.path, saved_target)
+    remaining = [item for position, item in enumerate(source.phrases) if position != index]
+    try:
+        saved_source = _save(moved, _with_phrases(source, remaining), source)
+    except SaveError as error:
+        raise MoveError(
+            f"the phrase was copied to {target.name} ({target.path}) but could not be removed from "
+            f"{source.name} ({source.path}): {error}. It is now in both groups; delete it from {source.name}.",
+            moved,
+        ) from None
+    return Edit(
+        moved.replace_group(source.path, saved_source),
+        written=(saved_target.path, saved_source.path),
+        group=saved_target,
+        index=len(saved_target.phrases) - 1,
+    )
+
+
+# -- group operations ---------------------------------------------------------------------------
+
+def safe_file_stem(name: str) -> str:
+    """A file name stem for a group name: letters (Chinese too), digits, '-', '_' and '.'.
+
+    Never starts with '_' (qr would ignore the file) or '.' (hidden), never empty.
+    """
+    stem = unicodedata.normalize("NFKC", name).strip().lower()
+    stem = _UNSAFE.sub("-", stem).strip("-._")
+    stem = stem[:_NAME_LIMIT].rstrip("-._")
+    return stem or "group"
+
+
+def new_group_path(library: Library, name: str, folder: Path | str | None = None) -> Path:
+    """A relative path for a new group that no file (loaded, broken or not) uses yet."""
+    folder = Path(folder) if folder else Path()
+    if folder.is_absolute() or ".." in folder.parts or any(part.startswith((".", "_")) for part in folder.parts):
+        raise EditError(f"folder {folder} must be a plain folder inside the library")
+    stem = safe_file_stem(name)
+    taken = {str(group.path).lower() for group in library.groups} | {str(path).lower() for path in library.broken}
+    number = 1
+    while True:
+        candidate = folder / (f"{stem}.toml" if number == 1 else f"{stem}-{number}.toml")
+        if str(candidate).lower() not in taken and not (library.root / candidate).exists():
+            return candidate
+        number += 1
+
+
+def new_group(
+    library: Library,
+    name: str,
+    *,
+    category: str = "",
+    order: int | None = None,
+    description: str = "",
+    folder: Path | str | None = None,
+) -> Edit:
+    """Create a new, empty group file named after `name`; an existing file is never overwritten."""
+    _require_editable(library)
+    name = name.strip()
+    if not name:
+        raise EditError("the group needs a name")
+    category = category.strip() or DEFAULT_CATEGORY
+    if any(group.name == name and group.category == category for group in library.groups):
+        raise EditError(f"a group named {name!r} already exists in {category}")
+    group = Group(
+        path=new_group_path(library, name, folder),
+        name=name,
+        category=category,
+        order=order,
+        description=description,
+    )
+    saved = _save(library, group, None)
+    return Edit(library.replace_group(saved.path, saved), written=(saved.path,), group=saved)
+
+
+_UNSET: Any = object()
+
+
+def update_group(
+    library: Library,
+    group_path: Path | str,
+    *,
+    name: str = _UNSET,
+    category: str = _UNSET,
+    order: int | None = _UNSET,
+    description: str = _UNSET,
+) -> Edit:
+    """Change a group's name, category, order or description (only those given) and save it.
+
+    The file keeps its name: teammates' copies and git history stay easy to follow.
+    """
+    _require_editable(library)
+    group = _require_group(library, group_path)
+    changes: dict[str, Any] = {}
+    if name is not _UNSET:
+        name = name.strip()
+        if not name:
+            raise EditError("the group needs a name")
+        changes["name"] = name
+    if category is not _UNSET:
+        changes["category"] = category.strip() or DEFAULT_CATEGORY
+    new_name, new_category = changes.get("name", group.name), changes.get("category", group.category)
+    for other in library.groups:
+        if other.path != group.path and other.name == new_name and other.category == new_category:
+            raise EditError(f"a group named {new_name!r} already exists in {new_category}")
+    if order is not _UNSET:
+        if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+            raise EditError("the order must be a whole number")
+        changes["order"] = order
+    if description is not _UNSET:
+        changes["description"] = description
+    saved = _save(library, replace(group, **changes), group)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved)
+
+
+def rename_group(library: Library, group_path: Path | str, name: str) -> Edit:
+    return update_group(library, group_path, name=name)
+
+
+def delete_group(library: Library, group_path: Path | str, *, force: bool = False) -> Edit:
+    """Delete a group's file. A group with phrases is refused unless `force` (the UI asks first)."""
+    _require_editable(library)
+    group = _require_group(library, group_path)
+    if group.phrases and not force:
+        count = len(group.phrases)
+        raise EditError(f"{group.name} has {count} phrase{'s' if count != 1 else ''}; confirm to delete them with the group")
+    delete_group_file(library, group)
+    return Edit(library.replace_group(group.path, None), removed=(group.path,))
