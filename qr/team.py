@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
+from qr.store.lint import lint
 from qr.store.load import LIBRARY_FILE, InvalidFile, load_library, parse_group
 from qr.store.models import Group, Phrase
 
-FETCH_TIMEOUT = 20.0
-"""Seconds a fetch may take before `qr team` gives up on an unreachable remote."""
+NETWORK_TIMEOUT = 60.0
+"""Seconds a fetch or push may take before `qr team` gives up on an unreachable remote."""
 CHECK_TIMEOUT = 8.0
 """Seconds the launcher's background check lets a fetch run (it must never hang around)."""
 INSTALL_GIT = "install git (apt install git / dnf install git / brew install git, or https://git-scm.com/downloads) and make sure it is on PATH"
@@ -230,7 +231,7 @@ def _refuse_mid_rebase(repo: Repo) -> None:
         )
 
 
-def fetch(repo: Repo, upstream: Upstream, timeout: float = FETCH_TIMEOUT, batch: bool = False) -> Outcome:
+def fetch(repo: Repo, upstream: Upstream, timeout: float = NETWORK_TIMEOUT, batch: bool = False) -> Outcome:
     return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, batch=batch)
 
 
@@ -457,7 +458,7 @@ class Status:
         return lines
 
 
-def status(root: Path | str, *, fetch_first: bool = True, timeout: float = FETCH_TIMEOUT) -> Status:
+def status(root: Path | str, *, fetch_first: bool = True, timeout: float = NETWORK_TIMEOUT) -> Status:
     """Branch, commits ahead of/behind the upstream (after a fetch) and the changed library files."""
     repo = open_repo(root)
     branch = current_branch(repo)
@@ -515,7 +516,7 @@ class PullResult:
         return [f"{head}: {self.changes.summary()}"]
 
 
-def pull(root: Path | str, *, timeout: float = FETCH_TIMEOUT) -> PullResult:
+def pull(root: Path | str, *, timeout: float = NETWORK_TIMEOUT) -> PullResult:
     """Fetch and fast-forward the library to its upstream; refuses anything but a fast-forward."""
     repo = open_repo(root)
     _refuse_mid_rebase(repo)
@@ -579,13 +580,11 @@ class PublishConflict(TeamError):
         self.hunks = hunks
 
 
-def publish(root: Path | str, message: str | None = None, *, timeout: float = FETCH_TIMEOUT) -> PublishResult:
+def publish(root: Path | str, message: str | None = None, *, timeout: float = NETWORK_TIMEOUT) -> PublishResult:
     """Lint, commit the changed library files, push; rebase on a rejected push. Never force-pushes."""
-    from qr.store.lint import lint
-
     repo = open_repo(root)
     _refuse_mid_rebase(repo)
-    branch, upstream = require_upstream(repo)
+    _, upstream = require_upstream(repo)
     loaded = load_library(repo.library)
     errors = [finding for finding in lint(loaded.library, loaded.problems) if finding.severity == "error"]
     if errors:
@@ -636,7 +635,7 @@ def _rebase(repo: Repo, upstream: Upstream) -> None:
     if not rebase_in_progress(repo):
         raise TeamError(f"`git pull --rebase` failed: {outcome.reason()}; your commit is kept locally")
     hunks = conflict_hunks(repo)
-    named = "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks) or "(files outside the library)"
+    named = "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks) or "see `git status`"
     raise PublishConflict(
         f"publish stopped: someone else changed the same phrases ({named}); the library is mid-rebase: "
         "edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then "
@@ -662,7 +661,9 @@ def conflict_hunks(repo: Repo) -> tuple[ConflictHunk, ...]:
         except OSError:
             hunks.append(ConflictHunk(shown, ("(deleted on one side)",)))
             continue
-        if relative == PurePosixPath(LIBRARY_FILE):
+        if relative is None:
+            hunks.append(ConflictHunk(shown, ("(not a library file)",)))
+        elif relative == PurePosixPath(LIBRARY_FILE):
             hunks.append(ConflictHunk(shown, ("library settings",)))
         else:
             hunks.append(ConflictHunk(shown, phrases_in_conflict(text)))

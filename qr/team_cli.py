@@ -6,13 +6,15 @@ import argparse
 from pathlib import Path
 
 from qr.cli import CommandError
-from qr.config import ConfigError, load_config, resolve_libraries, select_profile
 
-# qr.team (and the store behind it) is imported by the handlers only: `qr --help` stays light.
+# The parser is built on every run (`qr --help` too): config, qr.team and the store behind it are
+# imported by the handlers only.
 
 
 def _library(args: argparse.Namespace) -> Path:
     """The library the team commands work on: `--library`, else the profile's first (the shop's own)."""
+    from qr.config import ConfigError, load_config, resolve_libraries, select_profile
+
     option = getattr(args, "library", None)
     try:
         config = load_config()
