@@ -180,6 +180,23 @@ EN: dict[str, str] = {
     "guide.library_rules": "From this library's _library.toml",
     "guide.allowed": "Never flagged here: {words}",
     "guide.no_alternative": "rephrase without it",
+    # profiles and usage ranking
+    "binding.app.switch_profile": "Shop",
+    "binding.profiles.cancel": "Cancel",
+    "screen.profiles": "Profiles",
+    "profiles.title": "Work for which shop? (profile)",
+    "profiles.hint": "Enter: switch (the order info is cleared) · Esc: stay",
+    "profiles.no_shop": "(no shop name)",
+    "profiles.default_library": "(the default library)",
+    "profiles.none": "No profiles in the config file: add [profiles.NAME] with shop, agent and libraries.",
+    "profiles.switched": "Now working for {shop} (profile {profile}); the order info was cleared",
+    "profiles.failed": "Could not switch profile: {error}",
+    "profiles.only_launcher": "Switch the shop from the launcher (close this screen first)",
+    "status.profile": "Shop",
+    "status.no_profile": "no profile",
+    "usage.problem": "{problem}",
+    "cmd.switch_profile": "Switch shop (profile)",
+    "cmd.switch_profile.help": "Work for another shop: its libraries, its name and agent",
 }
 
 ZH: dict[str, str] = {
@@ -342,6 +359,23 @@ ZH: dict[str, str] = {
     "guide.library_rules": "本话术库 _library.toml 中的规则",
     "guide.allowed": "本库不标记：{words}",
     "guide.no_alternative": "换一种说法，不用这个词",
+    # profiles and usage ranking
+    "binding.app.switch_profile": "切换店铺",
+    "binding.profiles.cancel": "取消",
+    "screen.profiles": "店铺配置",
+    "profiles.title": "为哪家店铺接待？（配置）",
+    "profiles.hint": "Enter：切换（订单信息会清空）· Esc：不切换",
+    "profiles.no_shop": "（未设店铺名）",
+    "profiles.default_library": "（默认话术库）",
+    "profiles.none": "配置文件中没有店铺配置：请添加 [profiles.名称]，写上 shop、agent 和 libraries。",
+    "profiles.switched": "已切换到 {shop}（配置 {profile}），订单信息已清空",
+    "profiles.failed": "无法切换配置：{error}",
+    "profiles.only_launcher": "请在话术搜索界面切换店铺（先关闭当前界面）",
+    "status.profile": "店铺",
+    "status.no_profile": "未选配置",
+    "usage.problem": "{problem}",
+    "cmd.switch_profile": "切换店铺（配置）",
+    "cmd.switch_profile.help": "为另一家店铺接待：使用它的话术库、店铺名和客服名",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
