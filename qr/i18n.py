@@ -194,7 +194,7 @@ EN: dict[str, str] = {
     "profiles.only_launcher": "Switch the shop from the launcher (close this screen first)",
     "status.profile": "Shop",
     "status.no_profile": "no profile",
-    "usage.problem": "{problem}",
+    "usage.problem": "Usage ranking is off for now: {problem}",
     "cmd.switch_profile": "Switch shop (profile)",
     "cmd.switch_profile.help": "Work for another shop: its libraries, its name and agent",
 }
@@ -373,7 +373,7 @@ ZH: dict[str, str] = {
     "profiles.only_launcher": "请在话术搜索界面切换店铺（先关闭当前界面）",
     "status.profile": "店铺",
     "status.no_profile": "未选配置",
-    "usage.problem": "{problem}",
+    "usage.problem": "常用排序暂不可用，搜索和复制照常：{problem}",
     "cmd.switch_profile": "切换店铺（配置）",
     "cmd.switch_profile.help": "为另一家店铺接待：使用它的话术库、店铺名和客服名",
 }
