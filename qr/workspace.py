@@ -44,6 +44,39 @@ class Workspace:
     def reindex(self) -> None:
         self._index = None
 
+    def problems_of(self, library: Library) -> tuple[Problem, ...]:
+        """The load problems of one of the libraries, with file names relative to its root."""
+        if not self.shared_libraries:
+            return self.problems
+        root = library.root
+        return tuple(
+            replace(problem, file=problem.file.relative_to(root))
+            for problem in self.problems
+            if problem.file.is_relative_to(root)
+        )
+
+    def update_library(self, library: Library, problems: tuple[Problem, ...] | None = None) -> None:
+        """Swap in a new version of the library with the same root (after an edit or a reload)
+        and update the index at once, recomputing only the groups that changed.
+
+        `problems` (relative to the library's root) replace that library's load problems.
+        """
+        from qr.reindex import updated_index
+
+        if library.root == self.library.root:
+            self.library = library
+        else:
+            self.shared_libraries = tuple(
+                library if other.root == library.root else other for other in self.shared_libraries
+            )
+        if problems is not None:
+            if not self.shared_libraries:
+                self.problems = problems
+            else:
+                others = tuple(p for p in self.problems if not p.file.is_relative_to(library.root))
+                self.problems = others + tuple(replace(p, file=library.root / p.file) for p in problems)
+        self._index = updated_index(self._index, self.libraries)
+
     @property
     def shop(self) -> str:
         """The profile's shop, else the config's, else the first library's `_library.toml`."""

@@ -375,3 +375,38 @@ def test_watcher_keeps_problems_of_untouched_files(library_dir):
     result = watcher.poll(loaded.library, loaded.problems)
     assert result.changes.changed == (ENGLISH,)
     assert [p.file for p in result.problems] == [Path("bad.toml")]
+
+
+# -- the workspace after an edit ------------------------------------------------------------------
+
+def test_workspace_update_library_reindexes_only_changed_groups(library_dir):
+    from qr.reindex import rows_match
+    from qr.search import entries_of
+    from qr.workspace import open_workspace
+
+    workspace = open_workspace(library_dir)
+    before = workspace.index
+    english_row = next(i for i, e in enumerate(before.entries) if e.group.path == ENGLISH)
+    result = edit.add_phrase(workspace.library, LOGISTICS, Phrase(title="仓库爆仓", body="x", code="wl30"))
+    workspace.update_library(result.library)
+    index = workspace.index
+    assert index is not before
+    assert index.search("/wl30")[0].phrase.title == "仓库爆仓"
+    assert index.search("cangku")[0].phrase.code == "wl30"  # pinyin of the new title
+    assert rows_match(index, entries_of([result.library]))
+    moved = [i for i, e in enumerate(index.entries) if e.group.path == ENGLISH]
+    assert index.columns.pinyin[moved[0]] is before.columns.pinyin[english_row]  # row reused, not rebuilt
+
+
+def test_workspace_update_library_replaces_problems(library_dir):
+    from qr.workspace import open_workspace
+
+    (library_dir / "bad.toml").write_text("x = [", encoding="utf-8")
+    workspace = open_workspace(library_dir)
+    assert [p.file for p in workspace.problems] == [Path("bad.toml")]
+    watcher = LibraryWatcher(workspace.library)
+    _bump(library_dir / "bad.toml", 'name = "修好了"\n')
+    result = watcher.poll(workspace.library, workspace.problems_of(workspace.library))
+    workspace.update_library(result.library, result.problems)
+    assert workspace.problems == ()
+    assert [g.name for g in workspace.library.groups] == ["物流", "English", "修好了"]
