@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from qr.search import Entry, IndexColumns, PhraseIndex, build_columns, entries_of
+from qr.search import PhraseIndex, entries_of
 from qr.store.models import Library
 
 _FIELDS = ("codes", "titles", "short", "pinyin", "bodies")
@@ -18,9 +18,13 @@ _FIELDS = ("codes", "titles", "short", "pinyin", "bodies")
 def updated_index(old: PhraseIndex | None, libraries: Iterable[Library]) -> PhraseIndex:
     """The index of `libraries`, reusing `old`'s rows for groups that are the same objects."""
     libraries = list(libraries)
-    entries = entries_of(libraries)
     if old is None:
-        return PhraseIndex(entries)
+        return PhraseIndex.from_libraries(libraries)
+    if hasattr(old, "parts"):
+        return _updated_by_group(old, libraries)
+    from qr.search import IndexColumns, build_columns
+
+    entries = entries_of(libraries)
     reusable: dict[tuple[str, int], int] = {}
     for row, entry in enumerate(old.entries):
         reusable.setdefault((str(entry.library.root), id(entry.group)), row)
@@ -49,7 +53,19 @@ def updated_index(old: PhraseIndex | None, libraries: Iterable[Library]) -> Phra
     return PhraseIndex(entries, columns)
 
 
-def rows_match(index: PhraseIndex, entries: list[Entry]) -> bool:
-    """True when `index` holds exactly these entries' rows (used by tests and the benchmark)."""
-    fresh = build_columns(entries)
-    return all(getattr(index.columns, name) == getattr(fresh, name) for name in _FIELDS)
+def _updated_by_group(old, libraries: list[Library]):
+    """For an index built from per-group keys: reuse the keys of every unchanged group."""
+    from qr.pinyin import PinyinTables
+    from qr.search import IndexPart, group_keys
+
+    reusable = {(str(part.library.root), id(part.group)): part.keys for part in old.parts}
+    tables = None
+    parts = []
+    for library in libraries:
+        for group in library.groups:
+            keys = reusable.get((str(library.root), id(group)))
+            if keys is None:
+                tables = tables or PinyinTables()
+                keys = group_keys(group, tables)
+            parts.append(IndexPart(library, group, keys))
+    return PhraseIndex(parts)
