@@ -191,12 +191,22 @@ def current_branch(repo: Repo) -> str | None:
     return outcome.out.strip() if outcome.ok else None
 
 
+def rebasing_branch(repo: Repo) -> str | None:
+    """The branch a stopped rebase is rewriting (HEAD is detached meanwhile)."""
+    for name in ("rebase-merge/head-name", "rebase-apply/head-name"):
+        outcome = repo.git("rev-parse", "--git-path", name)
+        path = repo.top / outcome.out.strip()
+        if outcome.ok and path.is_file():
+            return path.read_text(encoding="utf-8").strip().removeprefix("refs/heads/") or None
+    return None
+
+
 def upstream_of(repo: Repo, branch: str | None) -> Upstream | None:
     if branch is None:
         return None
     remote = repo.git("config", "--get", f"branch.{branch}.remote")
     merge = repo.git("config", "--get", f"branch.{branch}.merge")
-    name = repo.git("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    name = repo.git("rev-parse", "--abbrev-ref", "--symbolic-full-name", f"{branch}@{{upstream}}")
     if not (remote.ok and merge.ok and name.ok):
         return None
     return Upstream(remote=remote.out.strip(), branch=merge.out.strip(), name=name.out.strip())
@@ -235,8 +245,9 @@ def fetch(repo: Repo, upstream: Upstream, timeout: float = NETWORK_TIMEOUT, batc
     return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, batch=batch)
 
 
-def ahead_behind(repo: Repo) -> tuple[int, int]:
-    outcome = repo.git("rev-list", "--left-right", "--count", "HEAD...@{upstream}")
+def ahead_behind(repo: Repo, branch: str) -> tuple[int, int]:
+    """Commits on `branch` not on its upstream, and the other way round."""
+    outcome = repo.git("rev-list", "--left-right", "--count", f"{branch}...{branch}@{{upstream}}")
     if not outcome.ok:
         return 0, 0
     ahead, behind = outcome.out.split()
@@ -431,6 +442,8 @@ class Status:
     fetched: bool
     fetch_error: str | None = None
     rebasing: bool = False
+    """A rebase stopped on a conflict; `branch` is the branch being rebased, `ahead` counts
+    the commits still to push as they were before the rebase."""
 
     def lines(self) -> list[str]:
         lines = [f"library {self.library}"]
@@ -461,13 +474,14 @@ class Status:
 def status(root: Path | str, *, fetch_first: bool = True, timeout: float = NETWORK_TIMEOUT) -> Status:
     """Branch, commits ahead of/behind the upstream (after a fetch) and the changed library files."""
     repo = open_repo(root)
-    branch = current_branch(repo)
+    rebasing = rebase_in_progress(repo)
+    branch = current_branch(repo) or (rebasing_branch(repo) if rebasing else None)
     upstream = upstream_of(repo, branch)
     fetched, fetch_error = False, None
     if upstream is not None and fetch_first:
         outcome = fetch(repo, upstream, timeout=timeout)
         fetched, fetch_error = outcome.ok, (None if outcome.ok else outcome.reason())
-    ahead, behind = ahead_behind(repo) if upstream is not None else (0, 0)
+    ahead, behind = ahead_behind(repo, branch) if upstream is not None else (0, 0)
     return Status(
         library=repo.library,
         branch=branch,
@@ -477,7 +491,7 @@ def status(root: Path | str, *, fetch_first: bool = True, timeout: float = NETWO
         changed=tuple(changed_files(repo)),
         fetched=fetched,
         fetch_error=fetch_error,
-        rebasing=rebase_in_progress(repo),
+        rebasing=rebasing,
     )
 
 
@@ -488,12 +502,13 @@ def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT) -> int | Non
     """
     try:
         repo = open_repo(root)
-        upstream = upstream_of(repo, current_branch(repo))
+        branch = current_branch(repo)
+        upstream = upstream_of(repo, branch)
         if upstream is None:
             return None
         if not fetch(repo, upstream, timeout=timeout, batch=True).ok:
             return None
-        outcome = repo.git("rev-list", "--count", "HEAD..@{upstream}")
+        outcome = repo.git("rev-list", "--count", f"{branch}..{branch}@{{upstream}}")
         return int(outcome.out.strip()) if outcome.ok else None
     except (TeamError, OSError, ValueError):
         return None
@@ -520,11 +535,11 @@ def pull(root: Path | str, *, timeout: float = NETWORK_TIMEOUT) -> PullResult:
     """Fetch and fast-forward the library to its upstream; refuses anything but a fast-forward."""
     repo = open_repo(root)
     _refuse_mid_rebase(repo)
-    _, upstream = require_upstream(repo)
+    branch, upstream = require_upstream(repo)
     outcome = fetch(repo, upstream, timeout=timeout)
     if not outcome.ok:
         raise TeamError(f"cannot fetch from {upstream.remote}: {outcome.reason()}")
-    ahead, behind = ahead_behind(repo)
+    ahead, behind = ahead_behind(repo, branch)
     if not behind:
         return PullResult(0)
     if ahead:
@@ -532,7 +547,7 @@ def pull(root: Path | str, *, timeout: float = NETWORK_TIMEOUT) -> PullResult:
             f"cannot fast-forward: you have {ahead} unpublished commit{'s' if ahead != 1 else ''} and {upstream.name} has {behind} new; "
             "run `qr team publish` (it rebases your commits onto the team's and pushes)"
         )
-    target = repo.must("rev-parse", "--verify", "@{upstream}").strip()
+    target = repo.must("rev-parse", "--verify", f"{branch}@{{upstream}}").strip()
     changes = changes_between(repo, "HEAD", target)
     local = {change.path.as_posix() for change in changed_files(repo)}
     clash = sorted(local & set(changes.files))
@@ -584,7 +599,7 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float = NE
     """Lint, commit the changed library files, push; rebase on a rejected push. Never force-pushes."""
     repo = open_repo(root)
     _refuse_mid_rebase(repo)
-    _, upstream = require_upstream(repo)
+    branch, upstream = require_upstream(repo)
     loaded = load_library(repo.library)
     errors = [finding for finding in lint(loaded.library, loaded.problems) if finding.severity == "error"]
     if errors:
@@ -607,7 +622,7 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float = NE
 
     rebased = False
     for _attempt in range(3):  # someone may publish again while we rebase; try a few times
-        ahead, _ = ahead_behind(repo)
+        ahead, _ = ahead_behind(repo, branch)
         if not ahead and not committed and not rebased:
             return PublishResult(changes, committed=False, pushed=0)
         pushed = repo.git("push", "--quiet", "--porcelain", upstream.remote, f"HEAD:{upstream.branch}", timeout=timeout)
@@ -616,7 +631,7 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float = NE
         fetched = fetch(repo, upstream, timeout=timeout)
         if not fetched.ok:
             raise TeamError(f"push failed and {upstream.remote} cannot be reached: {fetched.reason()}; your commit is kept, run `qr team publish` again later")
-        if not ahead_behind(repo)[1]:
+        if not ahead_behind(repo, branch)[1]:
             raise TeamError(f"push to {upstream.name} was refused: {pushed.reason()}; your commit is kept locally")
         _rebase(repo, upstream)
         rebased = True

@@ -204,6 +204,9 @@ def test_true_conflict_stops_mid_rebase_naming_the_phrase(team, capsys):
     code, _, err = run(capsys, "--library", str(second), "team", "publish")
     assert code == 2 and "middle of a rebase" in err and err.count("\n") == 1
     assert rebase_in_progress(repo)  # left as git left it
+    mid = status(second, fetch_first=False)
+    assert (mid.rebasing, mid.branch, mid.upstream) == (True, "main", "origin/main")
+    assert any("rebase is in progress" in line for line in mid.lines())
 
     # Resolving the way the message says, then publishing again, goes through.
     text = (second / "logistics.toml").read_text(encoding="utf-8")
