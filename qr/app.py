@@ -1,0 +1,254 @@
+"""The qr Textual app: one factory (`make_app`) for the CLI and the tests, the order context,
+the copy flow every screen uses, F1 help and the command palette's commands.
+
+The library (a Workspace), the clipboard and the UI language are passed in, never discovered here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import MappingProxyType
+from typing import Callable, ClassVar, Iterable, Mapping
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from qr.clipboard import Clipboard, ClipboardUnavailable, SystemClipboard, copy_with_fallback
+from qr.i18n import choose_language, set_language, t
+from qr.render import Rendered, TemplateError, builtin_values, library_defaults, render
+from qr.search import Entry
+from qr.store.models import VarSpec
+from qr.workspace import Workspace
+
+EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+class QrApp(App[None]):
+    """qr's terminal app. Screens reach the library through `workspace`, the order context
+    through `context`, and copy through `copy_entry` (which asks for missing variables).
+
+    | Key | Does |
+    | :- | :- |
+    | F1 | help: the keys of the current screen |
+    | ctrl+p | command palette |
+    | ctrl+o | order info form (the order context) |
+    | ctrl+n | next customer: forget the order context |
+    | ctrl+q | quit |
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "qr"
+    # A mode (not get_default_screen) so Textual loads the launcher's own stylesheet.
+    MODES: ClassVar[dict] = {"launcher": lambda: _launcher_screen()}
+    DEFAULT_MODE = "launcher"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="app.help", priority=True),  # on every screen, modal ones too
+        Binding("ctrl+o", "order_context", "Order info", id="app.order_context"),
+        Binding("ctrl+n", "next_customer", "Next customer", id="app.next_customer"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # replaces Textual's own palette binding, whose description is not translated
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
+    ]
+
+    context: reactive[Mapping[str, str]] = reactive(EMPTY, init=False)
+    """The current order's values (customer, order_id…): in memory only, never written anywhere."""
+
+    class PhraseCopied(Message):
+        """A reply went to the clipboard (`via` is "system" or "terminal"). Carries no rendered text."""
+
+        def __init__(self, entry: Entry, via: str) -> None:
+            super().__init__()
+            self.entry = entry
+            self.via = via
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        clipboard: Clipboard,
+        once: bool = False,
+        ui_lang: str | None = None,
+        now: Callable[[], datetime] | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        set_language(choose_language(ui_lang or workspace.config.ui_lang))
+        super().__init__()
+        from qr.screens.base import localise_bindings
+
+        localise_bindings(self)
+        self.workspace = workspace
+        self.clipboard_backend = clipboard
+        self.once = once
+        self.now = now or datetime.now
+        self.cursor_blink = cursor_blink
+        self._told_osc52 = False
+
+    def on_mount(self) -> None:
+        if self.workspace.problems:
+            first = self.workspace.problems[0]
+            self.notify(
+                t("launcher.problems", count=len(self.workspace.problems), first=first),
+                severity="warning",
+                timeout=10,
+            )
+
+    # -- rendering and variables -----------------------------------------------------------------
+
+    def render_entry(self, entry: Entry, values: Mapping[str, str] | None = None) -> Rendered:
+        """The phrase rendered with the order context (plus `values`). Raises TemplateError."""
+        given = {**self.context, **(values or {})}
+        return render(
+            entry.phrase.body,
+            given,
+            defaults=library_defaults(entry.library),
+            builtins=builtin_values(
+                lang=entry.phrase.lang,
+                agent=self.workspace.agent,
+                shop=self.workspace.shop,
+                now=self.now(),
+            ),
+        )
+
+    def var_specs(self, entry: Entry | None = None) -> dict[str, VarSpec]:
+        """Declared variables: the entry's library's, else every library's (earlier ones win)."""
+        libraries = [entry.library] if entry is not None else list(reversed(self.workspace.libraries))
+        specs: dict[str, VarSpec] = {}
+        for library in libraries:
+            specs.update(library.vars)
+        return specs
+
+    def var_label(self, name: str, entry: Entry | None = None) -> str:
+        spec = self.var_specs(entry).get(name)
+        return spec.display if spec else name
+
+    def update_context(self, values: Mapping[str, str]) -> None:
+        """Merge `values` into the order context; an empty value removes that name."""
+        merged = {**self.context, **values}
+        self.context = MappingProxyType({name: value for name, value in merged.items() if value})
+
+    def replace_context(self, values: Mapping[str, str]) -> None:
+        self.context = MappingProxyType({name: value for name, value in values.items() if value})
+
+    # -- copying -----------------------------------------------------------------------------------
+
+    def copy_entry(self, entry: Entry, on_copied: Callable[[Entry], None] | None = None) -> None:
+        """Copy the phrase rendered with the context, asking for missing variables first.
+
+        Nothing is copied when the template is broken or the form is cancelled.
+        """
+        try:
+            rendered = self.render_entry(entry)
+        except TemplateError as error:
+            self.notify(t("launcher.template_error", error=error), severity="error")
+            return
+        if rendered.complete:
+            self._copy_text(entry, rendered.text, on_copied)
+            return
+        from qr.screens.variables import VariablesForm
+
+        def submitted(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self.update_context(values)
+            self._copy_text(entry, self.render_entry(entry).text, on_copied)
+
+        self.push_screen(VariablesForm(entry, rendered.missing, self.var_specs(entry)), submitted)
+
+    def _copy_text(self, entry: Entry, text: str, on_copied: Callable[[Entry], None] | None) -> None:
+        try:
+            via = copy_with_fallback(self.clipboard_backend, text, self.copy_to_clipboard)
+        except ClipboardUnavailable as error:  # only without a terminal to fall back on
+            self.notify(t("launcher.copy_failed", error=error), severity="error")
+            return
+        phrase = entry.phrase
+        done = t("launcher.copied", code=phrase.code) if phrase.code else t("launcher.copied_untitled", title=phrase.title)
+        if via == "terminal" and not self._told_osc52:
+            self._told_osc52 = True
+            self.notify(f"{done}. {t('launcher.osc52_first')}", severity="warning", timeout=8)
+        else:
+            self.notify(f"{done} {t('launcher.via_system' if via == 'system' else 'launcher.via_terminal')}", timeout=3)
+        self.post_message(self.PhraseCopied(entry, via))
+        if on_copied is not None:
+            on_copied(entry)
+        if self.once:
+            self.exit(return_code=0)
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from qr.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_order_context(self) -> None:
+        from qr.screens.variables import ContextForm
+
+        if isinstance(self.screen, ContextForm):
+            return
+
+        def submitted(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.replace_context(values)
+
+        self.push_screen(ContextForm(dict(self.context), self.var_specs()), submitted)
+
+    def action_next_customer(self) -> None:
+        self.context = EMPTY
+        self.notify(t("launcher.context_cleared"), timeout=3)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's commands: the current screen's own (`palette_commands()`), then the app's."""
+        own = getattr(screen, "palette_commands", None)
+        if own is not None:
+            yield from own()
+        yield SystemCommand(t("cmd.help"), t("cmd.help.help"), self.action_help)
+        yield SystemCommand(t("cmd.order_context"), t("cmd.order_context.help"), self.action_order_context)
+        yield SystemCommand(t("cmd.next_customer"), t("cmd.next_customer.help"), self.action_next_customer)
+        yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
+        yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
+
+
+def _launcher_screen() -> Screen:
+    from qr.screens.launcher import LauncherScreen
+
+    return LauncherScreen()
+
+
+def make_app(
+    workspace: Workspace,
+    *,
+    clipboard: Clipboard | None = None,
+    once: bool = False,
+    ui_lang: str | None = None,
+    now: Callable[[], datetime] | None = None,
+    cursor_blink: bool = True,
+) -> QrApp:
+    """The one way to build qr's app (the CLI and the tests both call it).
+
+    Args:
+        workspace: the loaded library (see `qr.workspace.open_workspace`).
+        clipboard: where replies go; the system clipboard by default (tests pass a MemoryClipboard).
+        once: exit with status 0 after the first copy (`qr --once`, for a hotkey).
+        ui_lang: "zh" or "en"; default: the config's `ui_lang`, else the locale.
+        now: the clock for the built-ins `{today}`, `{now}`, `{weekday}` (tests pin it).
+        cursor_blink: False keeps text cursors steady (repeatable snapshots).
+    """
+    return QrApp(
+        workspace,
+        clipboard=clipboard if clipboard is not None else SystemClipboard(),
+        once=once,
+        ui_lang=ui_lang,
+        now=now,
+        cursor_blink=cursor_blink,
+    )

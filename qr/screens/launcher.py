@@ -1,0 +1,341 @@
+"""The launcher: type /code, words or pinyin; the hits update on every keystroke; Enter copies.
+
+Focus stays in the query; the arrow and page keys move the highlight in the hit list. Tab puts
+focus on the hit list, where single-letter keys can be bound (the editor's e/n/d/m): any other
+printable key typed there goes back to the query.
+
+Hooks for other screens: `current_entry`, `refresh_hits()` (keeps query and highlight after the
+library changed), `set_indicator(name, text)` (a quiet label on the status line), and the
+`LauncherScreen.Highlighted` message.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Iterable
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.events import Key
+from textual.message import Message
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qr.i18n import t
+from qr.render import Rendered, TemplateError
+from qr.screens.base import QrScreen, localise_bindings
+from qr.search import Entry, Hit, title_spans
+
+HIT_LIMIT = 200
+"""Hits shown per query: a page of choices, not the whole 10k library (that is the browser's job)."""
+
+MATCH_STYLE = "bold underline $text-accent"
+CODE_STYLE = "bold $text-primary"
+GROUP_STYLE = "$text-muted"
+FILLED_STYLE = "underline $text-success"
+GIVEN_STYLE = "bold underline $text-success"
+MISSING_STYLE = "bold reverse $text-error"
+
+
+class QueryInput(Input):
+    """The query box: editing keys as usual, but the list keys move the hit list's highlight.
+
+    | Key | Does |
+    | :- | :- |
+    | up / down | previous / next hit |
+    | pageup / pagedown | a page of hits up / down |
+    | home / end | first / last hit (ctrl+a / ctrl+e move the text cursor) |
+    | enter | copy the highlighted hit |
+    | escape | clear the query |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.copy", "Copy", id="launcher.copy"),
+        Binding("escape", "screen.clear_query", "Clear", id="launcher.clear"),
+        Binding("up", "screen.move('cursor_up')", "Up", show=False, id="launcher.up"),
+        Binding("down", "screen.move('cursor_down')", "Down", show=False, id="launcher.down"),
+        Binding("pageup", "screen.move('page_up')", "Page up", show=False, id="launcher.page_up"),
+        Binding("pagedown", "screen.move('page_down')", "Page down", show=False, id="launcher.page_down"),
+        Binding("home", "screen.move('first')", "First", show=False, id="launcher.first"),
+        Binding("end", "screen.move('last')", "Last", show=False, id="launcher.last"),
+        Binding("tab", "screen.focus_hits", "Hit list", id="launcher.hits"),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        localise_bindings(self)
+
+
+class HitList(OptionList):
+    """The hits. When it has focus, printable keys nobody has bound go back to the query."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,shift+tab", "screen.focus_query", "Back to query", id="hits.query"),
+        Binding("tab", "screen.focus_query", "Back to query", show=False, id="hits.query_tab"),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        localise_bindings(self)
+
+    def on_key(self, event: Key) -> None:
+        if not event.is_printable or event.key in self.screen.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        query = self.screen.query_one(QueryInput)
+        query.focus()
+        query.insert_text_at_cursor(event.character or "")
+
+
+class LauncherScreen(QrScreen):
+    """The agents' screen: query, hits, preview of the reply, order context on the status line."""
+
+    TITLE_KEY = "screen.launcher"
+    CSS_PATH = "launcher.tcss"
+    AUTO_FOCUS = "#query"
+
+    class Highlighted(Message):
+        """The highlighted phrase changed (None: no hits)."""
+
+        def __init__(self, entry: Entry | None) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hits: list[Hit] = []
+        self._indicators: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield QueryInput(placeholder=t("launcher.placeholder"), id="query", select_on_focus=False)
+        with Horizontal(id="body"):
+            yield HitList(id="hits")
+            with VerticalScroll(id="preview", can_focus=False):
+                yield Static(id="preview-title")
+                yield Static(id="preview-body")
+                yield Static(id="preview-state")
+                yield Static(id="preview-note")
+                yield Static(id="preview-tags")
+        with Horizontal(id="status"):
+            yield Static(id="context-status")
+            yield Static(id="indicators")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "context", self._context_changed, init=False)
+        self.refresh_hits()
+        self._show_status()
+
+    # -- hooks for other screens -------------------------------------------------------------------
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one(QueryInput).value
+
+    @property
+    def hits(self) -> list[Hit]:
+        return list(self._hits)
+
+    @property
+    def current_hit(self) -> Hit | None:
+        highlighted = self.query_one(HitList).highlighted
+        if highlighted is None or not 0 <= highlighted < len(self._hits):
+            return None
+        return self._hits[highlighted]
+
+    @property
+    def current_entry(self) -> Entry | None:
+        """The highlighted phrase (what Enter would copy)."""
+        hit = self.current_hit
+        return hit.entry if hit else None
+
+    def refresh_hits(self, keep_highlight: bool = True) -> None:
+        """Search again with the current query (after the library or usage changed), keeping the
+        highlight on the same phrase when it is still among the hits."""
+        previous = _identity(self.current_entry) if keep_highlight else None
+        query = self.query_text
+        index = self.app.workspace.index
+        self._hits = index.search(query, limit=HIT_LIMIT, usage=self.usage())
+        hit_list = self.query_one(HitList)
+        hit_list.set_options(_option(index, hit, query) for hit in self._hits)
+        position = 0
+        if previous is not None:
+            position = next((i for i, hit in enumerate(self._hits) if _identity(hit.entry) == previous), 0)
+        hit_list.highlighted = position if self._hits else None
+        total = len(index)
+        hit_list.border_title = (
+            t("launcher.count_all", total=total) if not query.strip() and len(self._hits) >= total
+            else t("launcher.count", shown=len(self._hits), total=total)
+        )
+        self._show_preview()
+
+    def usage(self) -> dict[str, float]:
+        """How much the user uses each code (ranks ties and the empty query); none until ranking exists."""
+        scores = getattr(self.app, "usage_scores", None)
+        return scores() if callable(scores) else {}
+
+    def set_indicator(self, name: str, text: str | None) -> None:
+        """Show (or with None remove) a short label at the right of the status line."""
+        if text:
+            self._indicators[name] = text
+        else:
+            self._indicators.pop(name, None)
+        self.query_one("#indicators", Static).update(" · ".join(self._indicators.values()))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(t("cmd.clear_query"), t("cmd.clear_query.help"), self.action_clear_query)
+
+    # -- events ------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self) -> None:
+        self.refresh_hits(keep_highlight=False)
+
+    @on(OptionList.OptionHighlighted, "#hits")
+    def _highlight_changed(self) -> None:
+        self._show_preview()
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _hit_chosen(self) -> None:
+        self.action_copy()
+
+    def _context_changed(self, _context) -> None:
+        self._show_status()
+        self._show_preview()
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_move(self, how: str) -> None:
+        getattr(self.query_one(HitList), f"action_{how}")()
+
+    def action_copy(self) -> None:
+        entry = self.current_entry
+        if entry is None:
+            self.app.bell()
+            return
+        self.app.copy_entry(entry, on_copied=self._copied)
+
+    def action_clear_query(self) -> None:
+        self.query_one(QueryInput).value = ""
+        self.action_focus_query()
+
+    def action_focus_hits(self) -> None:
+        if self._hits:
+            self.query_one(HitList).focus()
+
+    def action_focus_query(self) -> None:
+        self.query_one(QueryInput).focus()
+
+    def _copied(self, _entry: Entry) -> None:
+        self.action_clear_query()
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def _show_preview(self) -> None:
+        entry = self.current_entry
+        self.post_message(self.Highlighted(entry))
+        title = self.query_one("#preview-title", Static)
+        body = self.query_one("#preview-body", Static)
+        state = self.query_one("#preview-state", Static)
+        note = self.query_one("#preview-note", Static)
+        tags = self.query_one("#preview-tags", Static)
+        preview = self.query_one("#preview", VerticalScroll)
+        if entry is None:
+            empty = not len(self.app.workspace.index)
+            title.update(t("launcher.empty_library") if empty else t("launcher.no_hits", query=self.query_text))
+            for widget in (body, state, note, tags):
+                widget.update("")
+            preview.border_title = ""
+            return
+        phrase = entry.phrase
+        preview.border_title = f"/{phrase.code}" if phrase.code else ""
+        title.update(
+            Content.assemble(
+                (phrase.title, "bold"),
+                ("  ", ""),
+                (entry.group.name, GROUP_STYLE),
+            )
+        )
+        try:
+            rendered = self.app.render_entry(entry)
+        except TemplateError as error:
+            body.update(Content(phrase.body))
+            state.update(Content.styled(t("launcher.template_error", error=error), "$text-error"))
+        else:
+            body.update(_body_content(rendered))
+            if rendered.missing:
+                names = "、".join(self.app.var_label(name, entry) for name in rendered.missing)
+                message = Content.styled(t("preview.missing", names=names), "$text-error")
+            else:
+                message = Content.styled(t("preview.ready"), "$text-success")
+            if any(segment.kind not in ("text", "missing") for segment in rendered.segments):
+                message = Content.assemble(message, "\n", (t("preview.legend"), GROUP_STYLE))
+            state.update(message)
+        note.update(Content.assemble((t("preview.note"), "bold"), "\n", phrase.note) if phrase.note else "")
+        extra = []
+        if phrase.tags:
+            extra.append(Content.assemble((t("preview.tags"), "bold"), "  ", " · ".join(phrase.tags)))
+        if phrase.valid_from or phrase.valid_until:
+            extra.append(Content(t("preview.valid", start=phrase.valid_from or "…", end=phrase.valid_until or "…")))
+        tags.update(Content("\n").join(extra) if extra else "")
+        preview.scroll_home(animate=False)
+
+    def _show_status(self) -> None:
+        app = self.app
+        context = app.context
+        specs = app.var_specs()
+        names = ["customer", "order_id"] + [name for name in specs if name in context]
+        names += [name for name in context if name not in names]
+        parts: list[Content] = []
+        for name in dict.fromkeys(names):
+            value = context.get(name)
+            parts.append(
+                Content.assemble(
+                    (app.var_label(name) + " ", GROUP_STYLE),
+                    (value, "bold $text-success") if value else (t("status.unset"), GROUP_STYLE),
+                )
+            )
+        self.query_one("#context-status", Static).update(Content("  ").join(parts))
+        workspace = app.workspace
+        where = [part for part in (workspace.shop, workspace.library.name) if part]
+        self.set_indicator("library", " / ".join(dict.fromkeys(where)) or str(workspace.library.root.name))
+
+
+def _identity(entry: Entry | None) -> tuple | None:
+    """What stays the same for a phrase across a reload (entries are rebuilt, not mutated)."""
+    if entry is None:
+        return None
+    return (str(entry.library.root), str(entry.group.path), entry.phrase.code or entry.phrase.title)
+
+
+def _option(index, hit: Hit, query: str) -> Option:
+    phrase = hit.phrase
+    code = f"/{phrase.code}" if phrase.code else "·"
+    code_content = Content(code.ljust(8))
+    typed = query.strip().lower()
+    if typed.startswith("/") and phrase.code:
+        prefix = typed[1:].split(" ", 1)[0]
+        if prefix and phrase.code.startswith(prefix):
+            code_content = code_content.stylize(MATCH_STYLE, 1, 1 + len(prefix))
+    title = Content(phrase.title)
+    for start, end in title_spans(index, hit, query):
+        title = title.stylize(MATCH_STYLE, start, end)
+    prompt = Content.assemble(code_content.stylize_before(CODE_STYLE), " ", title, ("  " + hit.group.name, GROUP_STYLE))
+    return Option(prompt)
+
+
+def _body_content(rendered: Rendered) -> Content:
+    pieces: list[tuple[str, str] | str] = []
+    for segment in rendered.segments:
+        if segment.kind == "text":
+            pieces.append(segment.text)
+        elif segment.kind == "missing":
+            pieces.append((segment.text, MISSING_STYLE))
+        elif segment.kind == "given":
+            pieces.append((segment.text, GIVEN_STYLE))
+        else:
+            pieces.append((segment.text, FILLED_STYLE))
+    return Content.assemble(*pieces)
