@@ -1,10 +1,16 @@
 """The phrase index: `/code` queries, text, pinyin and fuzzy search, built for 100,000 phrases.
 
-A keystroke never runs a fuzzy scorer over the whole library. Searching goes in tiers and stops
-as soon as the earlier tiers fill the page, because a later tier never outranks an earlier one:
-code (bisect over sorted codes) -> substring in code/title/tags/group and pinyin -> substring in
-bodies -> fuzzy over a candidate set chosen by the query's rarest character n-grams.
-Substrings are found with `str.find` over one joined string per field (C speed), not a Python loop.
+A keystroke never runs a fuzzy scorer over the whole library. Searching goes in tiers, best score
+first, and stops as soon as nothing left unscanned could enter the page:
+code -> title prefix -> title -> code/tags/group -> pinyin -> body -> fuzzy over a candidate set
+chosen through a vocabulary of the library's words (typo-tolerant, bounded).
+Each field of every phrase is joined into one string and searched with `str.find` (C speed): a
+common word stops after the first page of hits, a rare one costs one pass over the field.
+ASCII queries scan an ASCII-only projection of the Chinese text (a quarter of the bytes).
+
+The keys of a group (`GroupKeys`) are plain strings, so the on-disk cache (`qr.index_cache`) can
+store them per file and a warm start builds the index without TOML, pinyin or Phrase objects:
+hits build their `Entry` on demand.
 
 No Textual here: the CLI and the TUI share it.
 """
@@ -12,19 +18,24 @@ No Textual here: the CLI and the TUI share it.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 from typing import Iterable, Mapping, Sequence
 
-from rapidfuzz import fuzz, process
-
-from qr.store.models import Group, Library, Phrase
+from qr.store.models import Group, Library, Phrase, normalise_code
 
 SEP = "\x1f"
-CANDIDATE_CAP = 4000
-FUZZY_CANDIDATES = 2500
+FUZZY_CANDIDATES = 1500
+"""Phrases scored by the fuzzy tier at most (partial_ratio costs ~2 µs each)."""
+VOCABULARY_MATCHES = 3
+"""Close vocabulary words tried per misspelt query word."""
 _NATURAL = re.compile(r"(\d+)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WORDS = re.compile(r"[a-z]{2,}")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def natural_key(code: str) -> tuple:
@@ -59,129 +70,368 @@ class Hit:
         return self.entry.group
 
 
-@dataclass
-class IndexColumns:
-    """Everything the index precomputes, one list per field (columns pickle fast)."""
+# -- keys ------------------------------------------------------------------------------------------
 
-    codes: list[str]
-    titles: list[str]
+
+@dataclass(frozen=True)
+class GroupKeys:
+    """Everything the index precomputes for one group, as a few plain strings.
+
+    Each text field holds every phrase's value preceded by a newline (values never contain one), so
+    a group's field is one string, groups concatenate, and `"\\n" + word` finds prefixes.
+    This is what the on-disk cache stores per file.
+    """
+
+    count: int
+    codes: str
+    """Codes (lower case; empty when the phrase has none)."""
+    titles: str
     """Lower-cased titles."""
-    short: list[str]
-    """code, title, tags and group name, lower-cased, joined by SEP."""
-    pinyin: list[str]
-    """Title initials (aligned with the title), full pinyin, tag pinyin; empty when there is no Han."""
-    bodies: list[str]
+    others: str
+    """code SEP tags SEP group name, lower-cased."""
+    pinyin: str
+    """Title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initials SEP full."""
+    bodies: str
     """Lower-cased bodies."""
+    ascii: tuple[str, str, str]
+    """titles, others and bodies with each run of non-ASCII text replaced by NUL (for ASCII queries)."""
+    windows: tuple[tuple[int, int, int], ...] = ()
+    """(position in group, valid_from ordinal or 0, valid_until ordinal or 0) of windowed phrases."""
+    blooms: tuple[int, ...] = ()
+    """Bloom filters of the character pairs in codes, titles, others, pinyin and bodies (see
+    `bloom_of`): a search skips the groups that cannot contain a word."""
+    words: str = ""
+    """The group's vocabulary for typo search: ASCII words and Han characters of codes, titles,
+    tags and the group name, one per line, each followed by a tab and how many phrases have it."""
 
 
-def build_columns(entries: Sequence[Entry]) -> IndexColumns:
+BLOOM_BITS = 8192
+
+
+def _bit(pair: str) -> int:
+    # stable across processes (str hash is salted) and cheap
+    return ((ord(pair[0]) * 0x9E3779B1) ^ (ord(pair[-1]) * 0x85EBCA6B) ^ len(pair)) % BLOOM_BITS
+
+
+def bloom_of(text: str) -> int:
+    """A bit per distinct character pair (and per character) of `text`."""
+    bits = bytearray(BLOOM_BITS // 8)
+    for pair in {*map("".join, zip(text, text[1:])), *text}:
+        bit = _bit(pair)
+        bits[bit >> 3] |= 1 << (bit & 7)
+    return int.from_bytes(bits, "little")
+
+
+def bloom_bits(token: str) -> int:
+    """The bits a group's bloom must have to possibly contain `token`."""
+    pairs = {token[i : i + 2] for i in range(len(token) - 1)} or set(token)
+    wanted = 0
+    for pair in pairs:
+        wanted |= 1 << _bit(pair)
+    return wanted
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "".join("\n" + value for value in values)
+
+
+def group_keys(group: Group, tables=None) -> GroupKeys:
+    """Compute one group's keys (pinyin through `tables`, a `qr.pinyin.PinyinTables`)."""
     from qr.pinyin import PinyinTables, has_han
 
-    tables = PinyinTables()
-    codes, titles, short, pinyin, bodies = [], [], [], [], []
-    for entry in entries:
-        phrase = entry.phrase
-        title = phrase.title.lower()
-        tags = SEP.join(phrase.tags).lower()
-        codes.append(phrase.code or "")
+    tables = tables or PinyinTables()
+    name = _one_line(group.name.lower())
+    codes, titles, others, pinyin, bodies, windows = [], [], [], [], [], []
+    vocabulary: dict[str, int] = {}
+    for position, phrase in enumerate(group.phrases):
+        code = phrase.code or ""
+        title = _one_line(phrase.title.lower())
+        tags = _one_line(SEP.join(phrase.tags).lower())
+        codes.append(code)
         titles.append(title)
-        short.append(SEP.join((phrase.code or "", title, tags, entry.group.name.lower())))
-        bodies.append(phrase.body.lower())
-        han_text = phrase.title + "".join(phrase.tags)
-        if has_han(han_text):
-            initials = tables.initials_of(phrase.title)
-            parts = [initials, tables.full_pinyin(phrase.title)]
+        other = SEP.join((code, tags, name))
+        others.append(other)
+        bodies.append(_one_line(phrase.body.lower()))
+        if has_han(phrase.title + "".join(phrase.tags)):
+            parts = [tables.initials_of(phrase.title), tables.full_pinyin(phrase.title)]
             for tag in phrase.tags:
                 if has_han(tag):
                     parts += [tables.initials_of(tag), tables.full_pinyin(tag)]
-            pinyin.append(SEP.join(parts))
+            pinyin.append(_one_line(SEP.join(parts)))
         else:
             pinyin.append("")
-    return IndexColumns(codes, titles, short, pinyin, bodies)
+        if phrase.valid_from is not None or phrase.valid_until is not None:
+            windows.append((
+                position,
+                phrase.valid_from.toordinal() if phrase.valid_from else 0,
+                phrase.valid_until.toordinal() if phrase.valid_until else 0,
+            ))
+        for word in _vocabulary_words(f"{title} {tags} {name}"):
+            vocabulary[word] = vocabulary.get(word, 0) + 1
+    fields = [_joined(values) for values in (codes, titles, others, pinyin, bodies)]
+    return GroupKeys(
+        count=len(group.phrases),
+        codes=fields[0],
+        titles=fields[1],
+        others=fields[2],
+        pinyin=fields[3],
+        bodies=fields[4],
+        ascii=tuple(text if text.isascii() else _NON_ASCII.sub("\0", text) for text in fields[1:3] + fields[4:]),
+        windows=tuple(windows),
+        blooms=tuple(bloom_of(text) for text in fields),
+        words="".join(f"{word}\t{count}\n" for word, count in vocabulary.items()),
+    )
 
 
-class _Joined:
-    """One field of every phrase joined into one string, for C-speed substring search."""
+def _vocabulary_words(text: str) -> set[str]:
+    words = set(_WORDS.findall(text))
+    words.update(_HAN.findall(text))
+    return words
 
-    def __init__(self, values: list[str]) -> None:
-        self.text = "\n".join(values) + "\n"
-        self.starts: list[int] = []
-        position = 0
-        for value in values:
-            self.starts.append(position)
-            position += len(value) + 1
 
-    def count(self, needle: str) -> int:
-        return self.text.count(needle)
+# -- one field of every phrase -------------------------------------------------------------------
 
-    def ids(self, needle: str, cap: int = CANDIDATE_CAP) -> list[int]:
-        """Indexes of the values that contain `needle`, ascending, at most `cap`."""
-        found: list[int] = []
-        text, starts, find = self.text, self.starts, self.text.find
-        position = find(needle)
-        while position != -1 and len(found) < cap:
-            index = bisect_right(starts, position) - 1
-            found.append(index)
-            # skip to the next value: one hit per phrase is enough
-            next_start = starts[index + 1] if index + 1 < len(starts) else len(text)
-            position = find(needle, next_start)
-        return found
+
+class _Field:
+    """One key field of every phrase joined into one string, for C-speed substring search."""
+
+    def __init__(self, parts: Sequence[str], firsts: Sequence[int], blooms: Sequence[int] | None = None) -> None:
+        self.text = "".join(parts) + "\n"
+        self.blooms = blooms
+        self.offsets = list(accumulate((len(part) for part in parts), initial=0))
+        self.firsts = firsts
+        self._values: dict[int, list[str]] = {}
+        self._starts: dict[int, list[int]] = {}
+
+    def values(self, group: int) -> list[str]:
+        """The values of one group's phrases (split on first use)."""
+        values = self._values.get(group)
+        if values is None:
+            part = self.text[self.offsets[group] : self.offsets[group + 1]]
+            values = self._values[group] = part[1:].split("\n") if part else []
+        return values
+
+    def _group_starts(self, group: int) -> list[int]:
+        starts = self._starts.get(group)
+        if starts is None:
+            lengths = (len(value) + 1 for value in self.values(group))
+            starts = self._starts[group] = list(accumulate(lengths, initial=0))
+        return starts
+
+    def ids(self, needle: str, token: str | None = None) -> Iterable[int]:
+        """Indexes of the phrases whose value contains `needle`, ascending, one per phrase.
+
+        Only groups whose bloom filter has every character pair of `token` (the needle without
+        its newline markers) are scanned: a typo costs almost nothing instead of a full pass.
+        """
+        find, offsets, firsts = self.text.find, self.offsets, self.firsts
+        for low, high in self._ranges(token if token is not None else needle):
+            position = find(needle, low, high)
+            while position != -1:
+                group = bisect_right(offsets, position) - 1
+                base = offsets[group]
+                starts = self._group_starts(group)
+                k = bisect_right(starts, position - base) - 1
+                yield firsts[group] + k
+                position = find(needle, base + starts[k + 1], high)
+
+    def _ranges(self, token: str) -> list[tuple[int, int]]:
+        """Text ranges (whole groups, neighbours merged) that may contain `token`."""
+        offsets, end = self.offsets, len(self.text)
+        if self.blooms is None:
+            return [(0, end)]
+        wanted = bloom_bits(token)
+        ranges: list[tuple[int, int]] = []
+        for group, bloom in enumerate(self.blooms):
+            if bloom & wanted != wanted:
+                continue
+            low, high = offsets[group], min(offsets[group + 1] + 1, end)
+            if ranges and ranges[-1][1] >= low:
+                ranges[-1] = (ranges[-1][0], high)
+            else:
+                ranges.append((low, high))
+        return ranges
+
+class _SortedCodes:
+    """Codes in sorted order as a sequence for `bisect`, read through a permutation."""
+
+    def __init__(self, order: Sequence[int], code_of) -> None:
+        self.order = order
+        self.code_of = code_of
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, position: int) -> str:
+        return self.code_of(self.order[position])
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """Coded phrases in code order (for prefix ranges) and each phrase's rank in natural order."""
+
+    order: array
+    """Indexes of the coded phrases sorted by (code, index)."""
+    natural: array
+    """For every phrase index: its rank in natural code order (0 for phrases without a code)."""
+
+    @classmethod
+    def build(cls, codes: Sequence[str]) -> CodeTable:
+        coded = [index for index, code in enumerate(codes) if code]
+        order = sorted(coded, key=codes.__getitem__)
+        natural = array("i", bytes(4 * len(codes)))
+        for rank, index in enumerate(sorted(coded, key=lambda index: natural_key(codes[index]))):
+            natural[index] = rank
+        return cls(array("i", order), natural)
+
+
+@dataclass(frozen=True)
+class IndexPart:
+    """One group of one library with its keys: what the index is built from."""
+
+    library: Library
+    group: Group
+    keys: GroupKeys
+
+
+def phrase_at(group: Group, position: int) -> Phrase:
+    """The phrase at `position` without building the whole group when the group is lazy (cache)."""
+    getter = getattr(group, "phrase_at", None)
+    return getter(position) if getter is not None else group.phrases[position]
+
+
+# -- the index ------------------------------------------------------------------------------------
+
+
+_TIERS = (
+    # (bound, field, needle form): the best score a phrase first found in this tier can have
+    (99.0, "codes", "exact"),
+    (98.0, "titles", "prefix"),
+    (94.0, "titles", "plain"),
+    (88.0, "others", "plain"),
+    (86.0, "pinyin", "plain"),
+    (60.0, "bodies", "plain"),
+)
 
 
 class PhraseIndex:
     """Search over the phrases of one or more libraries (earlier libraries win a shared code)."""
 
-    def __init__(self, entries: Sequence[Entry], columns: IndexColumns | None = None) -> None:
-        self.entries = list(entries)
-        self.columns = columns or build_columns(self.entries)
-        c = self.columns
-        self._short = _Joined(c.short)
-        self._pinyin = _Joined(c.pinyin)
-        self._bodies = _Joined(c.bodies)
-        coded = sorted((code, index) for index, code in enumerate(c.codes) if code)
-        self._sorted_codes = [code for code, _ in coded]
-        self._sorted_ids = [index for _, index in coded]
-        by_nature = sorted(range(len(coded)), key=lambda position: natural_key(coded[position][0]))
-        self._natural_rank = [0] * len(c.codes)
-        for rank, position in enumerate(by_nature):
-            self._natural_rank[coded[position][1]] = rank
-        self._code_list = [code for code in c.codes]
-        self._first_by_code: dict[str, int] = {}
-        for index, code in enumerate(c.codes):
-            if code:
-                self._first_by_code.setdefault(code, index)
-        self._windowed = {
-            index
-            for index, entry in enumerate(self.entries)
-            if entry.phrase.valid_from is not None or entry.phrase.valid_until is not None
+    def __init__(self, parts: Sequence[IndexPart], code_table: CodeTable | None = None) -> None:
+        self.parts = list(parts)
+        counts = [part.keys.count for part in self.parts]
+        self._firsts = list(accumulate(counts, initial=0))
+        self._size = self._firsts[-1]
+        firsts = self._firsts[:-1]
+        keys = [part.keys for part in self.parts]
+        def blooms(position: int) -> list[int] | None:
+            found = [k.blooms[position] if len(k.blooms) == 5 else None for k in keys]
+            return None if None in found else found
+
+        self._codes = _Field([k.codes for k in keys], firsts, blooms(0))
+        self._titles = _Field([k.titles for k in keys], firsts, blooms(1))
+        self._others = _Field([k.others for k in keys], firsts, blooms(2))
+        self._pinyin = _Field([k.pinyin for k in keys], firsts, blooms(3))
+        self._bodies = _Field([k.bodies for k in keys], firsts, blooms(4))
+        self._ascii = {
+            "titles": _Field([k.ascii[0] for k in keys], firsts, self._titles.blooms),
+            "others": _Field([k.ascii[1] for k in keys], firsts, self._others.blooms),
+            "bodies": _Field([k.ascii[2] for k in keys], firsts, self._bodies.blooms),
         }
+        self._windows: dict[int, tuple[int, int]] = {
+            self._firsts[g] + position: (start, end)
+            for g, k in enumerate(keys)
+            for position, start, end in k.windows
+        }
+        self._code_table = code_table if code_table is not None and len(code_table.natural) == self._size else None
+        self._entries: dict[int, Entry] = {}
+        self._vocabulary: dict[str, int] | None = None
+        self._choices: list[str] | None = None
+        self._used: dict[str, int | None] = {}
 
     @classmethod
     def from_libraries(cls, libraries: Iterable[Library]) -> PhraseIndex:
-        return cls(entries_of(libraries))
+        from qr.pinyin import PinyinTables
+
+        tables = PinyinTables()
+        return cls([IndexPart(library, group, group_keys(group, tables)) for library in libraries for group in library.groups])
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return self._size
+
+    # -- entries ---------------------------------------------------------------------------------
+
+    def _group_of(self, index: int) -> int:
+        return bisect_right(self._firsts, index) - 1
+
+    def entry(self, index: int) -> Entry:
+        """The Entry at `index` (built on first use: a warm start builds no Phrase it does not show)."""
+        entry = self._entries.get(index)
+        if entry is None:
+            g = self._group_of(index)
+            part = self.parts[g]
+            entry = self._entries[index] = Entry(part.library, part.group, phrase_at(part.group, index - self._firsts[g]))
+        return entry
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every entry in library order (builds them all: for browsing, not for searching)."""
+        return [self.entry(index) for index in range(self._size)]
+
+    def _value(self, column: _Field, index: int) -> str:
+        g = self._group_of(index)
+        return column.values(g)[index - self._firsts[g]]
+
+    def code_of(self, index: int) -> str:
+        return self._value(self._codes, index)
+
+    def pinyin_of(self, index: int) -> str:
+        """Title initials SEP full pinyin SEP tag pinyin of the phrase at `index` ("" without Han)."""
+        return self._value(self._pinyin, index)
 
     # -- lookups ---------------------------------------------------------------------------------
 
+    @property
+    def code_table(self) -> CodeTable:
+        if self._code_table is None:
+            codes = [code for g in range(len(self.parts)) for code in self._codes.values(g)]
+            self._code_table = CodeTable.build(codes)
+        return self._code_table
+
+    def _sorted_codes(self) -> _SortedCodes:
+        return _SortedCodes(self.code_table.order, self.code_of)
+
+    def _first_with_code(self, code: str) -> int | None:
+        if code in self._used:
+            return self._used[code]
+        codes = self._sorted_codes()
+        position = bisect_left(codes, code)
+        found = codes.order[position] if position < len(codes) and codes[position] == code else None
+        self._used[code] = found
+        return found
+
     def by_code(self, code: str, *, today: date | None = None) -> Entry | None:
         """The phrase with this code (the first library's, when several share it)."""
-        from qr.store.models import normalise_code
-
-        index = self._first_by_code.get(normalise_code(code))
-        return None if index is None else self.entries[index]
+        wanted = normalise_code(code)
+        index = self._first_with_code(wanted) if wanted else None
+        return None if index is None else self.entry(index)
 
     def suggest_codes(self, code: str, limit: int = 5) -> list[str]:
         """Known codes close to an unknown one (prefix matches first, then similar spellings)."""
-        from qr.store.models import normalise_code
-
         wanted = normalise_code(code)
         hits = self.search("/" + wanted, limit=limit)
         return [hit.phrase.code for hit in hits if hit.phrase.code]
 
     def _visible(self, index: int, today: date) -> bool:
-        return index not in self._windowed or self.entries[index].phrase.is_valid_on(today)
+        window = self._windows.get(index)
+        if window is None:
+            return True
+        day = today.toordinal()
+        return not ((window[0] and day < window[0]) or (window[1] and day > window[1]))
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -196,33 +446,33 @@ class PhraseIndex:
         """Ranked hits for `query`. `usage` maps a code to how much the user uses it (ties, empty query)."""
         today = today or date.today()
         usage = usage or {}
-        query = query.strip()
+        query = query.replace("\0", "").strip()
+        if limit <= 0:
+            return []
         if query.startswith("/"):
             code, _, text = query[1:].partition(" ")
             scored = self._code_search(code.strip().lower(), text.strip().lower(), limit, today)
         elif not query:
             scored = self._empty(limit, today, usage)
         else:
-            scored = self._text_search(query.lower().split(), limit, today)
+            scored = self._text_search(query.lower().split(), limit, today, usage)
         return self._rank(scored, limit, usage)
 
     def _rank(self, scored: dict[int, tuple[float, str]], limit: int, usage: Mapping[str, float]) -> list[Hit]:
-        codes = self.columns.codes
-
         def order(index: int):
             score, _ = scored[index]
-            return (-score, -usage.get(codes[index], 0.0), index)
+            return (-score, -usage.get(self.code_of(index), 0.0) if usage else 0.0, index)
 
         best = sorted(scored, key=order)[:limit]
-        return [Hit(self.entries[index], round(scored[index][0], 1), scored[index][1], index) for index in best]
+        return [Hit(self.entry(index), round(scored[index][0], 1), scored[index][1], index) for index in best]
 
     def _empty(self, limit: int, today: date, usage: Mapping[str, float]) -> dict[int, tuple[float, str]]:
         scored: dict[int, tuple[float, str]] = {}
         for code in sorted(usage, key=usage.get, reverse=True)[:limit]:
-            index = self._first_by_code.get(code)
+            index = self._first_with_code(normalise_code(code))
             if index is not None and self._visible(index, today):
                 scored[index] = (0.0, "all")
-        for index in range(len(self.entries)):
+        for index in range(self._size):
             if len(scored) >= limit:
                 break
             if self._visible(index, today):
@@ -230,121 +480,220 @@ class PhraseIndex:
         return scored
 
     def _code_search(self, prefix: str, text: str, limit: int, today: date) -> dict[int, tuple[float, str]]:
-        low = bisect_left(self._sorted_codes, prefix)
-        high = bisect_right(self._sorted_codes, prefix + "\U0010ffff")
-        ids = self._sorted_ids[low:high]
+        codes = self._sorted_codes()
+        low = bisect_left(codes, prefix)
+        high = bisect_right(codes, prefix + "\U0010ffff")
+        order, natural = codes.order, self.code_table.natural
         tokens = text.split()
         scored: dict[int, tuple[float, str]] = {}
         if tokens:
-            for index in ids:
+            for index in order[low:high]:
                 if self._visible(index, today):
                     score = self._token_score(index, tokens)
                     if score is not None:
-                        scored[index] = (score[0] - self._natural_rank[index] / 1e7, score[1])
+                        scored[index] = (score[0] - natural[index] / 1e7, score[1])
             return scored
-        wanted = len(ids) if len(ids) <= limit * 4 else limit * 4
-        ranked = sorted(ids, key=self._natural_rank.__getitem__) if len(ids) <= 4096 else self._natural_first(ids, wanted)
+        count = high - low
+        if count <= 4096:
+            ranked = sorted(order[low:high], key=natural.__getitem__)
+        else:
+            import heapq
+
+            ranked = heapq.nsmallest(limit * 4, order[low:high], key=natural.__getitem__)
         for index in ranked:
             if len(scored) >= limit:
                 break
             if not self._visible(index, today):
                 continue
-            exact = self.columns.codes[index] == prefix
-            scored[index] = (100.0 if exact else 90.0 - min(self._natural_rank[index], 10**6) / 10**6, "code")
+            exact = self.code_of(index) == prefix
+            scored[index] = (100.0 if exact else 90.0 - min(natural[index], 10**6) / 10**6, "code")
         if len(scored) < limit and prefix:
-            close = process.extract(
-                prefix, self._code_list, scorer=fuzz.ratio, score_cutoff=60, limit=limit * 2
-            )
-            for _, similarity, index in close:
-                if len(scored) >= limit:
-                    break
-                if index not in scored and self.columns.codes[index] and self._visible(index, today):
-                    scored[index] = (similarity * 0.6, "code")
+            self._close_codes(prefix, limit, today, scored)
         return scored
 
-    def _natural_first(self, ids: list[int], wanted: int) -> list[int]:
-        import heapq
+    def _close_codes(self, prefix: str, limit: int, today: date, scored: dict[int, tuple[float, str]]) -> None:
+        """Codes spelt almost like `prefix`, among those sharing its first character (bounded)."""
+        from rapidfuzz import fuzz, process
 
-        return heapq.nsmallest(wanted, ids, key=self._natural_rank.__getitem__)
+        codes = self._sorted_codes()
+        low = bisect_left(codes, prefix[0])
+        high = bisect_right(codes, prefix[0] + "\U0010ffff")
+        if high - low > 20_000:
+            high = low + 20_000
+        candidates = {index: self.code_of(index) for index in codes.order[low:high]}
+        close = process.extract(prefix, candidates, scorer=fuzz.ratio, score_cutoff=60, limit=limit * 2)
+        for _, similarity, index in sorted(close, key=lambda item: (-item[1], item[2])):
+            if len(scored) >= limit:
+                break
+            if index not in scored and self._visible(index, today):
+                scored[index] = (similarity * 0.6, "code")
 
     def _token_score(self, index: int, tokens: list[str]) -> tuple[float, str] | None:
         """The worst of each token's best field score; None when a token matches nowhere."""
-        c = self.columns
+        g = self._group_of(index)
+        k = index - self._firsts[g]
+        code = self._codes.values(g)[k]
+        title = self._titles.values(g)[k]
+        others = None
         worst = (101.0, "")
         for token in tokens:
-            title = c.titles[index]
             if title.startswith(token):
                 best = (98.0, "title")
-            elif c.codes[index] == token:
+            elif code == token:
                 best = (99.0, "code")
             elif token in title:
                 best = (94.0, "title")
-            elif token in c.short[index]:
-                where = "code" if token in c.codes[index] else "tag"
-                best = (88.0, where)
-            elif token in c.pinyin[index]:
-                best = (_pinyin_score(c.pinyin[index], token), "pinyin")
-            elif token in c.bodies[index]:
-                best = (60.0, "body")
             else:
-                return None
-            worst = min(worst, best)
+                if others is None:
+                    others = self._others.values(g)[k]
+                if token in others:
+                    best = (88.0, "code" if token in code else "tag")
+                else:
+                    pinyin = self._pinyin.values(g)[k]
+                    if token in pinyin:
+                        best = (_pinyin_score(pinyin, token), "pinyin")
+                    elif token in self._bodies.values(g)[k]:
+                        best = (60.0, "body")
+                    else:
+                        return None
+            if best < worst:
+                worst = best
         return worst
 
-    def _text_search(self, tokens: list[str], limit: int, today: date) -> dict[int, tuple[float, str]]:
-        rare = min(tokens, key=lambda token: self._short.count(token) + self._pinyin.count(token) + self._bodies.count(token))
-        scored: dict[int, tuple[float, str]] = {}
+    def _field(self, name: str, needle: str) -> _Field:
+        if needle.isascii() and name in self._ascii:
+            return self._ascii[name]
+        return getattr(self, "_" + name)
 
-        def consider(candidates: Iterable[int]) -> None:
-            for index in candidates:
-                if index in scored or not self._visible(index, today):
-                    continue
+    def _text_search(
+        self, tokens: list[str], limit: int, today: date, usage: Mapping[str, float]
+    ) -> dict[int, tuple[float, str]]:
+        scored: dict[int, tuple[float, str]] = {}
+        # The user's own phrases are scored exactly first: then stopping a tier early never
+        # drops a used phrase that would have won a tie.
+        for code in usage:
+            index = self._first_with_code(normalise_code(code))
+            if index is not None and index not in scored and self._visible(index, today):
                 score = self._token_score(index, tokens)
                 if score is not None:
                     scored[index] = score
-
-        consider(self._short.ids(rare))
-        if rare.isascii():
-            consider(self._pinyin.ids(rare))
+        used = set(scored)
+        # Every hit contains the driver token somewhere: scan its tiers only.
+        driver = self._rarest(tokens)
+        pinyin_possible = driver.isascii() or not self._pinyin.text.isascii()
+        for bound, name, form in _TIERS:
+            if name == "pinyin" and not pinyin_possible:
+                continue
+            ahead = sum(1 for score, _ in scored.values() if score > bound)
+            ahead += sum(1 for index in used if scored[index][0] == bound)
+            if ahead >= limit:
+                return scored
+            column = self._field(name, driver)
+            needle = "\n" + driver + "\n" if form == "exact" else "\n" + driver if form == "prefix" else driver
+            for index in column.ids(needle, driver):
+                if index in scored or not self._visible(index, today):
+                    continue
+                score = self._token_score(index, tokens)
+                if score is None:
+                    continue
+                scored[index] = score
+                if score[0] == bound:
+                    ahead += 1
+                    if ahead >= limit:
+                        return scored
         if len(scored) < limit:
-            consider(self._bodies.ids(rare))
-        if len(scored) < limit:
-            self._fuzzy(" ".join(tokens), limit, today, scored)
+            self._fuzzy(tokens, limit, today, scored)
         return scored
 
-    def _fuzzy(self, query: str, limit: int, today: date, scored: dict[int, tuple[float, str]]) -> None:
-        """Typos and near misses, scored only over phrases that share the query's rarest n-grams."""
-        grams = _grams(query)
-        counted = sorted(((self._short.count(gram), gram) for gram in grams), key=lambda pair: pair[0])
+    def _rarest(self, tokens: list[str]) -> str:
+        """The token that the fewest groups may contain (their bloom filters say; longer wins a tie)."""
+        if len(tokens) == 1:
+            return tokens[0]
+        columns = (self._codes, self._titles, self._others, self._pinyin, self._bodies)
+
+        def groups(token: str) -> int:
+            wanted = bloom_bits(token)
+            return sum(1 for column in columns for bloom in column.blooms or () if bloom & wanted == wanted)
+
+        return min(tokens, key=lambda token: (groups(token), -len(token)))
+
+    # -- typos -----------------------------------------------------------------------------------
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Every ASCII word and Han character of codes, titles, tags and group names, with how many
+        phrases have it (merged from the groups' keys on first use)."""
+        if self._vocabulary is None:
+            vocabulary: dict[str, int] = {}
+            get = vocabulary.get
+            for part in self.parts:
+                for line in part.keys.words.splitlines():
+                    word, _, count = line.partition("\t")
+                    vocabulary[word] = get(word, 0) + int(count)
+            self._vocabulary = vocabulary
+        return self._vocabulary
+
+    def _fuzzy(self, tokens: list[str], limit: int, today: date, scored: dict[int, tuple[float, str]]) -> None:
+        """Typos and near misses: partial_ratio over a bounded candidate set, chosen through the
+        vocabulary (a misspelt word is replaced by the library's closest words), rarest first."""
+        from rapidfuzz import fuzz, process
+
+        query = " ".join(tokens)
+        vocabulary = self.vocabulary
+        grams: dict[str, int] = {}
+        words = sorted(set(_WORDS.findall(query)))
+        unknown = [word for word in words if word not in vocabulary]
+        for word in words:
+            if word in vocabulary:
+                grams[word] = vocabulary[word]
+        if unknown:
+            if self._choices is None:
+                self._choices = [word for word in vocabulary if word.isascii()]
+            choices = self._choices
+            for word in unknown:
+                for close, _, _ in process.extract(
+                    word, choices, scorer=fuzz.ratio, score_cutoff=70, limit=VOCABULARY_MATCHES
+                ):
+                    grams[close] = vocabulary[close]
+        for char in _HAN.findall(query):
+            if char in vocabulary:
+                grams[char] = vocabulary[char]
         candidates: set[int] = set()
-        for count, gram in counted:
-            if count == 0:
-                continue
-            candidates.update(self._short.ids(gram, cap=FUZZY_CANDIDATES))
+        share = max(FUZZY_CANDIDATES // max(len(grams), 1), 100)
+        for gram in sorted(grams, key=grams.__getitem__):
+            for name in ("titles", "others"):
+                column = self._field(name, gram)
+                taken = 0
+                for index in column.ids(gram):
+                    if index not in scored:
+                        candidates.add(index)
+                        taken += 1
+                        if taken >= share:
+                            break
             if len(candidates) >= FUZZY_CANDIDATES:
                 break
-        candidates.difference_update(scored)
         if not candidates:
             return
-        keys = {index: self.columns.short[index].replace(SEP, " ") for index in candidates}
-        for _, similarity, index in process.extract(
-            query, keys, scorer=fuzz.partial_ratio, score_cutoff=70, limit=limit * 2
-        ):
+        keys = {index: self._fuzzy_keys(index) for index in candidates}
+        close = process.extract(
+            query, {index: key[1] for index, key in keys.items()}, scorer=fuzz.partial_ratio, score_cutoff=70, limit=None
+        )
+        # a typo of the title (or code) outranks the same typo of a tag or the group name
+        ranked = sorted(
+            ((max(fuzz.partial_ratio(query, keys[index][0]), similarity * 0.9), index) for _, similarity, index in close),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        for similarity, index in ranked[: limit * 2]:
             if self._visible(index, today):
                 scored[index] = (similarity * 0.55, "fuzzy")
 
-
-def _grams(query: str) -> list[str]:
-    """Han characters one by one; other words as trigrams (or whole when shorter)."""
-    grams: list[str] = []
-    for word in query.split():
-        if not word.isascii():
-            grams.extend(char for char in word if not char.isspace())
-        elif len(word) <= 3:
-            grams.append(word)
-        else:
-            grams.extend(word[i : i + 3] for i in range(len(word) - 2))
-    return list(dict.fromkeys(grams))
+    def _fuzzy_keys(self, index: int) -> tuple[str, str]:
+        """(code and title, code title tags group name): what a typo is compared with."""
+        g = self._group_of(index)
+        k = index - self._firsts[g]
+        code, _, rest = self._others.values(g)[k].partition(SEP)
+        head = f"{code} {self._titles.values(g)[k]}"
+        return head, f"{head} {rest.replace(SEP, ' ')}"
 
 
 def entries_of(libraries: Iterable[Library]) -> list[Entry]:
@@ -375,7 +724,7 @@ def match_spans(text: str, query: str, initials: str | None = None) -> list[tupl
 
 def title_spans(index: PhraseIndex, hit: Hit, query: str) -> list[tuple[int, int]]:
     """Spans of the hit's title to highlight for `query`."""
-    pinyin = index.columns.pinyin[hit.index] if hit.index >= 0 else ""
+    pinyin = index.pinyin_of(hit.index) if hit.index >= 0 else ""
     initials = pinyin.split(SEP, 1)[0] if pinyin else None
     return match_spans(hit.phrase.title, query, initials)
 
