@@ -1,0 +1,177 @@
+"""Launcher cold start to the first frame with hits, beside a bare Textual app, in a real pty.
+
+    python bench/startup.py [--runs 5] [--sizes 1000,10000] [--json out.json]
+
+Each run spawns a fresh process in a pseudo-terminal (100x30, TERM=xterm-256color) and reads its
+output until the text of the first hit appears on screen: the launcher's first phrase title (as the
+empty query lists it), or the bare app's first option. That is the moment a user could press Enter.
+The bare app (Input + OptionList of 50) is measured in the same run, interleaved with the launcher
+runs, because start-up times swing between batches on a shared machine.
+
+"cold" runs use a fresh, empty cache dir (no index cache); "warm" runs keep one cache dir across
+runs (identical to cold until qr keeps an index cache). HOME and the XDG dirs are temporary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import fcntl
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE_APP = '''
+from textual.app import App
+from textual.widgets import Input, OptionList
+
+class Bare(App):
+    def compose(self):
+        yield Input(placeholder="type")
+        yield OptionList(*[f"bare option {n}" for n in range(1, 51)])
+
+Bare().run()
+'''
+TIMEOUT = 60.0
+
+
+def first_frame(command: list[str], marker: str, env: dict[str, str], size=(100, 30)) -> float:
+    """Seconds from spawn until `marker` has been written to the terminal."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    wanted = marker.encode("utf-8")
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
+    )
+    os.close(slave)
+    seen = b""
+    elapsed = None
+    try:
+        while time.perf_counter() - start < TIMEOUT:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                if process.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            seen += chunk
+            if wanted in seen:
+                elapsed = time.perf_counter() - start
+                break
+    finally:
+        try:
+            os.write(master, b"\x11")  # ctrl+q
+            process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        # drain so the child is never blocked writing its exit sequences
+        try:
+            while select.select([master], [], [], 0.05)[0] and os.read(master, 65536):
+                pass
+        except OSError:
+            pass
+        os.close(master)
+    if elapsed is None:
+        tail = seen[-600:].decode("utf-8", "replace")
+        raise RuntimeError(f"{' '.join(command)}: {marker!r} never appeared; last output: {tail!r}")
+    return elapsed
+
+
+def base_env(home: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("QR_", "XDG_", "TEXTUAL"))}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        TERM="xterm-256color",
+        LANG="en_US.UTF-8",
+        COLUMNS="100",
+        LINES="30",
+    )
+    env.pop("DISPLAY", None)
+    return env
+
+
+def first_title(root: Path) -> str:
+    """What the launcher shows first for the empty query."""
+    from qr.workspace import open_workspace
+
+    hits = open_workspace(root).index.search("", limit=1)
+    return hits[0].phrase.title
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--json", metavar="FILE", help="also write the JSON document here")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    work = Path(tempfile.mkdtemp(prefix="qr-startup-"))
+    bare_script = work / "bare.py"
+    bare_script.write_text(BARE_APP, encoding="utf-8")
+    libraries = {size: generate(size, work / f"lib{size}") for size in sizes}
+    markers = {size: first_title(root) for size, root in libraries.items()}
+    warm_home = work / "warm-home"
+
+    samples: dict[str, list[float]] = {"bare textual app": []}
+    for size in sizes:
+        samples[f"qr launcher {size} cold"] = []
+        samples[f"qr launcher {size} warm"] = []
+
+    for run in range(args.runs):
+        home = work / f"home{run}"
+        samples["bare textual app"].append(first_frame([sys.executable, str(bare_script)], "bare option 1", base_env(home)))
+        for size in sizes:
+            command = [sys.executable, "-m", "qr", "--library", str(libraries[size])]
+            samples[f"qr launcher {size} cold"].append(first_frame(command, markers[size], base_env(work / f"cold{size}-{run}")))
+            samples[f"qr launcher {size} warm"].append(first_frame(command, markers[size], base_env(warm_home)))
+
+    bare = statistics.median(samples["bare textual app"])
+    rows = []
+    for name, values in samples.items():
+        median = statistics.median(values)
+        rows.append(
+            {
+                "what": name,
+                "runs": len(values),
+                "median_ms": round(median * 1000, 1),
+                "min_ms": round(min(values) * 1000, 1),
+                "max_ms": round(max(values) * 1000, 1),
+                "x_bare": round(median / bare, 2),
+            }
+        )
+    print(f"first frame with hits, {args.runs} runs each, 100x30 pty, python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"{'what':<28}{'median ms':>10}{'min':>8}{'max':>8}{'x bare':>8}")
+    for row in rows:
+        print(f"{row['what']:<28}{row['median_ms']:>10}{row['min_ms']:>8}{row['max_ms']:>8}{row['x_bare']:>8}")
+    document = {"benchmark": "launcher_first_frame", "terminal": "100x30", "rows": rows}
+    print(json.dumps(document, ensure_ascii=False))
+    if args.json:
+        Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
