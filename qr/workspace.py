@@ -75,7 +75,7 @@ class Workspace:
             else:
                 others = tuple(p for p in self.problems if not p.file.is_relative_to(library.root))
                 self.problems = others + tuple(replace(p, file=library.root / p.file) for p in problems)
-        self._index = updated_index(self._index, self.libraries)
+        self._index = updated_index(self._index, self.libraries, getattr(self, "_cached_keys", None))
 
     @property
     def shop(self) -> str:

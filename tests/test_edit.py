@@ -381,9 +381,7 @@ def test_watcher_keeps_problems_of_untouched_files(library_dir):
 
 def _keys_of(index, path):
     """The precomputed search keys of one group (whichever way the index stores them)."""
-    if hasattr(index, "parts"):
-        return [part.keys for part in index.parts if part.group.path == path]
-    return [index.columns.pinyin[i] for i, entry in enumerate(index.entries) if entry.group.path == path]
+    return [part.keys for part in index.parts if part.group.path == path]
 
 
 def test_workspace_update_library_reindexes_only_changed_groups(library_dir):
