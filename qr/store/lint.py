@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +11,9 @@ from typing import Iterable
 
 from qr.render import BUILTINS, TemplateError, parse, placeholders
 from qr.store.models import Group, Library, Phrase, Problem
+from qr.store.positions import locate, source_lines
+from qr.store.privacy import find_numbers
+from qr.store.word_rules import AD_LAW, FORBIDDEN, WordMatch, WordRules, word_rules
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 BODY_LIMIT = 500
@@ -45,25 +49,53 @@ def problem_findings(problems: Iterable[Problem]) -> list[Finding]:
     return [Finding(p.file, p.line, p.column, p.severity, "load", p.message) for p in problems]
 
 
-def template_error_position(phrase: Phrase, error: TemplateError) -> tuple[int, int]:
-    """Where a template error is in the file (body lines follow the `body = \"\"\"` line)."""
-    if phrase.body_line:
-        return phrase.body_line + error.line - 1, error.column
-    return phrase.line, error.column
+def template_error_position(phrase: Phrase, error: TemplateError, lines: list[str] | None = None) -> tuple[int, int]:
+    """Where a template error is in the file (the body's text in the file, escapes followed)."""
+    return locate(lines, phrase, "body", error.offset)
+
+
+def word_message(match: WordMatch) -> str:
+    """What a word finding says: the words found, the list they are on, and what to say instead."""
+    entry = match.entry
+    shown = f'"{match.text}"' if match.text == entry.term else f'"{match.text}" (listed as "{entry.term}")'
+    source = "" if entry.source == "built-in" else f", from {entry.source}"
+    if entry.kind == FORBIDDEN:
+        head = f"forbidden phrase {shown} (服务禁用语{source})"
+    elif entry.kind == AD_LAW:
+        head = f"advertising-law absolute term {shown} (广告法极限词{source})"
+    else:
+        head = f"risky promise {shown}: a promise in chat binds the shop more than platform rules{source}"
+    return f"{head}; say instead: {entry.alternative}" if entry.alternative else f"{head}; leave it out"
 
 
 def lint_phrase(library: Library, group: Group, phrase: Phrase, *, today: date | None = None) -> list[Finding]:
-    """Findings about one phrase on its own (the editor calls this while a lead types)."""
-    today = today or date.today()
+    """Findings about one phrase on its own (the editor calls this while a lead types).
+
+    The library's word rules are compiled once and cached, so this stays well under a millisecond.
+    """
+    return _phrase_findings(library, group, phrase, today or date.today(), word_rules(library))
+
+
+def _phrase_findings(library: Library, group: Group, phrase: Phrase, today: date, rules: WordRules) -> list[Finding]:
     findings: list[Finding] = []
 
     def add(severity: str, rule: str, message: str, line: int | None = None, column: int = 1) -> None:
         findings.append(Finding(group.path, line or phrase.line, column, severity, rule, message, phrase.code))
 
+    lines: list[str] | None = None
+    lines_read = False
+
+    def position(field: str, offset: int) -> tuple[int, int]:
+        # the group file is read only when a finding needs a column
+        nonlocal lines, lines_read
+        if not lines_read:
+            lines, lines_read = source_lines(library.root / group.path), True
+        return locate(lines, phrase, field, offset)
+
     try:
         parse(phrase.body)
     except TemplateError as error:
-        line, column = template_error_position(phrase, error)
+        line, column = position("body", error.offset)
         add("error", "template-syntax", f"template: {error.message} (body line {error.line}, column {error.column})", line, column)
     else:
         declared = set(library.vars) | set(BUILTINS)
@@ -78,6 +110,14 @@ def lint_phrase(library: Library, group: Group, phrase: Phrase, *, today: date |
         add("warning", "unknown-key", f"unknown key {key!r} in a phrase (a typo?); it is kept as written")
     if len(phrase.body) > BODY_LIMIT:
         add("info", "too-long", f"body is {len(phrase.body)} characters, over the platform limit of {BODY_LIMIT}")
+
+    for field in ("title", "body"):
+        for match in rules.scan(phrase.title if field == "title" else phrase.body):
+            line, column = position(field, match.start)
+            add(match.entry.severity, match.kind, word_message(match), line, column)
+    for number in find_numbers(phrase.body):
+        line, column = position("body", number.start)
+        add("warning", "privacy", number.message, line, column)
     return findings
 
 
@@ -96,13 +136,45 @@ def duplicate_codes(library: Library) -> list[Finding]:
     return findings
 
 
+def rules_settings(library: Library) -> list[Finding]:
+    """Findings about `[rules]` itself: a `files` list that cannot be read, a misspelt key."""
+    from qr.store.load import LIBRARY_FILE
+
+    settings = Path(LIBRARY_FILE)
+    lines = source_lines(library.root / settings) or []
+    findings = []
+    for problem in word_rules(library).problems:
+        line = _rules_key_line(lines, "files")
+        findings.append(Finding(settings, line, 1, "error", "rules-file", problem.message))
+    for key in library.rules.extra:
+        line = _rules_key_line(lines, key)
+        findings.append(Finding(settings, line, 1, "warning", "unknown-key", f"unknown key {key!r} in [rules] (a typo? known: forbidden, risky, allow, files); it is ignored"))
+    return findings
+
+
+def _rules_key_line(lines: list[str], key: str) -> int:
+    """The line of `key = ...` inside the `[rules]` table of _library.toml (1 when not found)."""
+    in_rules = False
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}")\s*=""")
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_rules = stripped.replace(" ", "") == "[rules]"
+        elif in_rules and pattern.match(line):
+            return number
+    return 1
+
+
 def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | None = None) -> list[Finding]:
     """Every finding for `library` (plus its load problems), errors first."""
+    today = today or date.today()
+    rules = word_rules(library)
     findings = problem_findings(problems)
+    findings += rules_settings(library)
     findings += duplicate_codes(library)
     for group in library.groups:
         for key in group.extra:
             findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", f"unknown key {key!r} in the group (a typo?); it is kept as written"))
         for phrase in group.phrases:
-            findings += lint_phrase(library, group, phrase, today=today)
+            findings += _phrase_findings(library, group, phrase, today, rules)
     return sort_findings(findings)

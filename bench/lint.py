@@ -1,0 +1,128 @@
+"""How long lint takes on generated libraries: `qr lint` end to end, and its parts.
+
+    python bench/lint.py [SIZE ...]          # default: 1000 10000
+
+For each size: the whole `qr lint --json` command in a fresh process (start-up, load and lint),
+loading alone, `lint()` alone (word rules compiled, as on a first run), `lint()` again (compiled
+rules cached), and `lint_phrase` on one phrase, as the editor calls it on every keystroke. The
+generated library gets the real 194-term ad-law list as `[rules] files` when it is available, and a
+few phrases with terms to find, so the matching path is exercised too. Prints a table, then JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from generate import generate  # noqa: E402
+
+from qr.store import word_rules as word_rules_module  # noqa: E402
+from qr.store.lint import lint, lint_phrase  # noqa: E402
+from qr.store.load import load_library  # noqa: E402
+
+WORDS = HERE.parent.parent / "shared" / "testdata" / "forbidden" / "es3344520_advertising-limit-words_违禁词.txt"
+FLAGGED = '''name = "待整改"
+category = "售前"
+order = 999
+
+[[phrases]]
+code = "bad1"
+title = "极限词示例"
+body = "本店最佳选择，全网最低价，第一品牌，国家级品质。"
+
+[[phrases]]
+code = "bad2"
+title = "承诺示例"
+body = "我保证明天必到，联系电话13812345678。"
+'''
+
+
+def make_library(size: int, root: Path) -> Path:
+    generate(size, root)
+    (root / "zz_flagged.toml").write_text(FLAGGED, encoding="utf-8")
+    if WORDS.is_file():
+        shutil.copyfile(WORDS, root / "words.txt")
+        with (root / "_library.toml").open("a", encoding="utf-8") as settings:
+            settings.write('\n[rules]\nfiles = ["words.txt"]\n')
+    return root
+
+
+def timed(function, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def cli_seconds(root: Path, repeat: int) -> tuple[float, int]:
+    env = dict(os.environ, QR_LIBRARY=str(root))
+    command = [sys.executable, "-m", "qr", "--library", str(root), "lint", "--json"]
+    times, findings = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, env=env, check=False)
+        times.append(time.perf_counter() - start)
+        findings = len(json.loads(done.stdout))
+    return statistics.median(times), findings
+
+
+def measure(size: int, repeat: int = 5) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        root = make_library(size, Path(folder) / f"lib{size}")
+        cli, cli_findings = cli_seconds(root, repeat)
+        load, result = timed(lambda: load_library(root), repeat)
+        library = result.library
+
+        def cold() -> list:
+            word_rules_module._CACHE.clear()
+            return lint(library, result.problems)
+
+        lint_cold, findings = timed(cold, repeat)
+        lint_warm, _ = timed(lambda: lint(library, result.problems), repeat)
+        group, phrase = next(library.phrases())
+        one, _ = timed(lambda: lint_phrase(library, group, phrase), 200)
+        by_rule: dict[str, int] = {}
+        for finding in findings:
+            by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
+        return {
+            "phrases": sum(len(g.phrases) for g in library.groups),
+            "cli_lint_s": round(cli, 3),
+            "load_s": round(load, 3),
+            "lint_first_s": round(lint_cold, 3),
+            "lint_cached_s": round(lint_warm, 3),
+            "lint_phrase_ms": round(one * 1000, 3),
+            "findings": len(findings),
+            "cli_findings": cli_findings,
+            "by_rule": by_rule,
+            "words_file": WORDS.is_file(),
+        }
+
+
+def main(argv: list[str]) -> None:
+    sizes = [int(arg) for arg in argv] or [1000, 10000]
+    rows = [measure(size) for size in sizes]
+    header = f"{'phrases':>8} {'qr lint (process)':>18} {'load':>8} {'lint 1st':>9} {'lint cached':>12} {'lint_phrase':>12} {'findings':>9}"
+    print(header)
+    for row in rows:
+        print(
+            f"{row['phrases']:>8} {row['cli_lint_s']:>16.3f} s {row['load_s']:>6.3f} s {row['lint_first_s']:>7.3f} s "
+            f"{row['lint_cached_s']:>10.3f} s {row['lint_phrase_ms']:>9.3f} ms {row['findings']:>9}"
+        )
+    print(json.dumps({"python": sys.version.split()[0], "results": rows}, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
