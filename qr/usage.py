@@ -16,8 +16,8 @@ Frecency (recent and frequent first): every use adds a weight that halves every
 
 so a reply used 10 times this week outranks one used 10 times a month ago (about 8.4 against
 2.3), and the daily workhorse used 30 times a month ago still outranks one used twice today (6.8
-against 2). Uses older than `WINDOW_DAYS` no longer count. Age is counted in whole days (the
-counting happens in SQL per code and day, so scoring stays fast with a long history).
+against 2). Uses older than `WINDOW_DAYS` no longer count. Age is counted in whole (UTC) days: each copy
+also adds one to a per-day count, so scoring reads a few thousand rows however long the history.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ HALF_LIFE_DAYS = 14.0
 WINDOW_DAYS = 90
 BUSY_TIMEOUT_SECONDS = 5.0
 FILE_NAME = "usage.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS uses (
@@ -40,7 +40,16 @@ CREATE TABLE IF NOT EXISTS uses (
     code TEXT NOT NULL,
     at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS uses_profile_at ON uses (profile, at);
+CREATE INDEX IF NOT EXISTS uses_profile_at ON uses (profile, at, code);
+-- per profile, code and (UTC) day: what frecency needs, a few thousand rows however long the
+-- history, so scoring stays fast for an agent who copies a thousand replies a day
+CREATE TABLE IF NOT EXISTS daily (
+    profile TEXT NOT NULL,
+    code TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (profile, code, day)
+) WITHOUT ROWID;
 """
 
 
@@ -106,8 +115,20 @@ class UsageStore:
                 connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
-                connection.executescript(_SCHEMA)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.execute("DROP INDEX IF EXISTS uses_profile_at")  # version 1's, without code
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            connection.execute(statement)
+                    # a version-1 file has uses but no daily counts yet
+                    connection.execute(
+                        "INSERT OR IGNORE INTO daily (profile, code, day, count) "
+                        "SELECT profile, code, CAST(at / 86400 AS INTEGER), COUNT(*) FROM uses GROUP BY 1, 2, 3"
+                    )
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    connection.execute("COMMIT")
             except BaseException:
                 connection.close()
                 raise
@@ -133,12 +154,23 @@ class UsageStore:
             return False
         try:
             connection = self._connect()
-            # one INSERT in autocommit mode is one short transaction: the write lock is held
-            # only for the insert itself, so another qr process waits milliseconds at most
-            connection.execute(
-                "INSERT INTO uses (profile, code, at) VALUES (?, ?, ?)",
-                (profile, code.lower(), time.time() if when is None else float(when)),
-            )
+            at = time.time() if when is None else float(when)
+            code = code.lower()
+            # one short transaction: the write lock is held for two small writes only, so
+            # another qr process waits milliseconds at most (and up to the busy timeout)
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute("INSERT INTO uses (profile, code, at) VALUES (?, ?, ?)", (profile, code, at))
+                connection.execute(
+                    "INSERT INTO daily (profile, code, day, count) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT (profile, code, day) DO UPDATE SET count = count + 1",
+                    (profile, code, int(at // 86400)),
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
             return True
         except (sqlite3.Error, OSError) as error:
             self._fail(error, "copying works")
@@ -153,10 +185,19 @@ class UsageStore:
             return None
         try:
             connection = self._connect()
-            if profile is None:
-                deleted = connection.execute("DELETE FROM uses").rowcount
-            else:
-                deleted = connection.execute("DELETE FROM uses WHERE profile = ?", (profile,)).rowcount
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                if profile is None:
+                    deleted = connection.execute("DELETE FROM uses").rowcount
+                    connection.execute("DELETE FROM daily")
+                else:
+                    deleted = connection.execute("DELETE FROM uses WHERE profile = ?", (profile,)).rowcount
+                    connection.execute("DELETE FROM daily WHERE profile = ?", (profile,))
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
             connection.execute("VACUUM")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return deleted
@@ -192,11 +233,11 @@ class UsageStore:
             return {}
         now = time.time() if now is None else now
         try:
+            today = int(now // 86400)
             rows = self._connect().execute(
-                # counted per code and whole day of age in SQL, weighted in Python (no pow() needed)
-                "SELECT code, CAST((? - at) / 86400 AS INTEGER) AS age, COUNT(*) FROM uses "
-                "WHERE profile = ? AND at >= ? GROUP BY code, age",
-                (now, profile, now - WINDOW_DAYS * 86400),
+                # the daily counts, weighted by age in Python (SQLite may lack pow())
+                "SELECT code, ? - day, count FROM daily WHERE profile = ? AND day > ?",
+                (today, profile, today - WINDOW_DAYS),
             ).fetchall()
         except (sqlite3.Error, OSError) as error:
             self._fail(error, "searching works")

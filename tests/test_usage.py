@@ -256,3 +256,22 @@ def test_no_rendered_text_or_value_reaches_disk(capsys, library_dir, monkeypatch
         # SQLite may store text as UTF-16 too; check that form as well
         for value in values.values():
             assert value.encode("utf-16-le") not in content
+
+
+def test_a_version_1_history_is_upgraded_with_its_counts(tmp_path):
+    path = tmp_path / "usage.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE uses (id INTEGER PRIMARY KEY, profile TEXT NOT NULL, code TEXT NOT NULL, at REAL NOT NULL);"
+        "CREATE INDEX uses_profile_at ON uses (profile, at); PRAGMA user_version = 1;"
+    )
+    old.executemany("INSERT INTO uses (profile, code, at) VALUES (?, ?, ?)", [("p", "a", NOW), ("p", "a", NOW), ("p", "b", NOW - DAY)])
+    old.commit()
+    old.close()
+    store = UsageStore(path)
+    scores = store.scores("p", now=NOW)
+    assert scores["a"] == pytest.approx(2.0) and 0 < scores["b"] < 1
+    assert store.record("p", "b", when=NOW)
+    assert store.scores("p", now=NOW)["b"] > 1
+    assert store.clear() == 4 and store.scores("p", now=NOW) == {}
+    store.close()
