@@ -84,6 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("path")
     sub.set_defaults(handler="qr.commands:init")
 
+    sub = command("import", "import phrases from Sogou / Rime / Qianniu-style sheets / espanso / qr csv files")
+    sub.add_argument("file", metavar="FILE")
+    sub.add_argument("--format", choices=("auto", "sogou", "rime", "qianniu", "espanso", "csv"), default="auto", help="default: told from the content")
+    sub.add_argument("--into", required=True, metavar="LIBRARY", help="library folder to write into (created if missing)")
+    sub.add_argument("--group", metavar="NAME", help="put every phrase into one new group NAME")
+    sub.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    sub.add_argument("--replace", action="store_true", help="overwrite phrases whose code is already in the library")
+    sub.set_defaults(handler="qr.transfer.cli:import_command")
+
+    sub = command("export", "write a sheet or file for the platform's own quick-phrase tool")
+    sub.add_argument("--format", required=True, choices=("qianniu-csv", "qianniu-xlsx", "sogou", "csv"))
+    sub.add_argument("--out", required=True, metavar="FILE")
+    sub.add_argument("--group", metavar="G", help="only this group (name or file)")
+    sub.add_argument("--category", metavar="C", help="only this category")
+    sub.set_defaults(handler="qr.transfer.cli:export_command")
+
     sub = command("stats", "most used and never used phrases per group (usage counts only)")
     sub.add_argument("--days", type=int, default=30, metavar="N", help="the period: the last N days (0: all history; default 30)")
     sub.add_argument("--clear", action="store_true", help="delete the usage history")

@@ -60,7 +60,7 @@ class QueryInput(Input):
         Binding("pagedown", "screen.move('page_down')", "Page down", show=False, id="launcher.page_down"),
         Binding("home", "screen.move('first')", "First", show=False, id="launcher.first"),
         Binding("end", "screen.move('last')", "Last", show=False, id="launcher.last"),
-        Binding("tab", "screen.focus_hits", "Hit list", id="launcher.hits"),
+        Binding("tab", "screen.focus_hits", "Hit list", show=False, id="launcher.hits"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:

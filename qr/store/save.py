@@ -59,7 +59,21 @@ def dumps_group(group: Group) -> str:
     document = group_document(group)
     # tomli-w turns "\r\n" into "\n" inside multi-line strings; a document holding one (only an
     # escaped "\r\n" can load that way) is written with escaped one-line strings so nothing changes.
-    return tomli_w.dumps(document, multiline_strings=not _has_crlf(document))
+    multiline = not _has_crlf(document)
+    phrases = document["phrases"]
+    if not phrases or any(_has_table(value) for phrase in phrases for value in phrase.values()):
+        return tomli_w.dumps(document, multiline_strings=multiline)
+    # tomli-w writes an array of short tables inline (`phrases = [{...}, ...]`, one line each) when
+    # every phrase is short; the canonical form is one [[phrases]] table per phrase, so they are
+    # written one by one (same text as tomli-w's own [[phrases]] form).
+    del document["phrases"]
+    head = tomli_w.dumps(document, multiline_strings=multiline)
+    tables = "\n".join("[[phrases]]\n" + tomli_w.dumps(phrase, multiline_strings=multiline) for phrase in phrases)
+    return f"{head}\n{tables}"
+
+
+def _has_table(value: Any) -> bool:
+    return isinstance(value, dict) or (isinstance(value, (list, tuple)) and any(isinstance(item, dict) for item in value))
 
 
 def _has_crlf(value: Any) -> bool:

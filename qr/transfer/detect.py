@@ -1,0 +1,156 @@
+"""Reading an import file: its encoding and its format are told from the content, not the name.
+
+Input methods on Windows write UTF-16 (with or without a BOM), spreadsheets write UTF-8 with a
+BOM or GB18030, and the 手心 table is UTF-16LE without a BOM, so the encoding is sniffed: BOM
+first, then the pattern of NUL bytes that UTF-16 gives ASCII text, then strict UTF-8, then GB18030.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from qr.transfer.entries import TransferError
+
+FORMATS = ("sogou", "rime", "qianniu", "espanso", "csv")
+QIANNIU_HEADERS = (("快捷编码", "快捷短语", "快捷短语分组"), ("快捷短语编码", "快捷短语", "快捷短语分组"))
+GENERIC_COLUMNS = ("code", "title", "group", "category", "body", "tags", "note", "lang")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_SOGOU_LINE = re.compile(r"^[^\s,=;]+,\d+=")
+_SHOUXIN_LINE = re.compile(r"^[^\s,=;]+=\d+,")
+_MOBILE_LINE = re.compile(r"^[^\s,=]+,.+,\d+$")
+_RIME_LINE = re.compile(r"^[^\t#][^\t]*\t[^\t]+(\t\s*-?\d+(\.\d+)?\s*)?$")
+_ESPANSO_KEY = re.compile(r"^(matches|global_vars|imports)\s*:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An import file read into memory: decoded text, or the raw bytes of a workbook."""
+
+    path: Path
+    data: bytes
+    text: str
+    encoding: str
+    """Shown in the summary: `UTF-8`, `UTF-16LE with BOM`, `XLSX workbook`…"""
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.encoding == "XLSX workbook"
+
+
+def read_source(path: Path) -> Source:
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise TransferError(f"{path} is a folder, not a file") from None
+    except OSError as error:
+        raise TransferError(f"cannot read {path}: {error.strerror or error}") from None
+    if data.startswith(_ZIP_MAGIC):
+        return Source(path, data, "", "XLSX workbook")
+    text, encoding = decode(data, path)
+    return Source(path, data, text, encoding)
+
+
+def decode(data: bytes, path: Path | str) -> tuple[str, str]:
+    """The text of a file and a label for its encoding; CRLF and CR become LF."""
+    if not data.strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
+        raise TransferError(f"{path} is empty")
+    attempts: list[tuple[str, str, bytes]] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        attempts.append(("utf-8", "UTF-8 with BOM", data[3:]))
+    elif data.startswith(b"\xff\xfe"):
+        attempts.append(("utf-16-le", "UTF-16LE with BOM", data[2:]))
+    elif data.startswith(b"\xfe\xff"):
+        attempts.append(("utf-16-be", "UTF-16BE with BOM", data[2:]))
+    else:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            label = {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[utf16]
+            attempts.append((utf16, f"{label} without BOM", data))
+        else:
+            attempts.append(("utf-8", "UTF-8", data))
+            attempts.append(("gb18030", "GB18030", data))
+    for codec, label, payload in attempts:
+        if codec.startswith("utf-16") and len(payload) % 2:
+            raise TransferError(f"{path}: truncated UTF-16 text (an odd number of bytes); the file is cut off")
+        try:
+            text = payload.decode(codec)
+        except UnicodeDecodeError as error:
+            if codec.startswith("utf-16") or codec == "gb18030" or len(attempts) == 1:
+                line = payload[: error.start].count(b"\n") + 1
+                raise TransferError(f"{path}:{line}: not readable as {label} text (binary data or a damaged file)") from None
+            continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+        _refuse_binary(text, path)
+        if not text.strip():
+            raise TransferError(f"{path} is empty")
+        return text, label
+    raise TransferError(f"{path}: not a text file")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 written without a BOM shows as NUL bytes on one side of ASCII characters."""
+    sample = data[:8192]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / len(odd)
+    if odd_nul > 0.2 and even_nul < 0.02:
+        return "utf-16-le"
+    if even_nul > 0.2 and odd_nul < 0.02:
+        return "utf-16-be"
+    return None
+
+
+def _refuse_binary(text: str, path: Path | str) -> None:
+    """Decoding can succeed on junk; control characters and replacement marks give it away."""
+    sample = text[:20000]
+    bad = sum(
+        1
+        for char in sample
+        if (char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn")) or char == "\ufffd"
+    )
+    if bad and (bad > len(sample) / 100 or "\x00" in sample):
+        raise TransferError(f"{path}: binary data, not a text file")
+
+
+def sniff_format(source: Source) -> str:
+    """One of FORMATS, from the content (the file name only breaks a tie for YAML)."""
+    if source.is_workbook:
+        return "qianniu"
+    text = source.text
+    if _ESPANSO_KEY.search(text) or (source.path.suffix.lower() in (".yml", ".yaml") and ":" in text):
+        return "espanso"
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        raise TransferError(f"{source.path} is empty")
+    header = header_cells(lines[0])
+    if header in QIANNIU_HEADERS:
+        return "qianniu"
+    if "body" in header and ({"code", "title"} & set(header)):
+        return "csv"
+    counts = {"sogou": 0, "rime": 0}
+    for line in lines[:2000]:
+        if line.startswith(";"):
+            continue
+        if _SOGOU_LINE.match(line) or _SHOUXIN_LINE.match(line) or _MOBILE_LINE.match(line):
+            counts["sogou"] += 1
+        elif _RIME_LINE.match(line):
+            counts["rime"] += 1
+    best = max(counts, key=counts.get)
+    if counts[best]:
+        return best
+    raise TransferError(
+        f"cannot tell the format of {source.path}; pass --format sogou|rime|qianniu|espanso|csv"
+    )
+
+
+def header_cells(line: str) -> tuple[str, ...]:
+    import csv
+
+    row = next(csv.reader([line]), [])
+    return tuple(cell.strip().strip("\ufeff").lower() for cell in row)

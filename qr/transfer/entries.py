@@ -1,0 +1,84 @@
+"""What a format reader hands to the planner: candidate phrases, notices, and the one error type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+# The same ranges as qr.pinyin's Han test, as one regex: a per-character Python loop was the
+# slowest step of importing a 45,000-entry table.
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+class TransferError(Exception):
+    """An import or export that cannot go ahead; the message is one line and nothing was written."""
+
+
+@dataclass(frozen=True)
+class Var:
+    """A placeholder the reader recognised (a date expression, an espanso variable, a form field)."""
+
+    name: str
+
+
+Part = Union[str, Var]
+"""Plain text (escaped when the template is built) or a placeholder."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One phrase as found in the file, before codes are checked and templates are built."""
+
+    parts: tuple[Part, ...]
+    code: str | None = None
+    """The code as written in the file (None or "" when the row has none)."""
+    title: str = ""
+    group: str = ""
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    lang: str = ""
+    rank: float = 0.0
+    """Order among phrases under the same code: lower comes first (Sogou position, minus Rime weight)."""
+    line: int = 0
+    template: str | None = None
+    """A ready template (qr's own csv), used as written instead of `parts`."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know about one entry: kind is `skipped`, `renamed` or `warning`."""
+
+    kind: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Everything a reader found in one file."""
+
+    format: str
+    """Human name of the format, e.g. `Sogou PhraseEdit` or `Rime custom_phrase`."""
+    candidates: tuple[Candidate, ...]
+    notices: tuple[Notice, ...] = ()
+    duplicates: int = 0
+    """Rows dropped because an identical row came before."""
+    extra: dict = field(default_factory=dict)
+
+
+def text_lines(text: str) -> list[str]:
+    """Lines of a decoded file, CRLF and lone CR already folded to LF by the decoder."""
+    return text.split("\n")
+
+
+def guess_lang(text: str) -> str:
+    """`en` for text with Latin letters and no Han characters, else `zh` (decides {weekday}'s language)."""
+    if _HAN.search(text):
+        return "zh"
+    return "en" if _LATIN.search(text) else "zh"

@@ -1,0 +1,60 @@
+"""qr's own sheet: `code,title,group,category,body,tags,note,lang`, bodies as templates, tags split by `;`.
+
+Written by `qr export --format csv` and easy to fill in a spreadsheet; only `body` is required.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from qr.render import check
+from qr.transfer.detect import GENERIC_COLUMNS
+from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
+
+TAG_SEPARATOR = ";"
+
+
+def parse_generic_csv(text: str) -> Parsed:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise TransferError(f"line {reader.line_num}: not a readable CSV file: {error}") from None
+    rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise TransferError("the sheet is empty")
+    header_line, header = rows[0]
+    columns = [cell.strip().strip("\ufeff").lower() for cell in header]
+    if "body" not in columns:
+        raise TransferError(f"line {header_line}: expected a header with a `body` column ({','.join(GENERIC_COLUMNS)})")
+    unknown = [name for name in columns if name and name not in GENERIC_COLUMNS]
+    notices = [Notice("warning", header_line, f"column {name!r} ignored") for name in unknown]
+    candidates: list[Candidate] = []
+    for line, row in rows[1:]:
+        cells = {name: (row[index] if index < len(row) else "") for index, name in enumerate(columns)}
+        body = cells.get("body", "")
+        code = cells.get("code", "").strip()
+        if not body.strip():
+            notices.append(Notice("skipped", line, f"/{code}: empty body" if code else "empty body"))
+            continue
+        template = body
+        error = check(body)
+        if error is not None:
+            template = None
+            notices.append(Notice("warning", line, f"/{code}: not a valid template ({error}); imported as plain text"))
+        candidates.append(
+            Candidate(
+                parts=(body,),
+                template=template,
+                code=code or None,
+                title=cells.get("title", "").strip(),
+                group=cells.get("group", "").strip(),
+                category=cells.get("category", "").strip(),
+                tags=tuple(tag.strip() for tag in cells.get("tags", "").split(TAG_SEPARATOR) if tag.strip()),
+                note=cells.get("note", ""),
+                lang=cells.get("lang", "").strip() or guess_lang(body),
+                line=line,
+            )
+        )
+    return Parsed("qr CSV", tuple(candidates), tuple(notices))

@@ -1,0 +1,100 @@
+"""Qianniu (千牛) / 旺旺-style quick-phrase sheets, CSV or XLSX: code, phrase, group.
+
+Headers seen: `快捷编码,快捷短语,快捷短语分组` and `快捷短语编码,快捷短语,快捷短语分组`. A blank
+group is 未分组. Some exports escape a newline as `&#13;` and a comma as `&#44;`; Excel leaves
+`_x000D_` for a carriage return in a cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from qr.transfer.detect import QIANNIU_HEADERS, Source
+from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
+
+UNGROUPED = "未分组"
+HEADER = QIANNIU_HEADERS[0]
+_NEWLINE = re.compile(r"(?:&#13;&#10;|&#13;|&#10;|_x000D_\n|_x000D_|\r\n|\r)")
+
+
+def unescape(text: str) -> str:
+    return _NEWLINE.sub("\n", text).replace("&#44;", ",")
+
+
+def parse_qianniu(source: Source) -> Parsed:
+    rows = _workbook_rows(source) if source.is_workbook else _csv_rows(source.text)
+    rows = [row for row in rows if any(cell.strip() for cell in row[1])] if rows else rows
+    if not rows:
+        raise TransferError(f"{source.path}: the sheet is empty")
+    header_line, header = rows[0]
+    cells = tuple(cell.strip().strip("\ufeff") for cell in header[:3])
+    if cells not in QIANNIU_HEADERS:
+        shown = ",".join(header[:3])
+        raise TransferError(
+            f"{source.path}:{header_line}: expected the header {','.join(HEADER)} (or 快捷短语编码,…), found {shown!r}"
+        )
+    candidates: list[Candidate] = []
+    notices: list[Notice] = []
+    for line, row in rows[1:]:
+        row = list(row) + [""] * (3 - len(row))
+        code, phrase, group = (unescape(cell) for cell in row[:3])
+        if any(cell.strip() for cell in row[3:]):
+            notices.append(Notice("warning", line, "cells after the third column ignored"))
+        if not phrase.strip():
+            notices.append(Notice("skipped", line, f"/{code.strip()}: empty phrase" if code.strip() else "empty phrase"))
+            continue
+        candidates.append(
+            Candidate(
+                parts=(phrase.strip("\n"),),
+                code=code.strip() or None,
+                group=group.strip() or UNGROUPED,
+                line=line,
+                lang=guess_lang(phrase),
+            )
+        )
+    kind = "Qianniu sheet (XLSX)" if source.is_workbook else "Qianniu sheet (CSV)"
+    return Parsed(kind, tuple(candidates), tuple(notices))
+
+
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as error:
+        raise TransferError(f"line {reader.line_num}: not a readable CSV sheet: {error}") from None
+    return rows
+
+
+def _workbook_rows(source: Source) -> list[tuple[int, list[str]]]:
+    import zipfile
+
+    from openpyxl import load_workbook  # ~0.3 s of imports, only for a workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise TransferError(f"{source.path}: not a readable XLSX workbook ({type(error).__name__})") from None
+    except Exception as error:  # openpyxl raises its own types for damaged parts
+        raise TransferError(f"{source.path}: not a readable XLSX workbook ({type(error).__name__}: {error})") from None
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise TransferError(f"{source.path}: the workbook has no sheet")
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            rows.append((number, [_cell(value) for value in values]))
+        return rows
+    finally:
+        workbook.close()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
