@@ -37,6 +37,7 @@ class QrApp(App[None]):
     | ctrl+p | command palette |
     | ctrl+o | order info form (the order context) |
     | ctrl+n | next customer: forget the order context |
+    | F2 / F3 | browser / practice (for new hires) |
     | ctrl+q | quit |
     """
 
@@ -49,6 +50,8 @@ class QrApp(App[None]):
         Binding("f1", "help", "Help", id="app.help", priority=True),  # on every screen, modal ones too
         Binding("ctrl+o", "order_context", "Order info", id="app.order_context"),
         Binding("ctrl+n", "next_customer", "Next customer", id="app.next_customer"),
+        Binding("f2", "browser", "Browse", id="app.browser"),
+        Binding("f3", "practice", "Practise", id="app.practice"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         # replaces Textual's own palette binding, whose description is not translated
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
@@ -74,6 +77,7 @@ class QrApp(App[None]):
         ui_lang: str | None = None,
         now: Callable[[], datetime] | None = None,
         cursor_blink: bool = True,
+        watch_library: bool = True,
     ) -> None:
         set_language(choose_language(ui_lang or workspace.config.ui_lang))
         super().__init__()
@@ -85,9 +89,25 @@ class QrApp(App[None]):
         self.once = once
         self.now = now or datetime.now
         self.cursor_blink = cursor_blink
+        self.watch_library = watch_library
         self._told_osc52 = False
+        self._practice_progress = None
+
+    @property
+    def practice_progress(self):
+        """The practice scores (`qr.practice.ProgressStore`), opened when a new hire first needs them."""
+        if self._practice_progress is None:
+            from qr.practice import ProgressStore
+
+            self._practice_progress = ProgressStore()
+        return self._practice_progress
 
     def on_mount(self) -> None:
+        from qr.screens.editing import LiveReload
+
+        self.live_reload = LiveReload(self)  # group files changed on disk are reloaded (editor issue)
+        if self.watch_library:
+            self.live_reload.start()
         if self.workspace.problems:
             first = self.workspace.problems[0]
             self.notify(
@@ -203,6 +223,24 @@ class QrApp(App[None]):
         self.context = EMPTY
         self.notify(t("launcher.context_cleared"), timeout=3)
 
+    def _show_screen(self, kind: type[Screen], build: Callable[[], Screen]) -> None:
+        """Bring up a screen of `kind`: back to the one already open (closing those above it), or a new one."""
+        if any(isinstance(screen, kind) for screen in self.screen_stack):
+            while not isinstance(self.screen, kind):
+                self.pop_screen()
+            return
+        self.push_screen(build())
+
+    def action_browser(self) -> None:
+        from qr.screens.browser import BrowserScreen
+
+        self._show_screen(BrowserScreen, lambda: BrowserScreen(self.workspace, self.practice_progress))
+
+    def action_practice(self) -> None:
+        from qr.screens.practice import PracticeScreen
+
+        self._show_screen(PracticeScreen, lambda: PracticeScreen(self.workspace, self.practice_progress))
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
@@ -212,9 +250,14 @@ class QrApp(App[None]):
         own = getattr(screen, "palette_commands", None)
         if own is not None:
             yield from own()
+        editing = getattr(screen, "editing_commands", None)
+        if editing is not None:
+            yield from editing()
         yield SystemCommand(t("cmd.help"), t("cmd.help.help"), self.action_help)
         yield SystemCommand(t("cmd.order_context"), t("cmd.order_context.help"), self.action_order_context)
         yield SystemCommand(t("cmd.next_customer"), t("cmd.next_customer.help"), self.action_next_customer)
+        yield SystemCommand(t("cmd.browser"), t("cmd.browser.help"), self.action_browser)
+        yield SystemCommand(t("cmd.practice"), t("cmd.practice.help"), self.action_practice)
         yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
 
@@ -233,6 +276,7 @@ def make_app(
     ui_lang: str | None = None,
     now: Callable[[], datetime] | None = None,
     cursor_blink: bool = True,
+    watch_library: bool = True,
 ) -> QrApp:
     """The one way to build qr's app (the CLI and the tests both call it).
 
@@ -243,6 +287,8 @@ def make_app(
         ui_lang: "zh" or "en"; default: the config's `ui_lang`, else the locale.
         now: the clock for the built-ins `{today}`, `{now}`, `{weekday}` (tests pin it).
         cursor_blink: False keeps text cursors steady (repeatable snapshots).
+        watch_library: poll the library's files about once a second and reload the ones changed
+            on disk (tests turn it off and call `app.live_reload.poll_now()`).
     """
     return QrApp(
         workspace,
@@ -251,4 +297,5 @@ def make_app(
         ui_lang=ui_lang,
         now=now,
         cursor_blink=cursor_blink,
+        watch_library=watch_library,
     )

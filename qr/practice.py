@@ -220,13 +220,17 @@ class Learned:
 
 def learned(entries: Iterable[Entry], store: ProgressStore, today: date | None = None) -> Learned:
     """Phrases in box >= LEARNED_BOX out of the practisable ones among `entries`."""
+    today = today or date.today()
     total = count = 0
+    boxes_of: dict[int, dict[str, int]] = {}  # one lookup of the library's boxes, not one per phrase
     for entry in entries:
         if not is_practisable(entry, today):
             continue
         total += 1
-        key = library_key(entry.library)
-        if store.box(key, entry.phrase.code or "") >= LEARNED_BOX:
+        boxes = boxes_of.get(id(entry.library))
+        if boxes is None:
+            boxes = boxes_of[id(entry.library)] = store._boxes(library_key(entry.library))
+        if boxes.get(normalise_code(entry.phrase.code or ""), FIRST_BOX) >= LEARNED_BOX:
             count += 1
     return Learned(count, total)
 

@@ -1,0 +1,455 @@
+"""The browser, for new hires: categories → groups → phrases as a tree, the selected phrase in full
+(body with its variables highlighted, note, tags, language, validity) and each group's practice
+progress. The filter box uses the launcher's search; Enter on a phrase copies it the launcher's way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar, Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from qr.i18n import t
+from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learned, library_key
+from qr.render import Placeholder, TemplateError, parse
+from qr.screens.base import QrScreen
+from qr.search import Entry, entries_of
+from qr.store.models import Group
+from qr.workspace import Workspace
+
+FILTER_LIMIT = 2_000
+"""The filter keeps the best this many hits: ranking 30,000 hits of a common word in a library of
+100,000 takes seconds, 2,000 take 40 ms (bench/browser.py), and nobody reads past them."""
+OPEN_ALL_HITS = 200
+"""A filter with at most this many hits opens every group that has one; with more they stay closed."""
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    name: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class GroupNode:
+    group: Group
+    entries: tuple[Entry, ...]
+    """The group's phrases that are shown (all of them without a filter)."""
+    all_entries: tuple[Entry, ...]
+
+
+NodeData = CategoryNode | GroupNode | Entry
+
+
+GroupKey = tuple[str, str]
+"""(library root, group file): a group's identity across reloads."""
+
+
+def group_key(entry: Entry) -> GroupKey:
+    return (str(entry.library.root), str(entry.group.path))
+
+
+def arrange(entries: Iterable[Entry]) -> dict[str, dict[GroupKey, list[Entry]]]:
+    """category -> group -> entries, all in library order."""
+    tree: dict[str, dict[GroupKey, list[Entry]]] = {}
+    for entry in entries:
+        tree.setdefault(entry.group.category, {}).setdefault(group_key(entry), []).append(entry)
+    return tree
+
+
+def highlighted_body(body: str) -> Content:
+    """The template with each `{variable}` in the accent colour (a broken template as written)."""
+    try:
+        parts = parse(body)
+    except TemplateError:
+        return Content(body)
+    pieces: list[str | tuple[str, str]] = []
+    for part in parts:
+        if isinstance(part, Placeholder):
+            pieces.append((body[part.start : part.end], "bold $accent"))
+        else:
+            pieces.append(part)
+    return Content.assemble(*pieces)
+
+
+class LibraryTree(Tree[NodeData]):
+    """The tree with → / ← opening and closing branches, as in a file manager."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "open_branch", "Open", show=False, id="browser.open"),
+        Binding("left", "close_branch", "Close", show=False, id="browser.close"),
+    ]
+
+    def action_open_branch(self) -> None:
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if node.is_expanded and node.children:
+            self.move_cursor(node.children[0])
+        else:
+            node.expand()  # the screen adds a group's phrases when it opens (Tree.NodeExpanded)
+
+    def action_close_branch(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+
+class BrowserScreen(QrScreen):
+    """Browse the library by category and group; see when to use each phrase.
+
+    | Key | Does |
+    | --- | --- |
+    | ↑ ↓ | move in the tree |
+    | → / ← or space | open / close a category or group |
+    | enter | copy the phrase (asks for missing variables) |
+    | ctrl+f | filter the tree (same search as the launcher) |
+    | escape | clear the filter, else back to the launcher |
+    """
+
+    TITLE_KEY = "screen.browser"
+    CSS_PATH = "browser.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="browser.back"),
+        Binding("ctrl+f", "focus_filter", "Filter", id="browser.filter"),
+        Binding("ctrl+t", "practise", "Practise", id="browser.practise"),
+    ]
+
+    def __init__(self, workspace: Workspace, progress: ProgressStore, *, today: date | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.progress = progress
+        self.today = today
+        self._query = ""
+        self._all: list[Entry] = []
+        """Every phrase in library order (the index's order: position = `Hit.index`)."""
+        self._groups: dict[GroupKey, tuple[Entry, ...]] = {}
+        self._scores: dict[GroupKey, Learned] = {}
+        self._arranged_all: dict[str, dict[GroupKey, list[Entry]]] = {}
+
+    # -- building ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("browser.title"), id="browser-title")
+        yield Input(placeholder=t("browser.filter_placeholder"), id="browser-filter")
+        with Horizontal(id="browser-body"):
+            tree = LibraryTree(t("browser.root"), id="browser-tree")
+            tree.show_root = False
+            tree.guide_depth = 2
+            yield tree
+            with VerticalScroll(id="browser-detail"):
+                yield Static(id="browser-phrase")
+        yield Static(id="browser-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.today is None:
+            # the app's clock (tests pin it) decides what is expired, as for {today} in replies
+            clock = getattr(self.app, "now", None)
+            self.today = clock().date() if callable(clock) else date.today()
+        self.reload()
+        self.query_one("#browser-tree", Tree).focus()
+
+    def on_screen_resume(self) -> None:
+        # practice may have moved phrases between boxes, or the editor changed the library
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the library and the practice scores afresh, then rebuild the tree."""
+        self._all = entries_of(self.workspace.libraries)
+        groups: dict[GroupKey, list[Entry]] = {}
+        for entry in self._all:
+            groups.setdefault(group_key(entry), []).append(entry)
+        self._groups = {key: tuple(entries) for key, entries in groups.items()}
+        self._scores = {key: learned(entries, self.progress, self.today) for key, entries in self._groups.items()}
+        self._arranged_all = arrange(self._all)
+        self.rebuild()
+
+    @property
+    def tree(self) -> Tree[NodeData]:
+        return self.query_one("#browser-tree", Tree)
+
+    def _entries(self) -> tuple[list[Entry], Entry | None]:
+        """The phrases to show, in library order, and the best hit of the filter (None without one)."""
+        if not self._query.strip():
+            return self._all, None
+        hits = self.workspace.index.search(self._query, limit=FILTER_LIMIT, today=self.today)
+        if not hits:
+            return [], None
+        if len(self._all) != len(self.workspace.index) or any(hit.index < 0 for hit in hits):
+            # positions only line up with an index built from these same libraries
+            shown = {id(hit.phrase) for hit in hits}
+            return [entry for entry in self._all if id(entry.phrase) in shown], hits[0].entry
+        return [self._all[position] for position in sorted({hit.index for hit in hits})], self._all[hits[0].index]
+
+    def rebuild(self) -> None:
+        """Build the tree for the current filter.
+
+        While filtering, the cursor goes to the best hit (as the launcher's first line); otherwise it
+        stays on the phrase, group or category it was on. A group's phrases are added when it opens,
+        so a library of 100,000 phrases builds a tree of a few hundred groups, not 100,000 nodes.
+        """
+        tree = self.tree
+        entries, best = self._entries()
+        filtering = bool(self._query.strip())
+        before = best if filtering else (tree.cursor_node.data if tree.cursor_node is not None else None)
+        before_group = group_key(before) if isinstance(before, Entry) else None
+        open_all = filtering and len(entries) <= OPEN_ALL_HITS
+        tree.clear()
+        target: TreeNode[NodeData] | None = None
+        arranged = arrange(entries) if filtering else self._arranged_all
+        for category, groups in arranged.items():
+            category_entries = tuple(entry for group_entries in groups.values() for entry in group_entries)
+            category_node = tree.root.add(
+                self._category_label(category, category_entries), CategoryNode(category, category_entries), expand=True
+            )
+            if _same(before, category_node.data):
+                target = category_node
+            for key, group_entries in groups.items():
+                group = group_entries[0].group
+                all_entries = self._groups.get(key, tuple(group_entries))
+                group_node = category_node.add(
+                    self._group_label(key, group, group_entries, all_entries, filtering),
+                    GroupNode(group, tuple(group_entries), all_entries),
+                )
+                if _same(before, group_node.data):
+                    target = group_node
+                if open_all or key == before_group:
+                    self._fill(group_node)
+                    group_node.expand()
+                if key == before_group:
+                    target = next((leaf for leaf in group_node.children if _same(before, leaf.data)), target)
+        self._status(len(entries))
+        # new nodes get their line numbers when the tree lays out its lines, normally on idle;
+        # lay them out now so the cursor can be placed in this same call (textual 8.2 Tree)
+        tree._tree_lines
+        if target is not None:
+            tree.move_cursor(target)
+        elif tree.root.children:
+            tree.move_cursor(tree.root.children[0])
+        self._show(tree.cursor_node.data if tree.cursor_node is not None else None)
+
+    def _fill(self, node: TreeNode[NodeData]) -> None:
+        """Add a group's phrase leaves (once)."""
+        if isinstance(node.data, GroupNode) and not node.children:
+            for entry in node.data.entries:
+                node.add_leaf(self._phrase_label(entry), entry)
+
+    def _category_label(self, name: str, shown: tuple[Entry, ...]) -> Text:
+        return Text.assemble((name, "bold"), f"  ({len(shown)})")
+
+    def _group_label(self, key: GroupKey, group: Group, shown: list[Entry], all_entries: tuple[Entry, ...], filtering: bool) -> Text:
+        score = self._scores.get(key) or learned(all_entries, self.progress, self.today)
+        count = f"{len(shown)}/{len(all_entries)}" if filtering else str(len(all_entries))
+        label = Text.assemble(group.name, f"  ({count})")
+        if score.total:
+            style = "green" if score.learned == score.total else "dim"
+            label.append("  " + t("browser.learned_short", learned=score.learned, total=score.total), style=style)
+        return label
+
+    def _phrase_label(self, entry: Entry) -> Text:
+        phrase = entry.phrase
+        code = f"/{phrase.code}" if phrase.code else "—"
+        label = Text.assemble((f"{code:<8}", "bold"), " ", phrase.title)
+        if not phrase.is_valid_on(self.today or date.today()):
+            label.append(" " + t("browser.hidden_mark"), style="dim italic")
+        return label
+
+    def _status(self, shown: int) -> None:
+        total = len(self._all)
+        everything = Learned(sum(s.learned for s in self._scores.values()), sum(s.total for s in self._scores.values()))
+        if not self._query.strip():
+            count = t("browser.count", total=total)
+        elif shown >= FILTER_LIMIT:
+            count = t("browser.count_capped", shown=shown, total=total)
+        else:
+            count = t("browser.count_filtered", shown=shown, total=total)
+        parts = [
+            count,
+            t("browser.learned_total", learned=everything.learned, total=everything.total),
+        ]
+        if self.progress.problem:
+            parts.append(t("practice.not_saved"))
+        self.query_one("#browser-status", Static).update(" · ".join(parts))
+
+    # -- the detail pane ---------------------------------------------------------------------------
+
+    def _show(self, data: NodeData | None) -> None:
+        pane = self.query_one("#browser-phrase", Static)
+        if isinstance(data, Entry):
+            pane.update(self._phrase_detail(data))
+        elif isinstance(data, GroupNode):
+            pane.update(self._group_detail(data))
+        elif isinstance(data, CategoryNode):
+            pane.update(self._category_detail(data))
+        else:
+            pane.update(t("browser.no_match", query=self._query) if self._query.strip() else t("launcher.empty_library"))
+
+    def _phrase_detail(self, entry: Entry) -> Content:
+        phrase = entry.phrase
+        today = self.today or date.today()
+        lines: list[Content | str | tuple[str, str]] = [
+            Content.assemble((phrase.title, "bold")),
+            Content.assemble(
+                (f"/{phrase.code}" if phrase.code else t("browser.no_code"), "bold $accent" if phrase.code else "dim"),
+                ("  ·  ", "dim"),
+                f"{entry.group.name} · {entry.group.category}",
+            ),
+            "",
+            highlighted_body(phrase.body.strip("\n")),
+            "",
+        ]
+
+        def field(label: str, value: str) -> None:
+            lines.append(Content.assemble((f"{label}: ", "bold"), value))
+
+        if phrase.note:
+            field(t("preview.note"), phrase.note)
+        if phrase.tags:
+            field(t("preview.tags"), "、".join(phrase.tags))
+        field(t("browser.lang"), phrase.lang)
+        field(t("browser.validity"), self._validity(entry, today))
+        if is_practisable(entry, self.today):
+            box = self.progress.box(library_key(entry.library), phrase.code or "")
+            field(t("browser.practice"), t("browser.box", box=box, last=LAST_BOX))
+        lines += ["", Content.styled(t("browser.enter_copies"), "dim")]
+        return Content("\n").join(_content(line) for line in lines)
+
+    def _validity(self, entry: Entry, today: date) -> str:
+        phrase = entry.phrase
+        if phrase.valid_from is None and phrase.valid_until is None:
+            return t("browser.always")
+        window = f"{phrase.valid_from or '…'} – {phrase.valid_until or '…'}"
+        if phrase.valid_until is not None and phrase.valid_until < today:
+            return f"{window} · {t('browser.expired')}"
+        if phrase.valid_from is not None and phrase.valid_from > today:
+            return f"{window} · {t('browser.not_yet')}"
+        return window
+
+    def _group_detail(self, node: GroupNode) -> Content:
+        score = learned(node.all_entries, self.progress, self.today)
+        lines: list[Content | str] = [
+            Content.assemble((node.group.name, "bold"), ("  ·  ", "dim"), node.group.category),
+        ]
+        if node.group.description:
+            lines.append(node.group.description)
+        lines += [
+            "",
+            t("browser.phrases", count=len(node.all_entries)),
+            t("browser.learned_long", learned=score.learned, total=score.total),
+            "",
+            Content.styled(t("browser.group_hint"), "dim"),
+        ]
+        return Content("\n").join(_content(line) for line in lines)
+
+    def _category_detail(self, node: CategoryNode) -> Content:
+        lines: list[Content | str] = [Content.styled(node.name, "bold"), ""]
+        for key, entries in self._groups.items():
+            if entries[0].group.category != node.name:
+                continue
+            score = self._scores[key]
+            lines.append(f"{entries[0].group.name}  {t('browser.learned_short', learned=score.learned, total=score.total)}")
+        return Content("\n").join(_content(line) for line in lines)
+
+    # -- events and actions ------------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#browser-tree")
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self._show(event.node.data)
+
+    @on(Tree.NodeExpanded, "#browser-tree")
+    def _expanded(self, event: Tree.NodeExpanded) -> None:
+        self._fill(event.node)
+
+    @on(Tree.NodeSelected, "#browser-tree")
+    def _selected(self, event: Tree.NodeSelected) -> None:
+        if isinstance(event.node.data, Entry):
+            self.copy(event.node.data)
+
+    @on(Input.Changed, "#browser-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._query = event.value
+        self.rebuild()
+
+    @on(Input.Submitted, "#browser-filter")
+    def _filter_submitted(self) -> None:
+        self.tree.focus()
+
+    def on_key(self, event) -> None:
+        # ↓ from the filter box goes into the tree, as in the launcher
+        if event.key == "down" and self.focused is self.query_one("#browser-filter", Input):
+            self.tree.focus()
+            event.stop()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#browser-filter", Input).focus()
+
+    def action_back(self) -> None:
+        field = self.query_one("#browser-filter", Input)
+        if field.value:
+            field.value = ""
+            self.tree.focus()
+        else:
+            self.dismiss()
+
+    def action_practise(self) -> None:
+        """Practise the group (or category) under the cursor."""
+        from qr.screens.practice import PracticeScreen
+
+        data = self.tree.cursor_node.data if self.tree.cursor_node is not None else None
+        if isinstance(data, Entry):
+            entries, label = self._group_of(data), data.group.name
+        elif isinstance(data, GroupNode):
+            entries, label = list(data.all_entries), data.group.name
+        elif isinstance(data, CategoryNode):
+            entries = [e for e in self._all if e.group.category == data.name]
+            label = data.name
+        else:
+            return
+        self.app.push_screen(PracticeScreen(self.workspace, self.progress, start=(label, entries)))
+
+    def _group_of(self, entry: Entry) -> list[Entry]:
+        return list(self._groups.get(group_key(entry), (entry,)))
+
+    def copy(self, entry: Entry) -> None:
+        """Copy through the app's flow (the launcher's): missing variables are asked for first."""
+        self.app.copy_entry(entry)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(t("cmd.browser_filter"), t("cmd.browser_filter.help"), self.action_focus_filter)
+        yield SystemCommand(t("cmd.browser_practise"), t("cmd.browser_practise.help"), self.action_practise)
+
+
+def _same(before: object, data: object) -> bool:
+    if before is None or data is None or type(before) is not type(data):
+        return False
+    if isinstance(data, Entry):
+        return before.phrase is data.phrase or (before.group.path == data.group.path and before.phrase == data.phrase)
+    if isinstance(data, GroupNode):
+        return before.group.path == data.group.path and before.group.name == data.group.name
+    if isinstance(data, CategoryNode):
+        return before.name == data.name
+    return False
+
+
+def _content(line: Content | str | tuple[str, str]) -> Content:
+    if isinstance(line, Content):
+        return line
+    if isinstance(line, tuple):
+        return Content.styled(*line)
+    return Content(line)

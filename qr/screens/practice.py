@@ -1,0 +1,320 @@
+"""Practice, for new hires: pick a category or group, answer rounds of questions, see a summary.
+
+Forward rounds show a phrase's title and note and ask for its code; reverse rounds show a code and
+offer four titles. The engine (Leitner boxes, scoring, SQLite progress) is `qr.practice`.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import ClassVar, Iterable, Sequence
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import ContentSwitcher, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qr.i18n import t
+from qr.practice import (
+    LAST_BOX,
+    LEARNED_BOX,
+    Feedback,
+    Mode,
+    PracticeError,
+    PracticeRound,
+    ProgressStore,
+    RoundSummary,
+    is_practisable,
+    learned,
+)
+from qr.screens.base import QrScreen
+from qr.search import Entry, entries_of
+from qr.workspace import Workspace
+
+Target = tuple[str, Sequence[Entry]]
+"""What to practise: a label (category or group name) and its phrases."""
+
+
+class PracticeScreen(QrScreen):
+    """Learn the codes by heart.
+
+    | Key | Does |
+    | --- | --- |
+    | enter | start the round / answer / go on after a miss |
+    | ctrl+r | switch between forward (title → code) and reverse (code → title) |
+    | 1-4 | choose a title in a reverse round |
+    | escape | end the round early (progress so far is kept), else back |
+    """
+
+    TITLE_KEY = "screen.practice"
+    CSS_PATH = "practice.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="practice.back"),
+        Binding("ctrl+r", "switch_mode", "Forward/reverse", id="practice.mode"),
+        Binding("enter", "again", "Again", show=False, id="practice.again"),
+        Binding("1", "choose(0)", "Choice 1", show=False, id="practice.choice1"),
+        Binding("2", "choose(1)", "Choice 2", show=False, id="practice.choice2"),
+        Binding("3", "choose(2)", "Choice 3", show=False, id="practice.choice3"),
+        Binding("4", "choose(3)", "Choice 4", show=False, id="practice.choice4"),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        progress: ProgressStore,
+        *,
+        start: Target | None = None,
+        mode: Mode = "forward",
+        rng: random.Random | None = None,
+        today: date | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.progress = progress
+        self.mode: Mode = mode
+        self.rng = rng or random.Random()
+        self.today = today
+        self._start = start
+        self._all: list[Entry] = []
+        self._targets: list[Target] = []
+        self._target: Target | None = None
+        self.round: PracticeRound | None = None
+        self.waiting = False
+        """A miss is on screen: the next Enter goes on to the next question."""
+        self.last_summary: RoundSummary | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("practice.title"), id="practice-title")
+        with ContentSwitcher(initial="practice-pick", id="practice-pages"):
+            with Vertical(id="practice-pick"):
+                yield Static(id="practice-mode")
+                yield OptionList(id="practice-targets")
+                yield Static(t("practice.pick_hint"), id="practice-pick-hint", classes="hint")
+            with Vertical(id="practice-question"):
+                yield Static(id="practice-progress")
+                yield Static(id="practice-prompt")
+                yield Input(placeholder=t("practice.answer_placeholder"), id="practice-answer")
+                yield OptionList(id="practice-choices")
+                yield Static(id="practice-feedback")
+            with Vertical(id="practice-summary"):
+                yield Static(id="practice-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.today is None:
+            clock = getattr(self.app, "now", None)
+            self.today = clock().date() if callable(clock) else date.today()
+        self._all = entries_of(self.workspace.libraries)
+        self._show_mode()
+        self._fill_targets()
+        if self._start is not None:
+            self.start(self._start)
+        else:
+            self.query_one("#practice-targets", OptionList).focus()
+
+    # -- picking -----------------------------------------------------------------------------------
+
+    def _fill_targets(self) -> None:
+        entries = [entry for entry in self._all if is_practisable(entry, self.today)]
+        targets: list[Target] = [(t("practice.everything"), entries)]
+        options = [self._option(0, t("practice.everything"), entries, depth=0)]
+        categories: dict[str, dict[tuple[str, str], list[Entry]]] = {}
+        for entry in entries:
+            key = (str(entry.library.root), str(entry.group.path))
+            categories.setdefault(entry.group.category, {}).setdefault(key, []).append(entry)
+        for category, groups in categories.items():
+            category_entries = [entry for group in groups.values() for entry in group]
+            targets.append((category, category_entries))
+            options.append(self._option(len(targets) - 1, category, category_entries, depth=1))
+            for group_entries in groups.values():
+                targets.append((group_entries[0].group.name, group_entries))
+                options.append(self._option(len(targets) - 1, group_entries[0].group.name, group_entries, depth=2))
+        self._targets = targets
+        targets_list = self.query_one("#practice-targets", OptionList)
+        highlighted = targets_list.highlighted
+        targets_list.clear_options()
+        targets_list.add_options(options)
+        if options:
+            targets_list.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
+
+    def _option(self, position: int, label: str, entries: Sequence[Entry], depth: int) -> Option:
+        score = learned(entries, self.progress, self.today)
+        indent = "  " * max(depth - 1, 0)
+        style = "bold" if depth < 2 else ""
+        return Option(
+            Content.assemble(indent, (label, style), ("  " + t("browser.learned_short", learned=score.learned, total=score.total), "dim")),
+            id=f"target-{position}",
+        )
+
+    def _show_mode(self) -> None:
+        name = t(f"practice.mode.{self.mode}")
+        self.query_one("#practice-mode", Static).update(Content.assemble((t("practice.mode") + ": ", "bold"), name, ("   " + t("practice.mode_hint"), "dim")))
+
+    @on(OptionList.OptionSelected, "#practice-targets")
+    def _target_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.start(self._targets[event.option_index])
+
+    def start(self, target: Target) -> None:
+        """Begin a round over `target`'s phrases in the current mode."""
+        label, entries = target
+        try:
+            self.round = PracticeRound(
+                entries, self.progress, mode=self.mode, pool=self._all, rng=self.rng, today=self.today
+            )
+        except PracticeError:
+            self.notify(t("practice.nothing", name=label), severity="warning")
+            return
+        self._target = target
+        self.waiting = False
+        self.query_one("#practice-feedback", Static).update("")
+        self.query_one("#practice-pages", ContentSwitcher).current = "practice-question"
+        self._ask()
+
+    # -- asking ------------------------------------------------------------------------------------
+
+    def _ask(self) -> None:
+        assert self.round is not None
+        question = self.round.next_question()
+        if question is None:
+            self._finish()
+            return
+        label = self._target[0] if self._target else ""
+        self.query_one("#practice-progress", Static).update(
+            t("practice.progress", label=label, number=question.number, left=self.round.remaining - 1, box=question.box, last=LAST_BOX)
+            + (" · " + t("practice.again") if question.repeat else "")
+        )
+        prompt = self.query_one("#practice-prompt", Static)
+        answer = self.query_one("#practice-answer", Input)
+        choices = self.query_one("#practice-choices", OptionList)
+        if question.mode == "forward":
+            lines = [Content.styled(question.title, "bold")]
+            if question.note:
+                lines.append(Content.styled(question.note, "italic"))
+            lines += [Content(""), Content(t("practice.ask_code"))]
+            prompt.update(Content("\n").join(lines))
+            answer.display, choices.display = True, False
+            answer.value = ""
+            answer.focus()
+        else:
+            prompt.update(Content("\n").join([Content.styled(f"/{question.code}", "bold $accent"), Content(""), Content(t("practice.ask_title"))]))
+            answer.display, choices.display = False, True
+            choices.clear_options()
+            choices.add_options(Option(f"{number}. {choice.phrase.title}") for number, choice in enumerate(question.choices, 1))
+            choices.highlighted = 0
+            choices.focus()
+
+    @on(Input.Submitted, "#practice-answer")
+    def _code_submitted(self, event: Input.Submitted) -> None:
+        if self.round is None:
+            return
+        if self.waiting:
+            self._go_on()
+            return
+        self._answered(self.round.answer(event.value))
+
+    @on(OptionList.OptionSelected, "#practice-choices")
+    def _choice_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_choose(event.option_index)
+
+    def action_choose(self, index: int) -> None:
+        if self.round is None:
+            return
+        if self.waiting:
+            self._go_on()
+            return
+        if self.round.current is None or self.round.current.mode != "reverse" or index >= len(self.round.current.choices):
+            return
+        self._answered(self.round.answer(index))
+
+    def _answered(self, feedback: Feedback) -> None:
+        self.query_one("#practice-feedback", Static).update(self._feedback(feedback))
+        if feedback.correct:
+            self._ask()
+            return
+        # a miss stays on screen until Enter, so the right answer is read, not skipped
+        self.waiting = True
+        if feedback.question.mode == "forward":
+            self.query_one("#practice-answer", Input).value = ""
+        else:
+            choices = self.query_one("#practice-choices", OptionList)
+            choices.highlighted = feedback.question.answer_index
+
+    def _go_on(self) -> None:
+        self.waiting = False
+        self.query_one("#practice-feedback", Static).update("")
+        self._ask()
+
+    def _feedback(self, feedback: Feedback) -> Content:
+        code, title = f"/{feedback.expected_code}", feedback.expected_title
+        if feedback.correct:
+            text = t("practice.right", code=code, title=title, box=feedback.box)
+            return Content.styled("✓ " + text, "bold $success")
+        if feedback.question.mode == "forward":
+            given = feedback.given.strip()
+            text = t("practice.wrong_code", code=code, title=title, given=given) if given else t("practice.shown_code", code=code, title=title)
+        else:
+            text = t("practice.wrong_title", code=code, title=title)
+        return Content.assemble(("✗ " + text, "bold $error"), "\n", (t("practice.continue"), "dim"))
+
+    # -- the end of a round ------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        assert self.round is not None
+        summary = self.last_summary = self.round.summary()
+        self.round = None
+        self.waiting = False
+        label = self._target[0] if self._target else ""
+        titles = {entry.phrase.code: entry.phrase.title for entry in (self._target[1] if self._target else ())}
+        lines = [
+            Content.styled(t("practice.done", label=label), "bold"),
+            Content(""),
+            Content(t("practice.score", asked=summary.asked, right=summary.right, wrong=summary.wrong)),
+        ]
+        if summary.missed:
+            lines.append(Content(t("practice.missed")))
+            lines += [Content.assemble("  ", (f"/{code}", "bold $accent"), f"  {titles.get(code, '')}") for code in summary.missed]
+        else:
+            lines.append(Content.styled(t("practice.no_misses"), "$success"))
+        lines += [
+            Content(""),
+            Content(t("practice.learned", label=label, learned=summary.learned.learned, total=summary.learned.total, box=LEARNED_BOX)),
+        ]
+        if not summary.saved:
+            lines.append(Content.styled(t("practice.not_saved") + (f": {self.progress.problem}" if self.progress.problem else ""), "$warning"))
+        lines += [Content(""), Content.styled(t("practice.summary_hint"), "dim")]
+        self.query_one("#practice-result", Static).update(Content("\n").join(lines))
+        self.query_one("#practice-pages", ContentSwitcher).current = "practice-summary"
+        self._fill_targets()
+        self.set_focus(None)  # Enter then reaches the screen's "again" binding
+
+    def action_again(self) -> None:
+        """From the summary: the same selection again (the misses, now in box 1, come first)."""
+        pages = self.query_one("#practice-pages", ContentSwitcher)
+        if pages.current == "practice-summary" and self._target is not None:
+            self.start(self._target)
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        pages = self.query_one("#practice-pages", ContentSwitcher)
+        if pages.current == "practice-question" and self.round is not None:
+            self._finish()  # answers so far are already saved
+        elif pages.current == "practice-summary":
+            pages.current = "practice-pick"
+            self.query_one("#practice-targets", OptionList).focus()
+        else:
+            self.dismiss()
+
+    def action_switch_mode(self) -> None:
+        self.mode = "reverse" if self.mode == "forward" else "forward"
+        self._show_mode()
+        self.notify(t("practice.mode_now", mode=t(f"practice.mode.{self.mode}")))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(t("cmd.practice_mode"), t("cmd.practice_mode.help"), self.action_switch_mode)
