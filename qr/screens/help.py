@@ -15,13 +15,14 @@ from qr.screens.base import QrModalScreen
 
 
 def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(keys, description, id) for every described binding active on `screen`, keys merged per action."""
+    """(keys, description, id) for qr's bindings active on `screen` (those with an id), keys merged
+    per action. Textual's own text-editing keys (no id, English only) are left to the widgets."""
     app = screen.app
     rows: dict[tuple[str, str], list[str]] = {}
     ids: dict[tuple[str, str], str] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description or binding.system:
+        if not binding.id or not binding.description or binding.system:
             continue
         slot = (binding.action, binding.description)
         rows.setdefault(slot, []).append(app.get_key_display(binding) if binding.key == key else key)

@@ -12,7 +12,7 @@ from typing import ClassVar, Mapping, Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from qr.i18n import t
@@ -61,8 +61,9 @@ class ValuesForm(QrModalScreen):
                     yield Static(t("form.no_vars"), classes="form-empty")
                 for number, field in enumerate(self.fields):
                     label = field.label if field.label == field.name else f"{field.label} ({field.name})"
-                    yield Label(label + (" *" if field.required else ""), classes="form-label")
-                    yield Input(value=field.value, id=f"field-{number}", classes="form-input")
+                    with Horizontal(classes="form-row"):
+                        yield Label(label + (" *" if field.required else ""), classes="form-label")
+                        yield Input(value=field.value, id=f"field-{number}", classes="form-input", compact=True)
                     yield Static("", id=f"error-{number}", classes="form-error")
             yield Static(t("form.hint"), id="form-hint")
 
