@@ -198,6 +198,8 @@ EN: dict[str, str] = {
     "usage.problem": "Usage ranking is off for now: {problem}",
     "cmd.switch_profile": "Switch shop (profile)",
     "cmd.switch_profile.help": "Work for another shop: its libraries, its name and agent",
+    # team library (git)
+    "team.behind": "behind remote by {count} · qr team pull",
 }
 
 ZH: dict[str, str] = {
@@ -378,6 +380,8 @@ ZH: dict[str, str] = {
     "usage.problem": "常用排序暂不可用，搜索和复制照常：{problem}",
     "cmd.switch_profile": "切换店铺（配置）",
     "cmd.switch_profile.help": "为另一家店铺接待：使用它的话术库、店铺名和客服名",
+    # team library (git)
+    "team.behind": "落后远程 {count} 个提交 · qr team pull",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

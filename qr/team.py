@@ -14,6 +14,8 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -29,6 +31,8 @@ CHECK_TIMEOUT = 8.0
 """Seconds the launcher's background check lets a fetch run (it must never hang around)."""
 INSTALL_GIT = "install git (apt install git / dnf install git / brew install git, or https://git-scm.com/downloads) and make sure it is on PATH"
 MAX_SUBJECT = 72
+STOP_POLL = 0.1
+"""Seconds between two looks at a background fetch's stop flag."""
 
 
 class TeamError(Exception):
@@ -79,8 +83,16 @@ class Outcome:
         return lines[0] if lines else f"git exited with {self.code}"
 
 
-def run_git(cwd: Path, *args: str, input: str | None = None, timeout: float | None = None, batch: bool = False) -> Outcome:
-    """Run `git ARGS` in `cwd`; a timeout kills git and everything it started (ssh, helpers)."""
+def run_git(
+    cwd: Path,
+    *args: str,
+    input: str | None = None,
+    timeout: float | None = None,
+    batch: bool = False,
+    stop: threading.Event | None = None,
+) -> Outcome:
+    """Run `git ARGS` in `cwd`. A timeout, or `stop` being set (the launcher closing while a
+    background fetch runs), kills git and everything it started (ssh, credential helpers)."""
     command = [git_binary(), *args]
     process = subprocess.Popen(
         command,
@@ -91,16 +103,30 @@ def run_git(cwd: Path, *args: str, input: str | None = None, timeout: float | No
         env=_environment(batch),
         start_new_session=True,  # so a timeout can end the whole process group
     )
-    try:
-        out, err = process.communicate(input.encode("utf-8") if input is not None else None, timeout=timeout)
-    except subprocess.TimeoutExpired:
+    data = input.encode("utf-8") if input is not None else None
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        if stop is not None:
+            wait = STOP_POLL if wait is None else min(wait, STOP_POLL)
         try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            process.kill()
-        process.communicate()
-        return Outcome(124, "", f"fatal: git {args[0]} took longer than {timeout:g} s")
+            out, err = process.communicate(data, timeout=wait)
+            break
+        except subprocess.TimeoutExpired:  # retrying communicate loses no output
+            stopped = stop is not None and stop.is_set()
+            if stopped or (deadline is not None and time.monotonic() >= deadline):
+                _kill(process)
+                why = "was stopped" if stopped else f"took longer than {timeout:g} s"
+                return Outcome(124, "", f"fatal: git {args[0]} {why}")
     return Outcome(process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.communicate()
 
 
 # --- the repository around a library ----------------------------------------------------------
@@ -241,8 +267,8 @@ def _refuse_mid_rebase(repo: Repo) -> None:
         )
 
 
-def fetch(repo: Repo, upstream: Upstream, timeout: float = NETWORK_TIMEOUT, batch: bool = False) -> Outcome:
-    return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, batch=batch)
+def fetch(repo: Repo, upstream: Upstream, timeout: float = NETWORK_TIMEOUT, batch: bool = False, stop: threading.Event | None = None) -> Outcome:
+    return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, batch=batch, stop=stop)
 
 
 def ahead_behind(repo: Repo, branch: str) -> tuple[int, int]:
@@ -495,10 +521,11 @@ def status(root: Path | str, *, fetch_first: bool = True, timeout: float = NETWO
     )
 
 
-def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT) -> int | None:
+def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT, stop: threading.Event | None = None) -> int | None:
     """Commits the library is behind its upstream after a quick fetch; None when that cannot be known.
 
-    Meant for a background check: it never prompts, gives up after `timeout` seconds and never raises.
+    Meant for a background check: it never prompts, gives up after `timeout` seconds or as soon as
+    `stop` is set, and never raises.
     """
     try:
         repo = open_repo(root)
@@ -506,7 +533,7 @@ def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT) -> int | Non
         upstream = upstream_of(repo, branch)
         if upstream is None:
             return None
-        if not fetch(repo, upstream, timeout=timeout, batch=True).ok:
+        if not fetch(repo, upstream, timeout=timeout, batch=True, stop=stop).ok:
             return None
         outcome = repo.git("rev-list", "--count", f"{branch}..{branch}@{{upstream}}")
         return int(outcome.out.strip()) if outcome.ok else None

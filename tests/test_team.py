@@ -7,12 +7,18 @@ agent): one publishes, the other pulls; concurrent publishes rebase; a true conf
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path, PurePosixPath
 
 import pytest
+from textual.widgets import Static
 
 from conftest import write_library
+from qr.app import make_app
 from qr.cli import main
+from qr.clipboard import MemoryClipboard
+from qr.i18n import ZH
+from qr.screens.team_check import RemoteCheck
 from qr.store.load import load_library
 from qr.team import (
     Changes,
@@ -25,8 +31,10 @@ from qr.team import (
     pull,
     open_repo,
     rebase_in_progress,
+    run_git,
     status,
 )
+from qr.workspace import open_workspace
 
 NEW_PHRASE = '''
 [[phrases]]
@@ -358,3 +366,51 @@ def test_a_long_change_list_gets_a_short_subject_and_the_full_body():
     changes = Changes(added=tuple(f"/code{n}" for n in range(30)), removed=("/old",), files=("a.toml",))
     assert changes.subject() == "qr: added 30, removed 1 phrases"
     assert "/code29" in changes.body() and changes.body().endswith("Files: a.toml")
+
+
+@pytest.fixture
+def slow_remote(team):
+    """The agent's clone with its remote swapped for one that never answers (a local `sleep`)."""
+    _, _, agent = team
+    git(agent, "config", "protocol.ext.allow", "always")
+    git(agent, "remote", "set-url", "origin", "ext::sleep 30")
+    return agent
+
+
+def test_a_fetch_that_hangs_is_cut_off_by_its_timeout_or_its_stop_flag(slow_remote):
+    repo = open_repo(slow_remote)
+    outcome = run_git(repo.top, "fetch", "origin", timeout=0.3)
+    assert outcome.code == 124 and "took longer than 0.3 s" in outcome.reason()
+    stop = threading.Event()
+    stop.set()
+    assert behind_remote(slow_remote, timeout=60, stop=stop) is None
+
+
+async def test_launcher_marks_a_library_behind_its_remote(team):
+    _, lead, agent = team
+    append(lead / "logistics.toml", NEW_PHRASE)
+    publish(lead)
+    app = make_app(open_workspace(agent), clipboard=MemoryClipboard(), ui_lang="en", cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl1")  # typing goes on while the check runs in its thread
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        indicators = app.screen.query_one("#indicators", Static)
+        assert "behind remote by 1 · qr team pull" in str(indicators.render())
+        assert app.screen.query_text == "/wl1"
+
+        pull(agent)
+        app.screen.query_one(RemoteCheck).check()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "behind" not in str(indicators.render())
+
+
+async def test_launcher_check_stays_quiet_outside_git(library_dir):
+    app = make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), ui_lang="zh", cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        check = app.screen.query_one(RemoteCheck)
+        assert check.check() is None and check.behind is None  # no git process for a plain folder
+        assert "落后远程" not in str(app.screen.query_one("#indicators", Static).render())
+    assert ZH["team.behind"].format(count=2) == "落后远程 2 个提交 · qr team pull"

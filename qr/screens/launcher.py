@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from qr.i18n import t
 from qr.render import Rendered, TemplateError
 from qr.screens.base import QrScreen, localise_bindings
+from qr.screens.team_check import RemoteCheck
 from qr.search import Entry, Hit, title_spans
 
 HIT_LIMIT = 200
@@ -122,6 +123,7 @@ class LauncherScreen(QrScreen):
         with Horizontal(id="status"):
             yield Static(id="context-status")
             yield Static(id="indicators")
+        yield RemoteCheck()  # hidden: marks a team library that is behind its remote
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,0 +1,88 @@
+"""The launcher's quiet "behind the team's remote" mark (DESIGN §10).
+
+A hidden widget asks git, in a worker thread, how far each team library (a git work tree with an
+upstream) is behind its remote: at start and every few minutes. Typing never waits for it: the
+fetch runs off the event loop, gives up after a few seconds (or at once when qr quits), never
+prompts for a password, and any failure just leaves the mark off.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from threading import Event
+from typing import Iterable
+
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from qr.i18n import t
+from qr.team import behind_remote
+
+CHECK_EVERY = 300.0
+"""Seconds between two checks: a lead's publish shows up within minutes, the remote is not hammered."""
+INDICATOR = "team"
+"""The launcher's indicator slot this widget writes."""
+
+
+def in_work_tree(root: Path) -> bool:
+    """A cheap look for `.git` above `root`, so libraries outside git never start a git process."""
+    try:
+        root = root.resolve()
+    except OSError:
+        return False
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
+
+
+def commits_behind(roots: Iterable[Path], stop: Event | None = None) -> int | None:
+    """Commits behind, summed over the libraries whose remote answered (None: none did)."""
+    counts = [count for count in (behind_remote(root, stop=stop) for root in roots) if count is not None]
+    return sum(counts) if counts else None
+
+
+def _check_in_thread(roots: list[Path]) -> int | None:
+    # Quitting qr cancels the worker: its event ends a fetch still waiting on a slow remote, so
+    # leaving never waits for the network.
+    return commits_behind(roots, stop=get_current_worker().cancelled_event)
+
+
+class RemoteCheck(Widget):
+    """Invisible: keeps the launcher's `team` indicator saying how far behind its remote the library is."""
+
+    DEFAULT_CSS = "RemoteCheck { display: none; }"
+
+    behind: reactive[int | None] = reactive(None, init=False)
+    """Commits the team libraries are behind their remotes (None: unknown or not a team library)."""
+
+    def __init__(self, every: float = CHECK_EVERY) -> None:
+        super().__init__()
+        self.every = every
+
+    def on_mount(self) -> None:
+        self.check()
+        self.set_interval(self.every, self.check)
+
+    def check(self) -> Worker | None:
+        """Start one check in a thread (a check still running is cancelled: the newer one wins)."""
+        roots = [root for root in dict.fromkeys(library.root for library in self.app.workspace.libraries) if in_work_tree(root)]
+        if not roots:
+            self.behind = None
+            return None
+        return self.run_worker(
+            partial(_check_in_thread, roots),
+            name="team-check",
+            group="team-check",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,  # a failed check must never take the launcher down
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "team-check" and event.state == WorkerState.SUCCESS:
+            self.behind = event.worker.result
+
+    def watch_behind(self, behind: int | None) -> None:
+        set_indicator = getattr(self.screen, "set_indicator", None)
+        if set_indicator is not None:
+            set_indicator(INDICATOR, t("team.behind", count=behind) if behind else None)
