@@ -2,9 +2,10 @@
 
     python bench/lint.py [SIZE ...]          # default: 1000 10000
 
-For each size: the whole `qr lint --json` command in a fresh process (start-up, load and lint),
-loading alone, `lint()` alone (word rules compiled, as on a first run), `lint()` again (compiled
-rules cached), and `lint_phrase` on one phrase, as the editor calls it on every keystroke. The
+For each size: the whole `qr lint --json` command in a fresh process (start-up, load and lint; after
+one untimed run, so the workspace's caches are warm as they are in daily use), `load_library` alone,
+`lint()` alone (word rules compiled, as on a first run), `lint()` again (compiled rules cached), and
+`lint_phrase` on one phrase, as the editor calls it on every keystroke. The
 generated library gets the real 194-term ad-law list as `[rules] files` when it is available, and a
 few phrases with terms to find, so the matching path is exercised too. Prints a table, then JSON.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,51 +60,62 @@ def make_library(size: int, root: Path) -> Path:
     return root
 
 
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
+def timed(function, repeat: int) -> tuple[float, float, object]:
+    """Median wall-clock and CPU seconds of `function` (CPU time is steadier on a shared machine)."""
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
-def cli_seconds(root: Path, repeat: int) -> tuple[float, int]:
+def cli_seconds(root: Path, repeat: int) -> tuple[float, float, int]:
+    """Median wall-clock and CPU (user + system) seconds of `qr lint --json` in a fresh process."""
     env = dict(os.environ, QR_LIBRARY=str(root))
     command = [sys.executable, "-m", "qr", "--library", str(root), "lint", "--json"]
-    times, findings = [], 0
+    subprocess.run(command, capture_output=True, env=env, check=False)  # a first run may build caches
+    walls, cpus, findings = [], [], 0
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, env=env, check=False)
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         findings = len(json.loads(done.stdout))
-    return statistics.median(times), findings
+    return statistics.median(walls), statistics.median(cpus), findings
 
 
 def measure(size: int, repeat: int = 5) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         root = make_library(size, Path(folder) / f"lib{size}")
-        cli, cli_findings = cli_seconds(root, repeat)
-        load, result = timed(lambda: load_library(root), repeat)
+        cli, cli_cpu, cli_findings = cli_seconds(root, repeat)
+        load, load_cpu, result = timed(lambda: load_library(root), repeat)
         library = result.library
 
         def cold() -> list:
             word_rules_module._CACHE.clear()
             return lint(library, result.problems)
 
-        lint_cold, findings = timed(cold, repeat)
-        lint_warm, _ = timed(lambda: lint(library, result.problems), repeat)
+        lint_cold, lint_cold_cpu, findings = timed(cold, repeat)
+        lint_warm, lint_warm_cpu, _ = timed(lambda: lint(library, result.problems), repeat)
         group, phrase = next(library.phrases())
-        one, _ = timed(lambda: lint_phrase(library, group, phrase), 200)
+        one, _, _ = timed(lambda: lint_phrase(library, group, phrase), 200)
         by_rule: dict[str, int] = {}
         for finding in findings:
             by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
         return {
             "phrases": sum(len(g.phrases) for g in library.groups),
             "cli_lint_s": round(cli, 3),
+            "cli_lint_cpu_s": round(cli_cpu, 3),
             "load_s": round(load, 3),
+            "load_cpu_s": round(load_cpu, 3),
             "lint_first_s": round(lint_cold, 3),
+            "lint_first_cpu_s": round(lint_cold_cpu, 3),
             "lint_cached_s": round(lint_warm, 3),
+            "lint_cached_cpu_s": round(lint_warm_cpu, 3),
             "lint_phrase_ms": round(one * 1000, 3),
             "findings": len(findings),
             "cli_findings": cli_findings,
@@ -114,14 +127,21 @@ def measure(size: int, repeat: int = 5) -> dict:
 def main(argv: list[str]) -> None:
     sizes = [int(arg) for arg in argv] or [1000, 10000]
     rows = [measure(size) for size in sizes]
-    header = f"{'phrases':>8} {'qr lint (process)':>18} {'load':>8} {'lint 1st':>9} {'lint cached':>12} {'lint_phrase':>12} {'findings':>9}"
+    header = (
+        f"{'phrases':>8} {'qr lint wall':>13} {'qr lint cpu':>12} {'load_library':>13} "
+        f"{'lint() 1st':>11} {'lint() again':>13} {'lint_phrase':>12} {'findings':>9}"
+    )
     print(header)
     for row in rows:
         print(
-            f"{row['phrases']:>8} {row['cli_lint_s']:>16.3f} s {row['load_s']:>6.3f} s {row['lint_first_s']:>7.3f} s "
-            f"{row['lint_cached_s']:>10.3f} s {row['lint_phrase_ms']:>9.3f} ms {row['findings']:>9}"
+            f"{row['phrases']:>8} {row['cli_lint_s']:>11.3f} s {row['cli_lint_cpu_s']:>10.3f} s {row['load_s']:>11.3f} s "
+            f"{row['lint_first_s']:>9.3f} s {row['lint_cached_s']:>11.3f} s {row['lint_phrase_ms']:>9.3f} ms {row['findings']:>9}"
         )
-    print(json.dumps({"python": sys.version.split()[0], "results": rows}, ensure_ascii=False, indent=2))
+    print("(wall-clock medians; `qr lint cpu` is the process's user + system time, steadier on a shared machine)")
+    with open("/proc/loadavg", encoding="ascii") as loadavg:
+        load_average = float(loadavg.read().split()[0])
+    report = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "load_average": load_average, "results": rows}
+    print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from qr.render import BUILTINS, TemplateError, parse, placeholders
+from qr.render import BUILTINS, Placeholder, TemplateError, parse
 from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
 from qr.store.privacy import find_numbers
-from qr.store.word_rules import AD_LAW, FORBIDDEN, WordMatch, WordRules, word_rules
+from qr.store.word_rules import AD_LAW, FORBIDDEN, WordMatch, word_rules
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 BODY_LIMIT = 500
@@ -73,52 +73,62 @@ def lint_phrase(library: Library, group: Group, phrase: Phrase, *, today: date |
 
     The library's word rules are compiled once and cached, so this stays well under a millisecond.
     """
-    return _phrase_findings(library, group, phrase, today or date.today(), word_rules(library))
+    return _PhraseLinter(library, today or date.today()).findings(group, phrase)
 
 
-def _phrase_findings(library: Library, group: Group, phrase: Phrase, today: date, rules: WordRules) -> list[Finding]:
-    findings: list[Finding] = []
+class _PhraseLinter:
+    """What every phrase of one lint run shares: the compiled rules, declared names, file lines read."""
 
-    def add(severity: str, rule: str, message: str, line: int | None = None, column: int = 1) -> None:
-        findings.append(Finding(group.path, line or phrase.line, column, severity, rule, message, phrase.code))
+    def __init__(self, library: Library, today: date) -> None:
+        self.library = library
+        self.today = today
+        self.rules = word_rules(library)
+        self.declared = set(library.vars) | set(BUILTINS)
+        self.lines: dict[Path, list[str] | None] = {}
 
-    lines: list[str] | None = None
-    lines_read = False
+    def position(self, group: Group, phrase: Phrase, field: str, offset: int) -> tuple[int, int]:
+        # the group file is read only when a finding needs a column, and once per run
+        if group.path not in self.lines:
+            self.lines[group.path] = source_lines(self.library.root / group.path)
+        return locate(self.lines[group.path], phrase, field, offset)
 
-    def position(field: str, offset: int) -> tuple[int, int]:
-        # the group file is read only when a finding needs a column
-        nonlocal lines, lines_read
-        if not lines_read:
-            lines, lines_read = source_lines(library.root / group.path), True
-        return locate(lines, phrase, field, offset)
+    def findings(self, group: Group, phrase: Phrase) -> list[Finding]:
+        findings: list[Finding] = []
 
-    try:
-        parse(phrase.body)
-    except TemplateError as error:
-        line, column = position("body", error.offset)
-        add("error", "template-syntax", f"template: {error.message} (body line {error.line}, column {error.column})", line, column)
-    else:
-        declared = set(library.vars) | set(BUILTINS)
-        for placeholder in placeholders(phrase.body):
-            if placeholder.name not in declared and placeholder.fallback is None:
-                add("warning", "undefined-variable", f"{{{placeholder.name}}} is not declared in [vars] of _library.toml and is not built in")
-    if phrase.code is None:
-        add("info", "no-code", f"phrase {phrase.title!r} has no code: it can be found by search only")
-    if phrase.valid_until is not None and phrase.valid_until < today:
-        add("warning", "expired", f"valid_until {phrase.valid_until} has passed: the phrase is hidden from search")
-    for key in phrase.extra:
-        add("warning", "unknown-key", f"unknown key {key!r} in a phrase (a typo?); it is kept as written")
-    if len(phrase.body) > BODY_LIMIT:
-        add("info", "too-long", f"body is {len(phrase.body)} characters, over the platform limit of {BODY_LIMIT}")
+        def add(severity: str, rule: str, message: str, position: tuple[int, int] | None = None) -> None:
+            line, column = position or (phrase.line, 1)
+            findings.append(Finding(group.path, line, column, severity, rule, message, phrase.code))
 
-    for field in ("title", "body"):
-        for match in rules.scan(phrase.title if field == "title" else phrase.body):
-            line, column = position(field, match.start)
-            add(match.entry.severity, match.kind, word_message(match), line, column)
-    for number in find_numbers(phrase.body):
-        line, column = position("body", number.start)
-        add("warning", "privacy", number.message, line, column)
-    return findings
+        body = phrase.body
+        try:
+            parts = parse(body)
+        except TemplateError as error:
+            where = self.position(group, phrase, "body", error.offset)
+            add("error", "template-syntax", f"template: {error.message} (body line {error.line}, column {error.column})", where)
+        else:
+            for part in parts:
+                if isinstance(part, Placeholder) and part.fallback is None and part.name not in self.declared:
+                    add("warning", "undefined-variable", f"{{{part.name}}} is not declared in [vars] of _library.toml and is not built in")
+        if phrase.code is None:
+            add("info", "no-code", f"phrase {phrase.title!r} has no code: it can be found by search only")
+        if phrase.valid_until is not None and phrase.valid_until < self.today:
+            add("warning", "expired", f"valid_until {phrase.valid_until} has passed: the phrase is hidden from search")
+        for key in phrase.extra:
+            add("warning", "unknown-key", f"unknown key {key!r} in a phrase (a typo?); it is kept as written")
+        if len(body) > BODY_LIMIT:
+            add("info", "too-long", f"body is {len(body)} characters, over the platform limit of {BODY_LIMIT}")
+
+        # title and body in one scan: no term holds a line break, so none spans the two
+        title_end = len(phrase.title)
+        for match in self.rules.scan(f"{phrase.title}\n{body}"):
+            if match.start < title_end:
+                where = self.position(group, phrase, "title", match.start)
+            else:
+                where = self.position(group, phrase, "body", match.start - title_end - 1)
+            add(match.entry.severity, match.kind, word_message(match), where)
+        for number in find_numbers(body):
+            add("warning", "privacy", number.message, self.position(group, phrase, "body", number.start))
+        return findings
 
 
 def duplicate_codes(library: Library) -> list[Finding]:
@@ -167,8 +177,7 @@ def _rules_key_line(lines: list[str], key: str) -> int:
 
 def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | None = None) -> list[Finding]:
     """Every finding for `library` (plus its load problems), errors first."""
-    today = today or date.today()
-    rules = word_rules(library)
+    linter = _PhraseLinter(library, today or date.today())
     findings = problem_findings(problems)
     findings += rules_settings(library)
     findings += duplicate_codes(library)
@@ -176,5 +185,5 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
         for key in group.extra:
             findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", f"unknown key {key!r} in the group (a typo?); it is kept as written"))
         for phrase in group.phrases:
-            findings += _phrase_findings(library, group, phrase, today, rules)
+            findings += linter.findings(group, phrase)
     return sort_findings(findings)
