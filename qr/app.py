@@ -77,6 +77,7 @@ class QrApp(App[None]):
         ui_lang: str | None = None,
         now: Callable[[], datetime] | None = None,
         cursor_blink: bool = True,
+        watch_library: bool = True,
     ) -> None:
         set_language(choose_language(ui_lang or workspace.config.ui_lang))
         super().__init__()
@@ -88,6 +89,7 @@ class QrApp(App[None]):
         self.once = once
         self.now = now or datetime.now
         self.cursor_blink = cursor_blink
+        self.watch_library = watch_library
         self._told_osc52 = False
         self._practice_progress = None
 
@@ -101,6 +103,11 @@ class QrApp(App[None]):
         return self._practice_progress
 
     def on_mount(self) -> None:
+        from qr.screens.editing import LiveReload
+
+        self.live_reload = LiveReload(self)  # group files changed on disk are reloaded (editor issue)
+        if self.watch_library:
+            self.live_reload.start()
         if self.workspace.problems:
             first = self.workspace.problems[0]
             self.notify(
@@ -243,6 +250,9 @@ class QrApp(App[None]):
         own = getattr(screen, "palette_commands", None)
         if own is not None:
             yield from own()
+        editing = getattr(screen, "editing_commands", None)
+        if editing is not None:
+            yield from editing()
         yield SystemCommand(t("cmd.help"), t("cmd.help.help"), self.action_help)
         yield SystemCommand(t("cmd.order_context"), t("cmd.order_context.help"), self.action_order_context)
         yield SystemCommand(t("cmd.next_customer"), t("cmd.next_customer.help"), self.action_next_customer)
@@ -266,6 +276,7 @@ def make_app(
     ui_lang: str | None = None,
     now: Callable[[], datetime] | None = None,
     cursor_blink: bool = True,
+    watch_library: bool = True,
 ) -> QrApp:
     """The one way to build qr's app (the CLI and the tests both call it).
 
@@ -276,6 +287,8 @@ def make_app(
         ui_lang: "zh" or "en"; default: the config's `ui_lang`, else the locale.
         now: the clock for the built-ins `{today}`, `{now}`, `{weekday}` (tests pin it).
         cursor_blink: False keeps text cursors steady (repeatable snapshots).
+        watch_library: poll the library's files about once a second and reload the ones changed
+            on disk (tests turn it off and call `app.live_reload.poll_now()`).
     """
     return QrApp(
         workspace,
@@ -284,4 +297,5 @@ def make_app(
         ui_lang=ui_lang,
         now=now,
         cursor_blink=cursor_blink,
+        watch_library=watch_library,
     )

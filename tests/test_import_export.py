@@ -671,3 +671,36 @@ def test_group_of_short_phrases_is_written_as_tables(tmp_path, capsys):
     assert text.count("[[phrases]]\n") == 50 and "phrases = [" not in text
     found = imported(target)
     assert found["z49"][0].line == text.split("\n").index('code = "z49"')  # headers line up with phrases
+
+
+def test_import_and_export_stay_light(tmp_path):
+    """No Textual, and openpyxl / PyYAML only for the formats that need them."""
+    import subprocess
+    import sys
+
+    source = tmp_path / "custom_phrase.txt"
+    source.write_text("好的\thd\n", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from qr.cli import main\n"
+        f"assert main(['import', {str(source)!r}, '--into', {str(tmp_path / 'lib')!r}]) == 0\n"
+        f"assert main(['--library', {str(tmp_path / 'lib')!r}, 'export', '--format', 'sogou', '--out', {str(tmp_path / 'o.txt')!r}]) == 0\n"
+        "print(sorted(m for m in ('textual', 'openpyxl', 'yaml') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_progress_bar_on_a_terminal_for_large_files(tmp_path, capsys, monkeypatch):
+    import sys
+
+    source = tmp_path / "big.txt"
+    source.write_text("".join(f"c{number},1=第{number}条\n" for number in range(2500)), encoding="utf-8")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = run(capsys, "import", source, "--into", tmp_path / "lib")
+    assert code == 0 and "imported 2500" in out
+    assert err.startswith("\rqr import: writing [")  # redrawn in place on stderr, stdout untouched
+    assert err.endswith(f"[{'#' * 30}] 2,500/2,500\n")
+    small = tmp_path / "small.txt"
+    small.write_text("s1,1=少\n", encoding="utf-8")
+    assert run(capsys, "import", small, "--into", tmp_path / "lib2")[2] == ""  # small files: no bar

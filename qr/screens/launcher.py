@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from qr.i18n import t
 from qr.render import Rendered, TemplateError
 from qr.screens.base import QrScreen, localise_bindings
+from qr.screens.editing import EditingActions
 from qr.screens.team_check import RemoteCheck
 from qr.search import Entry, Hit, title_spans
 
@@ -91,7 +92,7 @@ class HitList(OptionList):
         query.insert_text_at_cursor(event.character or "")
 
 
-class LauncherScreen(QrScreen):
+class LauncherScreen(EditingActions, QrScreen):
     """The agents' screen: query, hits, preview of the reply, order context on the status line."""
 
     TITLE_KEY = "screen.launcher"

@@ -8,6 +8,7 @@ Nothing here imports Textual; the editor screens and tests call the same functio
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -110,9 +111,8 @@ def code_owner(library: Library, code: str | None, *, ignore: tuple[Path, int] |
     wanted = normalise_code(code)
     for group in library.groups:
         for index, phrase in enumerate(group.phrases):
-            if ignore == (group.path, index):
-                continue
-            if phrase.code is not None and phrase.code.lower() == wanted:
+            # codes are stored lower-case (normalised on load and on save)
+            if phrase.code == wanted and ignore != (group.path, index):
                 return group, index
     return None
 
@@ -170,7 +170,13 @@ def _checked(library: Library, phrase: Phrase, ignore: tuple[Path, int] | None) 
 def _save(library: Library, group: Group, previous: Group | None) -> Group:
     """Save `group` and return it as the loader would read it back (with line numbers and stamp)."""
     saved = save_group(library, group, previous=previous)
-    text = dumps_group(saved)
+    try:
+        data = (library.root / saved.path).read_bytes()  # cheaper than rendering the TOML again
+    except OSError:
+        data = b""
+    if saved.stamp is None or hashlib.sha1(data).hexdigest() != saved.stamp.digest:
+        data = dumps_group(saved).encode("utf-8")  # changed since we wrote it: parse what we wrote
+    text = data.decode("utf-8")
     return parse_group(tomllib.loads(text), text, saved.path, saved.stamp)
 
 

@@ -1,0 +1,132 @@
+"""Small modal dialogs the editor needs: a question with a few answers, and a group picker.
+
+Each returns its answer through `dismiss` (None when cancelled with Esc), so callers use
+`push_screen(dialog, callback)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qr.i18n import t
+from qr.screens.base import QrModalScreen
+from qr.store.models import Group
+
+
+class ChoiceDialog(QrModalScreen):
+    """A question with buttons; returns the chosen answer's key, or None on Esc.
+
+    | Key | Does |
+    | :- | :- |
+    | left / right, tab | move between the answers |
+    | enter | choose the focused answer |
+    | escape | cancel |
+    """
+
+    TITLE_KEY = "screen.dialog"
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("left", "app.focus_previous", "Previous", show=False, id="dialog.previous"),
+        Binding("right", "app.focus_next", "Next", show=False, id="dialog.next"),
+    ]
+
+    def __init__(self, title: str, message: str, answers: Sequence[tuple[str, str]], *, danger: str | None = None) -> None:
+        """`answers` are (key, label) pairs, the first focused; `danger` marks one answer red."""
+        super().__init__()
+        self.dialog_title = title
+        self.message = message
+        self.answers = list(answers)
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.dialog_title, id="dialog-title")
+            yield Static(Content(self.message), id="dialog-message")
+            with Horizontal(id="dialog-buttons"):
+                for key, label in self.answers:
+                    yield Button(label, id=f"answer-{key}", variant="error" if key == self.danger else "default")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.answers:
+            self.query_one(f"#answer-{self.answers[0][0]}", Button).focus()
+
+    @on(Button.Pressed)
+    def _answered(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss((event.button.id or "").removeprefix("answer-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def confirm_dialog(title: str, message: str, yes: str, *, danger: bool = True) -> ChoiceDialog:
+    """A yes/no question whose first (focused) answer is "no": Enter alone never destroys anything."""
+    return ChoiceDialog(title, message, [("no", t("dialog.keep")), ("yes", yes)], danger="yes" if danger else None)
+
+
+class GroupPicker(QrModalScreen):
+    """Pick a group (for moving a phrase): returns its path, or None on Esc.
+
+    | Key | Does |
+    | :- | :- |
+    | up / down | highlight a group |
+    | enter | choose it |
+    | escape | cancel |
+    """
+
+    TITLE_KEY = "screen.group_picker"
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, groups: Sequence[Group]) -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.groups = list(groups)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.dialog_title, id="dialog-title")
+            if not self.groups:
+                yield Static(t("picker.none"), id="dialog-message")
+            yield OptionList(
+                *(
+                    Option(
+                        Content.assemble(
+                            (group.name, "bold"),
+                            ("  " + group.category, "$text-muted"),
+                            ("  " + group.path.as_posix(), "$text-muted"),
+                            ("  " + t("picker.count", count=len(group.phrases)), "$text-muted"),
+                        ),
+                        id=str(number),
+                    )
+                    for number, group in enumerate(self.groups)
+                ),
+                id="picker",
+            )
+            yield Static(t("picker.hint"), id="dialog-hint")
+
+    @on(OptionList.OptionSelected, "#picker")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.groups[int(event.option.id or 0)].path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @property
+    def chosen(self) -> Path | None:
+        highlighted = self.query_one("#picker", OptionList).highlighted
+        return None if highlighted is None else self.groups[highlighted].path
