@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 from conftest import TESTDATA, write_library
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qr.cli import main
 from qr.config import bundled_library
 from qr.store.lint import lint, lint_phrase
 from qr.store.load import load_library
-from qr.store.models import Library, Phrase, RuleConfig
+from qr.store.models import Group, Library, Phrase, RuleConfig
+from qr.store.save import dumps_group
 from qr.store.word_rules import compile_rules, guide_entries, parse_word_list, word_rules
 
 REAL_LIST = TESTDATA / "forbidden" / "es3344520_advertising-limit-words_违禁词.txt"
@@ -299,3 +302,37 @@ def test_cli_lint_warnings_only_exit_zero(tmp_path, capsys):
     library = one_phrase_library(tmp_path, "最佳选择")
     assert main(["--library", str(library.root), "lint"]) == 0
     assert "0 errors, 1 warnings" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- positions, whatever the escapes
+
+# characters that need TOML escapes or line breaks, and none that could form a term with 顶级
+FILLER = st.text(alphabet=st.sampled_from(list('ab 你们，"\\\n\t\'\r\x01é')), max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=FILLER, after=FILLER, title_before=st.text(alphabet=st.sampled_from(list('ab你"\\')), max_size=8))
+def test_positions_point_at_the_term_in_the_saved_file(tmp_path, before, after, title_before):
+    body = f"{before}顶级{after}"
+    title = f"x{title_before}顶级"
+    group = Group(path=Path("g.toml"), name="G", phrases=(Phrase(title=title, body=body, code="p1"),))
+    root = tmp_path / "prop"
+    root.mkdir(exist_ok=True)
+    (root / "g.toml").write_text(dumps_group(group), encoding="utf-8")
+    lines = (root / "g.toml").read_text(encoding="utf-8").split("\n")
+    found = findings_of(load_library(root).library, "ad-law")
+    assert len(found) == 2
+    for finding in found:
+        assert lines[finding.line - 1][finding.column - 1:].startswith("顶级")
+
+
+@pytest.mark.parametrize("body_toml, line, column", [
+    ("'''\n第一行\\n\n这是顶级'''", 8, 3),          # literal string: a backslash is just a character
+    ('"""\n第一行 \\\n    这是顶级"""', 8, 7),     # line-ending backslash joins the next line's text
+    ('"\\u4e00\\t这是顶级"', 6, 19),               # \u escape: six characters in the file, one in the body
+    ("'这是顶级'", 6, 11),
+])
+def test_positions_with_hand_written_strings(tmp_path, body_toml, line, column):
+    root = write_library(tmp_path / "lib", {"g.toml": f'name = "G"\n\n[[phrases]]\ncode = "a1"\ntitle = "t"\nbody = {body_toml}\n'})
+    found = [(f.line, f.column) for f in findings_of(load_library(root).library, "ad-law")]
+    assert found == [(line, column)]
