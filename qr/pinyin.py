@@ -21,7 +21,22 @@ def has_han(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict  # the 200 ms import, deferred until needed
+    """pypinyin's character table. Only its data module is loaded: `import pypinyin` also loads
+    the phrase dictionary and trains a segmenter (~200 ms) that per-character readings never use."""
+    import importlib.util
+
+    try:
+        package = importlib.util.find_spec("pypinyin")
+        folder = list(package.submodule_search_locations or [])[0]
+        spec = importlib.util.spec_from_file_location("qr._pypinyin_dict", f"{folder}/pinyin_dict.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        table = module.pinyin_dict
+        if isinstance(table, dict) and table:
+            return table
+    except Exception:  # a different pypinyin layout: take the documented way in
+        pass
+    from pypinyin.pinyin_dict import pinyin_dict
 
     return pinyin_dict
 
@@ -45,9 +60,15 @@ class PinyinTables:
     def __init__(self) -> None:
         self.full: dict[int, str] = {}
         self.initials: dict[int, str] = {}
+        self._seen: set[str] = set()
 
     def _learn(self, text: str) -> None:
-        unknown = {char for char in text if ord(char) not in self.full and _is_han(char)}
+        # set difference runs in C: most calls meet only characters seen before
+        new = set(text).difference(self._seen)
+        if not new:
+            return
+        self._seen.update(new)
+        unknown = [char for char in new if _is_han(char)]
         if not unknown:
             return
         dictionary = _dictionary()

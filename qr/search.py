@@ -21,6 +21,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from itertools import accumulate
 from typing import Iterable, Mapping, Sequence
@@ -73,61 +74,62 @@ class Hit:
 # -- keys ------------------------------------------------------------------------------------------
 
 
+KEY_FIELDS = ("codes", "titles", "others", "pinyin", "bodies", "ascii_titles", "ascii_others", "ascii_bodies")
+"""The key fields of a phrase, in the order of `GroupKeys.texts`:
+codes (lower case, empty when none); lower-cased titles; code SEP tags SEP group name;
+title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initials SEP full;
+lower-cased bodies; then titles, others and bodies with each run of non-ASCII text replaced by NUL
+(ASCII queries scan those: a quarter of the bytes)."""
+BLOOMED = 5
+"""The first five fields have bloom filters (the ASCII ones share theirs)."""
+
+
 @dataclass(frozen=True)
 class GroupKeys:
-    """Everything the index precomputes for one group, as a few plain strings.
-
-    Each text field holds every phrase's value preceded by a newline (values never contain one), so
-    a group's field is one string, groups concatenate, and `"\\n" + word` finds prefixes.
-    This is what the on-disk cache stores per file.
-    """
+    """Everything the index precomputes for one group: per field, one UTF-8 byte string holding
+    every phrase's value preceded by a newline (values never contain one), so groups concatenate
+    and `b"\n" + word` finds prefixes. What the on-disk cache stores per file (as slices of it)."""
 
     count: int
-    codes: str
-    """Codes (lower case; empty when the phrase has none)."""
-    titles: str
-    """Lower-cased titles."""
-    others: str
-    """code SEP tags SEP group name, lower-cased."""
-    pinyin: str
-    """Title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initials SEP full."""
-    bodies: str
-    """Lower-cased bodies."""
-    ascii: tuple[str, str, str]
-    """titles, others and bodies with each run of non-ASCII text replaced by NUL (for ASCII queries)."""
+    texts: tuple
+    """One bytes-like value per KEY_FIELDS entry."""
     windows: tuple[tuple[int, int, int], ...] = ()
     """(position in group, valid_from ordinal or 0, valid_until ordinal or 0) of windowed phrases."""
     blooms: tuple[int, ...] = ()
-    """Bloom filters of the character pairs in codes, titles, others, pinyin and bodies (see
-    `bloom_of`): a search skips the groups that cannot contain a word."""
+    """Bloom filters of the character pairs of the first BLOOMED fields (see `bloom_of`): a search
+    skips the groups that cannot contain a word."""
     words: str = ""
-    """The group's vocabulary for typo search: ASCII words and Han characters of codes, titles,
-    tags and the group name, one per line, each followed by a tab and how many phrases have it."""
+    """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
+    the group name, one per line, each followed by a tab and how many phrases have it."""
 
 
 BLOOM_BITS = 8192
 
 
-def _bit(pair: str) -> int:
-    # stable across processes (str hash is salted) and cheap
-    return ((ord(pair[0]) * 0x9E3779B1) ^ (ord(pair[-1]) * 0x85EBCA6B) ^ len(pair)) % BLOOM_BITS
+def _bit(first: str, second: str, kind: int) -> int:
+    # stable across processes (str hash is salted) and cheap; kind 2 = a pair, 1 = one character
+    return ((ord(first) * 0x9E3779B1) ^ (ord(second) * 0x85EBCA6B) ^ kind) % BLOOM_BITS
 
 
 def bloom_of(text: str) -> int:
     """A bit per distinct character pair (and per character) of `text`."""
     bits = bytearray(BLOOM_BITS // 8)
-    for pair in {*map("".join, zip(text, text[1:])), *text}:
-        bit = _bit(pair)
+    for first, second in set(zip(text, text[1:])):  # zip + set run in C; the loop sees distinct pairs only
+        bit = _bit(first, second, 2)
+        bits[bit >> 3] |= 1 << (bit & 7)
+    for char in set(text):
+        bit = _bit(char, char, 1)
         bits[bit >> 3] |= 1 << (bit & 7)
     return int.from_bytes(bits, "little")
 
 
 def bloom_bits(token: str) -> int:
     """The bits a group's bloom must have to possibly contain `token`."""
-    pairs = {token[i : i + 2] for i in range(len(token) - 1)} or set(token)
     wanted = 0
-    for pair in pairs:
-        wanted |= 1 << _bit(pair)
+    if len(token) == 1:
+        return 1 << _bit(token, token, 1)
+    for first, second in zip(token, token[1:]):
+        wanted |= 1 << _bit(first, second, 2)
     return wanted
 
 
@@ -141,9 +143,10 @@ def _joined(values: Iterable[str]) -> str:
 
 def group_keys(group: Group, tables=None) -> GroupKeys:
     """Compute one group's keys (pinyin through `tables`, a `qr.pinyin.PinyinTables`)."""
-    from qr.pinyin import PinyinTables, has_han
+    from qr.pinyin import PinyinTables
 
     tables = tables or PinyinTables()
+    has_han = _HAN.search
     name = _one_line(group.name.lower())
     codes, titles, others, pinyin, bodies, windows = [], [], [], [], [], []
     vocabulary: dict[str, int] = {}
@@ -173,14 +176,10 @@ def group_keys(group: Group, tables=None) -> GroupKeys:
         for word in _vocabulary_words(f"{title} {tags} {name}"):
             vocabulary[word] = vocabulary.get(word, 0) + 1
     fields = [_joined(values) for values in (codes, titles, others, pinyin, bodies)]
+    projected = [text if text.isascii() else _NON_ASCII.sub("\0", text) for text in (fields[1], fields[2], fields[4])]
     return GroupKeys(
         count=len(group.phrases),
-        codes=fields[0],
-        titles=fields[1],
-        others=fields[2],
-        pinyin=fields[3],
-        bodies=fields[4],
-        ascii=tuple(text if text.isascii() else _NON_ASCII.sub("\0", text) for text in fields[1:3] + fields[4:]),
+        texts=tuple(text.encode("utf-8", "surrogatepass") for text in fields + projected),
         windows=tuple(windows),
         blooms=tuple(bloom_of(text) for text in fields),
         words="".join(f"{word}\t{count}\n" for word, count in vocabulary.items()),
@@ -197,29 +196,50 @@ def _vocabulary_words(text: str) -> set[str]:
 
 
 class _Field:
-    """One key field of every phrase joined into one string, for C-speed substring search."""
+    """One key field of every phrase: UTF-8 bytes (in memory, or the mmap of the cache file),
+    searched with `find` at C speed. Group g occupies [offsets[g], offsets[g + 1]); a newline
+    follows the last group. Values are decoded per group, on first use."""
 
-    def __init__(self, parts: Sequence[str], firsts: Sequence[int], blooms: Sequence[int] | None = None) -> None:
-        self.text = "".join(parts) + "\n"
-        self.blooms = blooms
-        self.offsets = list(accumulate((len(part) for part in parts), initial=0))
+    def __init__(self, buffer, offsets: list[int], firsts: Sequence[int], counts: Sequence[int],
+                 blooms: Sequence[int] | None = None, on_damage=None) -> None:
+        self.buffer = buffer
+        self.offsets = offsets
+        self.end = offsets[-1] + 1
         self.firsts = firsts
+        self.counts = counts
+        self.blooms = blooms
+        self.on_damage = on_damage
         self._values: dict[int, list[str]] = {}
         self._starts: dict[int, list[int]] = {}
 
+    @classmethod
+    def joined(cls, parts: Sequence, firsts, counts, blooms=None) -> _Field:
+        buffer = b"".join(parts) + b"\n"
+        return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms)
+
+    def _part(self, group: int) -> bytes:
+        low, high = self.offsets[group], self.offsets[group + 1]
+        return self.buffer[low + 1 : high] if high > low else b""
+
     def values(self, group: int) -> list[str]:
-        """The values of one group's phrases (split on first use)."""
+        """The values of one group's phrases (decoded on first use)."""
         values = self._values.get(group)
         if values is None:
-            part = self.text[self.offsets[group] : self.offsets[group + 1]]
-            values = self._values[group] = part[1:].split("\n") if part else []
+            count = self.counts[group]
+            values = self._part(group).decode("utf-8", "replace").split("\n") if count else []
+            if len(values) != count:
+                # a damaged cache: never crash or misplace hits beyond this group; rebuild next time
+                values = (values + [""] * count)[:count]
+                if self.on_damage is not None:
+                    self.on_damage()
+            self._values[group] = values
         return values
 
     def _group_starts(self, group: int) -> list[int]:
         starts = self._starts.get(group)
         if starts is None:
-            lengths = (len(value) + 1 for value in self.values(group))
-            starts = self._starts[group] = list(accumulate(lengths, initial=0))
+            pieces = self._part(group).split(b"\n") if self.counts[group] else []
+            starts = self._starts[group] = list(accumulate((len(piece) + 1 for piece in pieces), initial=0))
         return starts
 
     def ids(self, needle: str, token: str | None = None) -> Iterable[int]:
@@ -228,22 +248,25 @@ class _Field:
         Only groups whose bloom filter has every character pair of `token` (the needle without
         its newline markers) are scanned: a typo costs almost nothing instead of a full pass.
         """
-        find, offsets, firsts = self.text.find, self.offsets, self.firsts
+        find, offsets, firsts = self.buffer.find, self.offsets, self.firsts
+        encoded = needle.encode("utf-8", "surrogatepass")
         for low, high in self._ranges(token if token is not None else needle):
-            position = find(needle, low, high)
+            position = find(encoded, low, high)
             while position != -1:
                 group = bisect_right(offsets, position) - 1
                 base = offsets[group]
                 starts = self._group_starts(group)
                 k = bisect_right(starts, position - base) - 1
+                if k >= self.counts[group]:
+                    break  # damaged cache (see values)
                 yield firsts[group] + k
-                position = find(needle, base + starts[k + 1], high)
+                position = find(encoded, base + starts[k + 1], high)
 
     def _ranges(self, token: str) -> list[tuple[int, int]]:
-        """Text ranges (whole groups, neighbours merged) that may contain `token`."""
-        offsets, end = self.offsets, len(self.text)
+        """Byte ranges (whole groups, neighbours merged) that may contain `token`."""
+        offsets, end = self.offsets, self.end
         if self.blooms is None:
-            return [(0, end)]
+            return [(offsets[0], end)]
         wanted = bloom_bits(token)
         ranges: list[tuple[int, int]] = []
         for group, bloom in enumerate(self.blooms):
@@ -255,6 +278,7 @@ class _Field:
             else:
                 ranges.append((low, high))
         return ranges
+
 
 class _SortedCodes:
     """Codes in sorted order as a sequence for `bisect`, read through a permutation."""
@@ -321,27 +345,35 @@ _TIERS = (
 class PhraseIndex:
     """Search over the phrases of one or more libraries (earlier libraries win a shared code)."""
 
-    def __init__(self, parts: Sequence[IndexPart], code_table: CodeTable | None = None) -> None:
+    def __init__(
+        self, parts: Sequence[IndexPart], code_table: CodeTable | None = None, joined: Sequence | None = None
+    ) -> None:
+        """`joined`, when given, holds each KEY_FIELDS field already laid out for these parts in
+        this order: (buffer, group offsets) pairs, e.g. slices of the cache file's mmap."""
         self.parts = list(parts)
         counts = [part.keys.count for part in self.parts]
         self._firsts = list(accumulate(counts, initial=0))
         self._size = self._firsts[-1]
         firsts = self._firsts[:-1]
         keys = [part.keys for part in self.parts]
-        def blooms(position: int) -> list[int] | None:
-            found = [k.blooms[position] if len(k.blooms) == 5 else None for k in keys]
-            return None if None in found else found
-
-        self._codes = _Field([k.codes for k in keys], firsts, blooms(0))
-        self._titles = _Field([k.titles for k in keys], firsts, blooms(1))
-        self._others = _Field([k.others for k in keys], firsts, blooms(2))
-        self._pinyin = _Field([k.pinyin for k in keys], firsts, blooms(3))
-        self._bodies = _Field([k.bodies for k in keys], firsts, blooms(4))
-        self._ascii = {
-            "titles": _Field([k.ascii[0] for k in keys], firsts, self._titles.blooms),
-            "others": _Field([k.ascii[1] for k in keys], firsts, self._others.blooms),
-            "bodies": _Field([k.ascii[2] for k in keys], firsts, self._bodies.blooms),
-        }
+        counts = [k.count for k in keys]
+        if joined is None:
+            joined = [
+                (None, [k.texts[position] for k in keys]) for position in range(len(KEY_FIELDS))
+            ]
+        fields = []
+        for position, (buffer, parts_or_offsets) in enumerate(joined):
+            source = position if position < BLOOMED else (1, 2, 4)[position - BLOOMED]
+            blooms = [k.blooms[source] if len(k.blooms) == BLOOMED else None for k in keys]
+            blooms = None if None in blooms else blooms
+            if buffer is None:
+                fields.append(_Field.joined(parts_or_offsets, firsts, counts, blooms))
+            else:
+                fields.append(_Field(buffer, parts_or_offsets, firsts, counts, blooms, self._damaged))
+        self._codes, self._titles, self._others, self._pinyin, self._bodies = fields[:BLOOMED]
+        self._ascii = dict(zip(("titles", "others", "bodies"), fields[BLOOMED:]))
+        self.damaged = False
+        self.on_damage = None
         self._windows: dict[int, tuple[int, int]] = {
             self._firsts[g] + position: (start, end)
             for g, k in enumerate(keys)
@@ -353,12 +385,43 @@ class PhraseIndex:
         self._choices: list[str] | None = None
         self._used: dict[str, int | None] = {}
 
-    @classmethod
-    def from_libraries(cls, libraries: Iterable[Library]) -> PhraseIndex:
-        from qr.pinyin import PinyinTables
+    def _damaged(self) -> None:
+        self.damaged = True
+        if self.on_damage is not None:
+            self.on_damage()
 
-        tables = PinyinTables()
-        return cls([IndexPart(library, group, group_keys(group, tables)) for library in libraries for group in library.groups])
+    @cached_property
+    def _pinyin_ascii(self) -> bool:
+        """Whether pinyin keys hold only ASCII (then a word with Han characters cannot match them)."""
+        column = self._pinyin
+        return column.buffer[column.offsets[0] : column.end].isascii()
+
+    @classmethod
+    def from_libraries(
+        cls,
+        libraries: Iterable[Library],
+        known: Mapping[int, tuple[Group, GroupKeys]] | None = None,
+        code_table: CodeTable | None = None,
+        joined: Sequence | None = None,
+    ) -> PhraseIndex:
+        """The index of `libraries`. `known` maps `id(group)` to (group, keys) already computed
+        (the index cache): only the other groups are indexed, and pypinyin is imported only then."""
+        known = known or {}
+        tables = None
+        parts = []
+        for library in libraries:
+            for group in library.groups:
+                found = known.get(id(group))
+                if found is not None and found[0] is group:
+                    keys = found[1]
+                else:
+                    if tables is None:
+                        from qr.pinyin import PinyinTables
+
+                        tables = PinyinTables()
+                    keys = group_keys(group, tables)
+                parts.append(IndexPart(library, group, keys))
+        return cls(parts, code_table, joined)
 
     def __len__(self) -> int:
         return self._size
@@ -580,7 +643,7 @@ class PhraseIndex:
         used = set(scored)
         # Every hit contains the driver token somewhere: scan its tiers only.
         driver = self._rarest(tokens)
-        pinyin_possible = driver.isascii() or not self._pinyin.text.isascii()
+        pinyin_possible = driver.isascii() or not self._pinyin_ascii
         for bound, name, form in _TIERS:
             if name == "pinyin" and not pinyin_possible:
                 continue

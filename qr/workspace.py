@@ -12,7 +12,7 @@ from pathlib import Path
 from qr.config import Config, Profile, load_config, resolve_libraries, select_profile
 from qr.render import Rendered, builtin_values, library_defaults, render
 from qr.search import Entry, PhraseIndex
-from qr.store.load import load_library
+from qr.index_cache import load_cached
 from qr.store.models import Library, Problem
 
 
@@ -25,6 +25,11 @@ class Workspace:
     shared_libraries: tuple[Library, ...] = ()
     """A profile's further libraries, after `library` (the shop's own) in resolution order."""
     profile: Profile | None = None
+    _cached_keys: dict = field(default_factory=dict, repr=False)
+    """Search keys read from the index cache, by id of their Group: (group, GroupKeys)."""
+    _prebuilt: tuple | None = field(default=None, repr=False)
+    """(library, CodeTable, key fields laid out in the cache file, CachedLoad) from the index
+    cache: valid while `library` is that very object and alone."""
 
     @property
     def libraries(self) -> list[Library]:
@@ -38,7 +43,12 @@ class Workspace:
     @property
     def index(self) -> PhraseIndex:
         if self._index is None:
-            self._index = PhraseIndex.from_libraries(self.libraries)
+            prebuilt = self._prebuilt
+            if prebuilt is not None and prebuilt[0] is self.library and not self.shared_libraries:
+                self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys, prebuilt[1], prebuilt[2])
+                self._index.on_damage = prebuilt[3].forget
+            else:
+                self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys)
         return self._index
 
     def reindex(self) -> None:
@@ -109,7 +119,8 @@ def open_workspace(
     config = config or load_config()
     option = str(library) if library else None
     selected = select_profile(profile, config, library_option=option)
-    results = [load_library(root) for root in resolve_libraries(option, config, selected)]
+    loads = [load_cached(root) for root in resolve_libraries(option, config, selected)]
+    results = [load.result for load in loads]
     problems = [problem for result in results for problem in result.problems]
     if len(results) > 1:
         # several libraries: a relative file name alone would not say which library it is in
@@ -124,4 +135,11 @@ def open_workspace(
         problems=tuple(problems),
         shared_libraries=tuple(result.library for result in results[1:]),
         profile=selected,
+        _cached_keys={
+            id(group): (group, load.keys[group.path])
+            for load in loads
+            for group in load.result.library.groups
+            if group.path in load.keys
+        },
+        _prebuilt=(results[0].library, loads[0].code_table, loads[0].joined, loads[0]),
     )

@@ -44,14 +44,19 @@ class InvalidFile(Exception):
 
 
 def group_files(root: Path) -> list[Path]:
-    """Group files of a library, in path order (relative to root)."""
-    found = [
-        path.relative_to(root)
-        for path in root.rglob("*.toml")
-        if not path.name.startswith("_")
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    ]
-    return sorted(found, key=lambda path: path.as_posix())
+    """Group files of a library, in path order (relative to root); hidden folders are skipped."""
+    return [Path(name) for name in group_file_names(root)]
+
+
+def group_file_names(root: Path) -> list[str]:
+    """`group_files` as POSIX strings: os.walk instead of pathlib (a warm start lists 300+ files)."""
+    found = []
+    for folder, folders, files in os.walk(root):  # like rglob: symlinked folders are not entered
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files if name.endswith(".toml") and not name.startswith(("_", ".")))
+    return sorted(found)
 
 
 def stamp_of(data: bytes, stat: os.stat_result) -> FileStamp:

@@ -1,0 +1,351 @@
+"""qr performance at 1k / 10k / 100k phrases: load, search per query, whole process vs fzf, RSS.
+
+    pip install -e '.[bench]'            # iterfzf ships the fzf binary used for comparison
+    python bench/run.py                  # all benchmarks at 1k,10k,100k
+    python bench/run.py --sizes 1000,10000 --only load,search --json out.json
+    python bench/run.py --startup        # also run bench/startup.py (launcher first frame)
+
+Benchmarks (each prints a table; the whole run ends with one JSON document on stdout):
+- load:   cold load (empty cache dir: TOML + pinyin + keys, writes the cache) and warm load
+          (cache present), each in a fresh child process: `open_workspace` + the index ready.
+- search: in-process latency of `PhraseIndex.search` per query kind, p50/p95 over --repeat runs
+          after one warm-up call (the first call is reported too).
+- cli:    whole-process `qr search QUERY --json` (warm cache) beside `fzf --filter QUERY` over
+          the same phrases (one line per phrase: /code, title, body), interleaved in the same run;
+          medians of --runs, with each child's peak RSS (os.wait4 rusage).
+Libraries come from bench/generate.py (deterministic). HOME and the XDG dirs point at a temp dir.
+Timings are medians on a shared machine; compare the columns of one run, not runs with each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+from generate import generate  # noqa: E402
+
+QUERIES = {
+    "exact code": ["/sh12", "/en6x3"],
+    "code prefix": ["/wl", "/sh1"],
+    "Chinese words": ["物流繁忙", "退款 进度"],
+    "pinyin initials": ["wlfm", "tkjd"],
+    "full pinyin": ["wuliufanmang", "tuikuan"],
+    "English words": ["refund timeline", "shipping delay"],
+    "English typo": ["refnd timelin", "damaged parcle"],
+}
+CLI_QUERIES = ["/sh12", "物流繁忙", "wlfm", "refund timeline", "refnd timelin"]
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["HOME"] = str(home)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
+    env.pop("QR_LIBRARY", None)
+    # Measure what an installed qr does: byte-code cached (this sandbox sets PYTHONDONTWRITEBYTECODE,
+    # which would add the compile time of every module to every child), kept out of the tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(home / "pycache")
+    return env
+
+
+def _wait_child(argv: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, int, bytes]:
+    """Run and reap the child ourselves so that its own rusage (peak RSS) is ours to read."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    if stdin is not None:
+        process.stdin.write(stdin)
+        process.stdin.close()
+    out = process.stdout.read()
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):  # fzf --filter exits 1 when nothing matches
+        raise RuntimeError(f"{argv[:3]} exited {process.returncode}: {err.decode(errors='replace')[-400:]}")
+    return wall, usage.ru_maxrss, out
+
+
+LOAD_CHILD = r"""
+import json, resource, sys, time
+start = time.perf_counter()
+from qr.workspace import open_workspace
+imported = time.perf_counter()
+workspace = open_workspace(sys.argv[1])
+loaded = time.perf_counter()
+index = workspace.index
+ready = time.perf_counter()
+hits = index.search("wlfm", limit=20)
+print(json.dumps({
+    "import_ms": (imported - start) * 1000, "library_ms": (loaded - imported) * 1000,
+    "index_ms": (ready - loaded) * 1000, "load_ms": (ready - imported) * 1000,
+    "phrases": len(index), "pypinyin": "pypinyin" in sys.modules, "tomllib_used": "tomllib" in sys.modules,
+    "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "hits": len(hits),
+}))
+"""
+
+
+def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
+    env = isolated_env(home)
+    cache = Path(env["XDG_CACHE_HOME"])
+    results = {}
+    for size, library in libraries.items():
+        cold, warm = [], []
+        for _ in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            _, _, out = _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)
+            cold.append(json.loads(out))
+            _, _, out = _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)
+            warm.append(json.loads(out))
+        cache_bytes = sum(path.stat().st_size for path in cache.rglob("*.pickle"))
+        results[size] = {
+            "cold_ms": statistics.median(row["load_ms"] for row in cold),
+            "cold_library_ms": statistics.median(row["library_ms"] for row in cold),
+            "cold_index_ms": statistics.median(row["index_ms"] for row in cold),
+            "warm_ms": statistics.median(row["load_ms"] for row in warm),
+            "warm_library_ms": statistics.median(row["library_ms"] for row in warm),
+            "warm_index_ms": statistics.median(row["index_ms"] for row in warm),
+            "warm_imports_pypinyin": any(row["pypinyin"] for row in warm),
+            "cold_rss_mb": max(row["rss_kb"] for row in cold) / 1024,
+            "warm_rss_mb": max(row["rss_kb"] for row in warm) / 1024,
+            "cache_mb": cache_bytes / 1e6,
+            "runs": runs,
+        }
+    print("\n## load (ms; cold = no cache, warm = cache present; open_workspace + index ready)")
+    print(f"{'phrases':>8} {'cold':>8} {'(lib+idx)':>14} {'warm':>8} {'(lib+idx)':>12} {'cache MB':>9} {'RSS cold/warm MB':>17} pypinyin@warm")
+    for size, row in results.items():
+        print(
+            f"{size:>8} {row['cold_ms']:>8.0f} {row['cold_library_ms']:>7.0f}+{row['cold_index_ms']:<6.0f}"
+            f" {row['warm_ms']:>8.1f} {row['warm_library_ms']:>6.1f}+{row['warm_index_ms']:<5.1f}"
+            f" {row['cache_mb']:>9.1f} {row['cold_rss_mb']:>8.0f}/{row['warm_rss_mb']:<8.0f} {row['warm_imports_pypinyin']}"
+        )
+    return results
+
+
+SEARCH_CHILD = r"""
+import json, resource, sys, time
+from qr.workspace import open_workspace
+queries = json.loads(sys.argv[2]); repeat = int(sys.argv[3])
+index = open_workspace(sys.argv[1]).index
+out = {}
+for kind, items in queries.items():
+    for query in items:
+        start = time.perf_counter(); hits = index.search(query, limit=50); first = time.perf_counter() - start
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter(); index.search(query, limit=50); times.append(time.perf_counter() - start)
+        out[query] = {"kind": kind, "first_ms": first * 1000, "times_ms": [t * 1000 for t in times],
+                      "hits": len(hits), "top": hits[0].phrase.title if hits else None,
+                      "where": hits[0].where if hits else None}
+out["_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    position = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[position]
+
+
+def bench_search(libraries: dict[int, Path], home: Path, repeat: int) -> dict:
+    env = isolated_env(home)
+    results: dict = {}
+    for size, library in libraries.items():
+        _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # make sure the cache is warm
+        _, _, out = _wait_child(
+            [sys.executable, "-c", SEARCH_CHILD, str(library), json.dumps(QUERIES, ensure_ascii=False), str(repeat)], env
+        )
+        raw = json.loads(out)
+        rss = raw.pop("_rss_kb")
+        per_query = {
+            query: {
+                "kind": row["kind"],
+                "p50_ms": _percentile(row["times_ms"], 0.5),
+                "p95_ms": _percentile(row["times_ms"], 0.95),
+                "first_ms": row["first_ms"],
+                "hits": row["hits"],
+                "top": row["top"],
+                "where": row["where"],
+            }
+            for query, row in raw.items()
+        }
+        kinds = {}
+        for kind in QUERIES:
+            rows = [raw[query] for query in QUERIES[kind]]
+            times = [t for row in rows for t in row["times_ms"]]
+            kinds[kind] = {
+                "p50_ms": _percentile(times, 0.5),
+                "p95_ms": _percentile(times, 0.95),
+                "first_ms": max(row["first_ms"] for row in rows),
+            }
+        results[size] = {"queries": per_query, "kinds": kinds, "rss_mb": rss / 1024, "repeat": repeat}
+    sizes = list(results)
+    print(f"\n## search, in process (ms; p50 / p95 over {repeat} runs per query, 2 queries per kind; first call in brackets)")
+    print(f"{'query kind':<16}" + "".join(f"{size:>24}" for size in sizes))
+    for kind in QUERIES:
+        cells = []
+        for size in sizes:
+            row = results[size]["kinds"][kind]
+            cells.append(f"{row['p50_ms']:.2f} / {row['p95_ms']:.2f} [{row['first_ms']:.1f}]")
+        print(f"{kind:<16}" + "".join(f"{cell:>24}" for cell in cells))
+    print("top hits: " + "; ".join(f"{q} -> {r['top']} ({r['where']})" for q, r in results[sizes[-1]]["queries"].items()))
+    return results
+
+
+def fzf_binary() -> Path | None:
+    from importlib.util import find_spec
+
+    spec = find_spec("iterfzf")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for name in ("fzf", "fzf.exe"):
+            candidate = Path(folder) / name
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def phrase_lines(library: Path) -> bytes:
+    from qr.store.load import load_library
+
+    lines = []
+    for _, phrase in load_library(library).library.phrases():
+        body = " ".join(phrase.body.split())
+        lines.append(f"/{phrase.code or ''}\t{phrase.title}\t{body}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
+    env = isolated_env(home)
+    fzf = fzf_binary()
+    qr = Path(sys.executable).parent / "qr"
+    qr_argv = [str(qr)] if qr.exists() else [sys.executable, "-m", "qr"]
+    results: dict = {}
+    for size, library in libraries.items():
+        _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
+        lines = phrase_lines(library)
+        rows = {}
+        for query in CLI_QUERIES:
+            qr_times, qr_rss, fzf_times, fzf_rss = [], [], [], []
+            for _ in range(runs):  # interleaved, so both see the same machine load
+                wall, rss, _ = _wait_child([*qr_argv, "--library", str(library), "search", query, "--json"], env)
+                qr_times.append(wall)
+                qr_rss.append(rss)
+                if fzf is not None:
+                    wall, rss, _ = _wait_child([str(fzf), "--filter", query], env, stdin=lines)
+                    fzf_times.append(wall)
+                    fzf_rss.append(rss)
+            qr_ms = statistics.median(qr_times) * 1000
+            fzf_ms = statistics.median(fzf_times) * 1000 if fzf_times else None
+            rows[query] = {
+                "qr_ms": qr_ms,
+                "fzf_ms": fzf_ms,
+                "ratio": qr_ms / fzf_ms if fzf_ms else None,
+                "qr_rss_mb": max(qr_rss) / 1024,
+                "fzf_rss_mb": max(fzf_rss) / 1024 if fzf_rss else None,
+            }
+        ratios = [row["ratio"] for row in rows.values() if row["ratio"] is not None]
+        results[size] = {
+            "queries": rows,
+            "qr_ms": statistics.median(row["qr_ms"] for row in rows.values()),
+            "fzf_ms": statistics.median(row["fzf_ms"] for row in rows.values()) if fzf else None,
+            "ratio_median": statistics.median(ratios) if ratios else None,
+            "ratio_max": max(ratios) if ratios else None,
+            "runs": runs,
+            "fzf": str(fzf) if fzf else None,
+        }
+    print(f"\n## whole process, warm cache: `qr search Q --json` vs `fzf --filter Q` (ms, median of {runs}; peak RSS MB)")
+    if fzf is None:
+        print("(fzf not found: pip install -e '.[bench]' installs iterfzf, which ships it)")
+    print(f"{'phrases':>8} {'query':<18} {'qr':>8} {'fzf':>8} {'qr/fzf':>7} {'RSS qr':>7} {'RSS fzf':>8}")
+    for size, result in results.items():
+        for query, row in result["queries"].items():
+            fzf_cell = f"{row['fzf_ms']:>8.0f}" if row["fzf_ms"] else f"{'-':>8}"
+            ratio = f"{row['ratio']:>7.2f}" if row["ratio"] else f"{'-':>7}"
+            fzf_rss = f"{row['fzf_rss_mb']:>8.0f}" if row["fzf_rss_mb"] else f"{'-':>8}"
+            print(f"{size:>8} {query:<18} {row['qr_ms']:>8.0f} {fzf_cell} {ratio} {row['qr_rss_mb']:>7.0f} {fzf_rss}")
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--only", default="load,search,cli", help="comma-separated: load, search, cli")
+    parser.add_argument("--runs", type=int, default=5, help="child processes per figure (load, cli)")
+    parser.add_argument("--repeat", type=int, default=40, help="search calls per query (search)")
+    parser.add_argument("--work", metavar="DIR", help="keep generated libraries here (reused when present)")
+    parser.add_argument("--startup", action="store_true", help="also run bench/startup.py if present")
+    parser.add_argument("--json", metavar="FILE", help="also write the JSON document here")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    only = set(args.only.split(","))
+    with tempfile.TemporaryDirectory(prefix="qr-bench-") as temp:
+        work = Path(args.work) if args.work else Path(temp) / "libraries"
+        libraries = {}
+        for size in sizes:
+            library = work / f"lib{size}"
+            if not (library / "_library.toml").exists():
+                generate(size, library)
+            libraries[size] = library
+        home = Path(temp) / "home"
+        document: dict = {"machine": machine(), "sizes": sizes}
+        print(f"# qr bench: {document['machine']}")
+        if "load" in only:
+            document["load"] = bench_load(libraries, home, args.runs)
+        if "search" in only:
+            document["search"] = bench_search(libraries, home, args.repeat)
+        if "cli" in only:
+            document["cli"] = bench_cli(libraries, home, args.runs)
+        startup = BENCH / "startup.py"
+        if args.startup and startup.exists():
+            out = subprocess.run(
+                [sys.executable, str(startup), "--sizes", ",".join(str(s) for s in sizes if s <= 10000)],
+                capture_output=True, text=True,
+            )
+            print(out.stdout)
+            try:
+                document["startup"] = json.loads(out.stdout.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                document["startup"] = {"error": out.stderr[-400:]}
+    print(json.dumps(document, ensure_ascii=False))
+    if args.json:
+        Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
