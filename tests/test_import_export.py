@@ -704,3 +704,14 @@ def test_progress_bar_on_a_terminal_for_large_files(tmp_path, capsys, monkeypatc
     small = tmp_path / "small.txt"
     small.write_text("s1,1=少\n", encoding="utf-8")
     assert run(capsys, "import", small, "--into", tmp_path / "lib2")[2] == ""  # small files: no bar
+
+
+def test_qianniu_sheet_saved_as_excel_unicode_text(tmp_path, capsys):
+    """Excel's "Unicode text": tab-separated, UTF-16LE with BOM, CRLF."""
+    source = tmp_path / "快捷短语.txt"
+    source.write_bytes("\ufeff快捷编码\t快捷短语\t快捷短语分组\r\nhy\t亲，欢迎光临\t售前\r\ncf\t\"记得付款,谢谢\"\t\r\n".encode("utf-16-le"))
+    code, out, err = run(capsys, "import", source, "--into", tmp_path / "lib")
+    assert code == 0, err
+    assert "Qianniu sheet (CSV), UTF-16LE with BOM" in out
+    found = imported(tmp_path / "lib")
+    assert (body(found, "hy"), body(found, "cf"), found["cf"][1].name) == ("亲，欢迎光临", "记得付款,谢谢", "未分组")

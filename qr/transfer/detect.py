@@ -129,7 +129,7 @@ def sniff_format(source: Source) -> str:
     if not lines:
         raise TransferError(f"{source.path} is empty")
     header = header_cells(lines[0])
-    if header in QIANNIU_HEADERS:
+    if header[:3] in QIANNIU_HEADERS or header_cells(lines[0], "\t")[:3] in QIANNIU_HEADERS:
         return "qianniu"
     if "body" in header and ({"code", "title"} & set(header)):
         return "csv"
@@ -149,8 +149,8 @@ def sniff_format(source: Source) -> str:
     )
 
 
-def header_cells(line: str) -> tuple[str, ...]:
+def header_cells(line: str, delimiter: str = ",") -> tuple[str, ...]:
     import csv
 
-    row = next(csv.reader([line]), [])
+    row = next(csv.reader([line], delimiter=delimiter), [])
     return tuple(cell.strip().strip("\ufeff").lower() for cell in row)

@@ -1,6 +1,7 @@
 """Qianniu (千牛) / 旺旺-style quick-phrase sheets, CSV or XLSX: code, phrase, group.
 
-Headers seen: `快捷编码,快捷短语,快捷短语分组` and `快捷短语编码,快捷短语,快捷短语分组`. A blank
+Headers seen: `快捷编码,快捷短语,快捷短语分组` and `快捷短语编码,快捷短语,快捷短语分组` (comma- or, as
+Excel's "Unicode text" writes it, tab-separated). A blank
 group is 未分组. Some exports escape a newline as `&#13;` and a comma as `&#44;`; Excel leaves
 `_x000D_` for a carriage return in a cell.
 """
@@ -11,7 +12,7 @@ import csv
 import io
 import re
 
-from qr.transfer.detect import QIANNIU_HEADERS, Source
+from qr.transfer.detect import QIANNIU_HEADERS, Source, header_cells
 from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
 
 UNGROUPED = "未分组"
@@ -59,7 +60,10 @@ def parse_qianniu(source: Source) -> Parsed:
 
 
 def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text))
+    # Excel's "Unicode text" is the same sheet tab-separated (in UTF-16LE, which the decoder handles).
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    delimiter = "\t" if header_cells(first, "\t")[:3] in QIANNIU_HEADERS else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
     try:
         for row in reader:
