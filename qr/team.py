@@ -140,6 +140,8 @@ class Repo:
     top: Path
     prefix: PurePosixPath
     """The library folder relative to the top of the work tree (`.` when it is the top)."""
+    git_dir: Path
+    """This work tree's own git folder (where a stopped rebase keeps its state)."""
 
     def git(self, *args: str, **kwargs) -> Outcome:
         return run_git(self.top, *args, **kwargs)
@@ -178,15 +180,16 @@ def open_repo(library: Path | str) -> Repo:
     if not library.is_dir():
         raise TeamError(f"library folder not found: {library}")
     _refuse_bundled(library)
-    outcome = run_git(library, "rev-parse", "--show-toplevel")
-    if not outcome.ok:
+    outcome = run_git(library, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+    if not outcome.ok or len(outcome.out.splitlines()) != 2:
         raise TeamError(
             f"{library} is not a git work tree: clone the team library with `git clone URL FOLDER` "
             "and point qr at that folder (--library, QR_LIBRARY or the config file)"
         )
-    top = Path(outcome.out.strip()).resolve()
+    top_line, git_dir_line = outcome.out.splitlines()
+    top = Path(top_line).resolve()
     prefix = PurePosixPath(library.relative_to(top).as_posix()) if library != top else PurePosixPath(".")
-    return Repo(library=library, top=top, prefix=prefix)
+    return Repo(library=library, top=top, prefix=prefix, git_dir=Path(git_dir_line))
 
 
 def _refuse_bundled(library: Path) -> None:
@@ -219,10 +222,9 @@ def current_branch(repo: Repo) -> str | None:
 
 def rebasing_branch(repo: Repo) -> str | None:
     """The branch a stopped rebase is rewriting (HEAD is detached meanwhile)."""
-    for name in ("rebase-merge/head-name", "rebase-apply/head-name"):
-        outcome = repo.git("rev-parse", "--git-path", name)
-        path = repo.top / outcome.out.strip()
-        if outcome.ok and path.is_file():
+    for name in ("rebase-merge", "rebase-apply"):
+        path = repo.git_dir / name / "head-name"
+        if path.is_file():
             return path.read_text(encoding="utf-8").strip().removeprefix("refs/heads/") or None
     return None
 
@@ -230,12 +232,12 @@ def rebasing_branch(repo: Repo) -> str | None:
 def upstream_of(repo: Repo, branch: str | None) -> Upstream | None:
     if branch is None:
         return None
-    remote = repo.git("config", "--get", f"branch.{branch}.remote")
-    merge = repo.git("config", "--get", f"branch.{branch}.merge")
-    name = repo.git("rev-parse", "--abbrev-ref", "--symbolic-full-name", f"{branch}@{{upstream}}")
-    if not (remote.ok and merge.ok and name.ok):
+    fields = "%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream:short)"
+    outcome = repo.git("for-each-ref", f"--format={fields}", f"refs/heads/{branch}")
+    parts = outcome.out.rstrip("\n").split("\0") if outcome.ok else []
+    if len(parts) != 3 or not all(parts):
         return None
-    return Upstream(remote=remote.out.strip(), branch=merge.out.strip(), name=name.out.strip())
+    return Upstream(remote=parts[0], branch=parts[1], name=parts[2])
 
 
 def require_upstream(repo: Repo) -> tuple[str, Upstream]:
@@ -252,11 +254,7 @@ def require_upstream(repo: Repo) -> tuple[str, Upstream]:
 
 
 def rebase_in_progress(repo: Repo) -> bool:
-    for name in ("rebase-merge", "rebase-apply"):
-        outcome = repo.git("rev-parse", "--git-path", name)
-        if outcome.ok and (repo.top / outcome.out.strip()).exists():
-            return True
-    return False
+    return any((repo.git_dir / name).exists() for name in ("rebase-merge", "rebase-apply"))
 
 
 def _refuse_mid_rebase(repo: Repo) -> None:

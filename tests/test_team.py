@@ -6,6 +6,7 @@ agent): one publishes, the other pulls; concurrent publishes rebase; a true conf
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import threading
 from pathlib import Path, PurePosixPath
@@ -59,23 +60,39 @@ def no_system_git_config(monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 
 
+@pytest.fixture(scope="module")
+def team_template(tmp_path_factory):
+    """Built once: a bare remote and two clones of it. Each test gets its own copy (copying is far
+    cheaper than the dozen git runs it takes to build)."""
+    base = tmp_path_factory.mktemp("team")
+    with pytest.MonkeyPatch.context() as env:  # the per-test HOME isolation is not active yet here
+        env.setenv("HOME", str(base / "home"))
+        env.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        env.delenv("XDG_CONFIG_HOME", raising=False)
+        remote = base / "remote.git"
+        git(base, "init", "--quiet", "--bare", "-b", "main", str(remote))
+        lead = base / "lead"
+        git(base, "clone", "--quiet", str(remote), str(lead))
+        configure(lead, "lead")
+        git(lead, "switch", "--quiet", "-c", "main")
+        write_library(lead)
+        git(lead, "add", ".")
+        git(lead, "commit", "--quiet", "-m", "the library")
+        git(lead, "push", "--quiet", "-u", "origin", "main")
+        git(base, "clone", "--quiet", str(remote), str(base / "agent"))
+        configure(base / "agent", "agent")
+    return base
+
+
 @pytest.fixture
-def team(tmp_path):
+def team(team_template, tmp_path):
     """(bare remote, lead clone, agent clone) sharing the test library on branch main."""
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(remote))
-    lead = tmp_path / "lead"
-    git(tmp_path, "clone", "--quiet", str(remote), str(lead))
-    configure(lead, "lead")
-    git(lead, "switch", "--quiet", "-c", "main")
-    write_library(lead)
-    git(lead, "add", ".")
-    git(lead, "commit", "--quiet", "-m", "the library")
-    git(lead, "push", "--quiet", "-u", "origin", "main")
-    agent = tmp_path / "agent"
-    git(tmp_path, "clone", "--quiet", str(remote), str(agent))
-    configure(agent, "agent")
-    return remote, lead, agent
+    for name in ("remote.git", "lead", "agent"):
+        shutil.copytree(team_template / name, tmp_path / name, symlinks=True, ignore=shutil.ignore_patterns("*.sample"))
+    for clone in ("lead", "agent"):  # point the copies at the copied remote
+        config = tmp_path / clone / ".git" / "config"
+        config.write_text(config.read_text().replace(str(team_template / "remote.git"), str(tmp_path / "remote.git")))
+    return tmp_path / "remote.git", tmp_path / "lead", tmp_path / "agent"
 
 
 def edit(path: Path, old: str, new: str) -> None:
