@@ -197,7 +197,7 @@ def trie_pattern(sequences: Iterable[list[str]]) -> str:
         node[""] = {}
 
     def render(node: dict) -> str:
-        # adjective groups and separators last: a literal character is the more specific branch
+        # the adjective group (最 + 佳…) after the literal branches: 最佳品牌 should win over 最佳 + 品
         children = sorted((token for token in node if token), key=lambda t: (t.startswith("(?:"), t))
         branches = [token + render(node[token]) for token in children]
         if not branches:
