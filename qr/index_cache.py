@@ -497,7 +497,9 @@ def load_cached(
     stat = _stat(settings_path)
     if stat is not None:
         known = cache.settings
-        if known is not None and known[0] == stat.st_size and known[1] == stat.st_mtime_ns and not _is_racy(known[1], now_ns):
+        if known is not None and known[0] == stat.st_size and known[1] == stat.st_mtime_ns and (
+            not _is_racy(known[1], now_ns) or _digest(settings_path) == known[2]
+        ):
             fresh.settings = known
         else:
             dirty = True
