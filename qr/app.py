@@ -22,6 +22,7 @@ from qr.i18n import choose_language, set_language, t
 from qr.render import Rendered, TemplateError, builtin_values, library_defaults, render
 from qr.search import Entry
 from qr.store.models import VarSpec
+from qr.usage import UsageStore
 from qr.workspace import Workspace
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -38,6 +39,7 @@ class QrApp(App[None]):
     | ctrl+o | order info form (the order context) |
     | ctrl+n | next customer: forget the order context |
     | F2 / F3 | browser / practice (for new hires) |
+    | F6 | switch shop (profile): its libraries, names; the order info is cleared |
     | ctrl+q | quit |
     """
 
@@ -52,6 +54,7 @@ class QrApp(App[None]):
         Binding("ctrl+n", "next_customer", "Next customer", id="app.next_customer"),
         Binding("f2", "browser", "Browse", id="app.browser"),
         Binding("f3", "practice", "Practise", id="app.practice"),
+        Binding("f6", "switch_profile", "Shop", id="app.switch_profile"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         # replaces Textual's own palette binding, whose description is not translated
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
@@ -76,6 +79,7 @@ class QrApp(App[None]):
         once: bool = False,
         ui_lang: str | None = None,
         now: Callable[[], datetime] | None = None,
+        usage: UsageStore | None = None,
         cursor_blink: bool = True,
         watch_library: bool = True,
     ) -> None:
@@ -92,6 +96,9 @@ class QrApp(App[None]):
         self.watch_library = watch_library
         self._told_osc52 = False
         self._practice_progress = None
+        self.usage_store = usage
+        """The agent's copy history (None: no ranking, nothing recorded)."""
+        self._usage_scores: dict[str, float] | None = None
 
     @property
     def practice_progress(self):
@@ -191,6 +198,7 @@ class QrApp(App[None]):
             self.notify(f"{done}. {t('launcher.osc52_first')}", severity="warning", timeout=8)
         else:
             self.notify(f"{done} {t('launcher.via_system' if via == 'system' else 'launcher.via_terminal')}", timeout=3)
+        self._record_use(entry)  # before on_copied, so the refreshed hits rank with this copy
         self.post_message(self.PhraseCopied(entry, via))
         if on_copied is not None:
             on_copied(entry)
@@ -241,6 +249,88 @@ class QrApp(App[None]):
 
         self._show_screen(PracticeScreen, lambda: PracticeScreen(self.workspace, self.practice_progress))
 
+    # -- usage ranking and profiles ----------------------------------------------------------------
+
+    def usage_scores(self) -> dict[str, float]:
+        """Frecency per code for the current profile (empty without a history or when it is
+        unusable: the launcher then keeps library order). Computed once, then kept up to date."""
+        if self.usage_store is None:
+            return {}
+        if self._usage_scores is None:
+            self._usage_scores = self.usage_store.scores(self.workspace.profile_name)
+            self._tell_usage_problem()
+        return self._usage_scores
+
+    def _record_use(self, entry: Entry) -> None:
+        """Count a copy: (profile, code, time) only, never the text or a value."""
+        code = entry.phrase.code
+        if self.usage_store is None or not code:
+            return
+        if self.usage_store.record(self.workspace.profile_name, code):
+            if self._usage_scores is not None:
+                # a use made now weighs exactly 1 (see qr.usage): no need to read the file again
+                self._usage_scores = {**self._usage_scores, code: self._usage_scores.get(code, 0.0) + 1.0}
+        self._tell_usage_problem()
+
+    def _tell_usage_problem(self) -> None:
+        problem = self.usage_store.take_problem() if self.usage_store is not None else None
+        if problem:
+            self.notify(t("usage.problem", problem=problem), severity="warning", timeout=10)
+
+    def action_switch_profile(self) -> None:
+        from qr.config import ConfigError, profiles_of
+        from qr.screens.launcher import LauncherScreen
+        from qr.screens.profiles import ProfileSwitcher
+
+        if not (isinstance(self.screen, LauncherScreen) and len(self.screen_stack) == 1):
+            # other screens hold the current shop's libraries (an editor may have unsaved work)
+            self.notify(t("profiles.only_launcher"), severity="warning")
+            return
+        try:
+            profiles = profiles_of(self.workspace.config)
+        except ConfigError as error:
+            self.notify(t("profiles.failed", error=error), severity="error")
+            return
+        if not profiles:
+            self.notify(t("profiles.none"), severity="warning", timeout=8)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None and name != self.workspace.profile_name:
+                self.switch_profile(name)
+
+        self.push_screen(ProfileSwitcher(list(profiles.values()), self.workspace.profile_name), chosen)
+
+    def switch_profile(self, name: str) -> bool:
+        """Work for another shop: load its libraries, forget the order context (it belongs to the
+        other shop's customer), rank by its history and redraw. False (and a notice) on failure,
+        leaving everything as it was."""
+        from qr.config import ConfigError
+        from qr.workspace import open_workspace
+
+        try:
+            workspace = open_workspace(config=self.workspace.config, profile=name)
+        except ConfigError as error:
+            self.notify(t("profiles.failed", error=error), severity="error")
+            return False
+        missing = [str(library.root) for library in workspace.libraries if not library.root.is_dir()]
+        if missing:
+            self.notify(t("profiles.failed", error=f"library folder not found: {missing[0]}"), severity="error")
+            return False
+        workspace.index  # build it before the redraw
+        self.workspace = workspace
+        self._usage_scores = None
+        self.context = EMPTY
+        for screen in self.screen_stack:
+            changed = getattr(screen, "workspace_changed", None)
+            if callable(changed):
+                changed()
+        self.notify(t("profiles.switched", shop=workspace.shop or name, profile=name), timeout=5)
+        if workspace.problems:
+            first = workspace.problems[0]
+            self.notify(t("launcher.problems", count=len(workspace.problems), first=first), severity="warning", timeout=10)
+        return True
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
@@ -258,6 +348,7 @@ class QrApp(App[None]):
         yield SystemCommand(t("cmd.next_customer"), t("cmd.next_customer.help"), self.action_next_customer)
         yield SystemCommand(t("cmd.browser"), t("cmd.browser.help"), self.action_browser)
         yield SystemCommand(t("cmd.practice"), t("cmd.practice.help"), self.action_practice)
+        yield SystemCommand(t("cmd.switch_profile"), t("cmd.switch_profile.help"), self.action_switch_profile)
         yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
 
@@ -275,6 +366,7 @@ def make_app(
     once: bool = False,
     ui_lang: str | None = None,
     now: Callable[[], datetime] | None = None,
+    usage: UsageStore | None = None,
     cursor_blink: bool = True,
     watch_library: bool = True,
 ) -> QrApp:
@@ -286,6 +378,8 @@ def make_app(
         once: exit with status 0 after the first copy (`qr --once`, for a hotkey).
         ui_lang: "zh" or "en"; default: the config's `ui_lang`, else the locale.
         now: the clock for the built-ins `{today}`, `{now}`, `{weekday}` (tests pin it).
+        usage: the copy history that ranks the hits and records each copy (the launcher gives
+            `UsageStore()`); None: no ranking, nothing recorded.
         cursor_blink: False keeps text cursors steady (repeatable snapshots).
         watch_library: poll the library's files about once a second and reload the ones changed
             on disk (tests turn it off and call `app.live_reload.poll_now()`).
@@ -296,6 +390,7 @@ def make_app(
         once=once,
         ui_lang=ui_lang,
         now=now,
+        usage=usage,
         cursor_blink=cursor_blink,
         watch_library=watch_library,
     )

@@ -18,7 +18,8 @@ def run_launcher(args: argparse.Namespace) -> int:
 
     from qr.app import make_app  # imports Textual (~200 ms)
     from qr.clipboard import SystemClipboard
+    from qr.usage import UsageStore
 
-    app = make_app(workspace, clipboard=SystemClipboard(), once=bool(getattr(args, "once", False)))
+    app = make_app(workspace, clipboard=SystemClipboard(), once=bool(getattr(args, "once", False)), usage=UsageStore())
     app.run()
     return app.return_code or 0

@@ -416,3 +416,24 @@ async def test_the_query_is_an_input_with_focus(library_dir):
     app, _ = build(library_dir)
     async with app.run_test(size=(100, 30)):
         assert isinstance(app.focused, Input) and app.focused.id == "query"
+
+
+async def test_moving_near_the_end_draws_more_hits(tmp_path):
+    from generate import generate
+
+    from qr.screens.launcher import PAGE
+
+    app, _ = build(generate(300, tmp_path / "lib300"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        launcher = app.screen
+        assert len(launcher.hits) == PAGE
+        first = launcher.hits[0].entry
+        await pilot.press("end")
+        await pilot.pause()
+        assert len(launcher.hits) > PAGE
+        assert launcher.hits[0].entry == first  # the same ranking, only longer
+        for _ in range(5):
+            await pilot.press("end")
+        await pilot.pause()
+        assert len(launcher.hits) == 300
+        assert "300" in str(launcher.query_one(OptionList).border_title)

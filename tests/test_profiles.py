@@ -228,3 +228,73 @@ def test_qr_lint_reports_shadowing_for_a_profile(capsys, shops, library_dir):
     # a single library never reports shadowing
     code, out, _ = run(capsys, "--library", str(library_dir), "lint", "--json")
     assert not [f for f in json.loads(out) if f["rule"] == "shadowed-code"]
+
+
+# -- the launcher (Pilot) ------------------------------------------------------------------------
+
+
+def _app(workspace, tmp_path, clipboard=None):
+    from qr.app import make_app
+    from qr.clipboard import MemoryClipboard
+    from qr.usage import UsageStore
+
+    return make_app(
+        workspace,
+        clipboard=clipboard if clipboard is not None else MemoryClipboard(),
+        cursor_blink=False,
+        ui_lang="en",
+        usage=UsageStore(tmp_path / "usage.sqlite3"),
+    )
+
+
+def _status(app) -> str:
+    return str(app.screen.query_one("#profile-status").render())
+
+
+async def test_launcher_switches_profile(shops, tmp_path):
+    from qr.clipboard import MemoryClipboard
+    from qr.screens.launcher import LauncherScreen
+    from qr.screens.profiles import ProfileSwitcher
+
+    clipboard = MemoryClipboard()
+    app = _app(open_workspace(profile="shopA"), tmp_path, clipboard)
+    async with app.run_test(size=(100, 30)) as pilot:
+        launcher = app.screen
+        assert "A店旗舰店" in _status(app) and "shopA" in _status(app)  # the shop is always in view
+        assert [hit.phrase.code for hit in launcher.hits] == ["wl1", "a1", "wl1", "c1"]
+        await pilot.press(*"/wl1")
+        await pilot.pause()
+        assert launcher.current_entry.library.root == shops["own"]  # /wl1 is the shop's own first
+        await pilot.press("escape")
+        app.update_context({"customer": "王女士", "order_id": "123456789"})
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, ProfileSwitcher)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LauncherScreen)
+        assert app.workspace.profile_name == "shopB"
+        assert dict(app.context) == {}  # shop A's customer does not follow the agent to shop B
+        assert "shopB" in _status(app) and "A店旗舰店" not in _status(app)
+        assert [hit.phrase.code for hit in app.screen.hits] == ["b1", "wl1", "c1"]
+        await pilot.press(*"/c1", "enter")
+        await pilot.pause()
+        assert clipboard.copied == ["感谢配置店的顾客，我是小B。"]  # shop B's names now
+        # Esc in the switcher keeps the profile
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.workspace.profile_name == "shopB"
+
+
+async def test_switcher_without_profiles_says_so(library_dir, tmp_path):
+    from qr.screens.launcher import LauncherScreen
+
+    app = _app(open_workspace(library_dir), tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, LauncherScreen)
+        assert any("No profiles" in n.message for n in app._notifications)
+        assert not app.screen.query_one("#profile-status").display  # nothing to show without a profile

@@ -275,3 +275,87 @@ def test_a_version_1_history_is_upgraded_with_its_counts(tmp_path):
     assert store.scores("p", now=NOW)["b"] > 1
     assert store.clear() == 4 and store.scores("p", now=NOW) == {}
     store.close()
+
+
+# -- the launcher (Pilot) ------------------------------------------------------------------------
+
+
+def _launcher_app(library_dir, usage, clipboard=None):
+    from qr.app import make_app
+    from qr.clipboard import MemoryClipboard
+    from qr.workspace import open_workspace
+
+    return make_app(
+        open_workspace(library_dir),
+        clipboard=clipboard if clipboard is not None else MemoryClipboard(),
+        cursor_blink=False,
+        ui_lang="en",
+        usage=usage,
+    )
+
+
+def _codes(app) -> list[str]:
+    return [hit.phrase.code for hit in app.screen.hits]
+
+
+async def test_launcher_ranks_by_copies_and_remembers_them(library_dir, tmp_path):
+    path = tmp_path / "usage.sqlite3"
+    app = _launcher_app(library_dir, UsageStore(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert _codes(app) == ["wl1", "wl2", "wl10", "en1"]  # nothing used yet: library order
+        await pilot.press(*"/en1", "enter")
+        await pilot.pause()
+        assert _codes(app) == ["en1", "wl1", "wl2", "wl10"]  # the empty query: most used first
+        for _ in range(2):
+            await pilot.press(*"/wl2", "enter")
+            await pilot.pause()
+        assert _codes(app) == ["wl2", "en1", "wl1", "wl10"]
+        await pilot.press(*"物流")  # a search: wl2 and wl10 tie on the group name, the used one first
+        await pilot.pause()
+        assert _codes(app) == ["wl1", "wl2", "wl10"]
+    rows = sqlite3.connect(path).execute("SELECT profile, code FROM uses ORDER BY id").fetchall()
+    assert rows == [("", "en1"), ("", "wl2"), ("", "wl2")]
+    again = _launcher_app(library_dir, UsageStore(path))  # the next day's launcher
+    async with again.run_test(size=(100, 30)):
+        assert _codes(again)[:2] == ["wl2", "en1"]
+
+
+async def test_launcher_starts_with_a_corrupt_history_and_says_so_once(library_dir, tmp_path):
+    from qr.clipboard import MemoryClipboard
+
+    path = tmp_path / "usage.sqlite3"
+    path.write_bytes(b"not sqlite" * 500)
+    clipboard = MemoryClipboard()
+    app = _launcher_app(library_dir, UsageStore(path), clipboard)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert _codes(app) == ["wl1", "wl2", "wl10", "en1"]
+        await pilot.press(*"/wl2", "enter")
+        await pilot.pause()
+        await pilot.press(*"/en1", "enter")
+        await pilot.pause()
+        assert len(clipboard.copied) == 2  # copying carries on
+        warnings = [n.message for n in app._notifications if "ranking is off" in n.message]
+        assert len(warnings) == 1 and str(path) in warnings[0]
+        assert _codes(app) == ["wl1", "wl2", "wl10", "en1"]  # no ranking
+    assert path.read_bytes().startswith(b"not sqlite")  # left alone for `qr stats --clear`
+
+
+async def test_launcher_with_a_locked_history_still_copies(library_dir, tmp_path, monkeypatch):
+    from qr.clipboard import MemoryClipboard
+
+    monkeypatch.setattr(usage_module, "BUSY_TIMEOUT_SECONDS", 0.05)
+    path = tmp_path / "usage.sqlite3"
+    UsageStore(path).record("", "en1")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    clipboard = MemoryClipboard()
+    try:
+        app = _launcher_app(library_dir, UsageStore(path), clipboard)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press(*"/wl2", "enter")
+            await pilot.pause()
+            assert len(clipboard.copied) == 1
+            assert [n for n in app._notifications if "busy" in n.message]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

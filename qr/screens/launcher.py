@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
+from textual.content import Content, Span
 from textual.events import Key
 from textual.message import Message
 from textual.widgets import Footer, Input, OptionList, Static
@@ -30,8 +30,10 @@ from qr.screens.editing import EditingActions
 from qr.screens.team_check import RemoteCheck
 from qr.search import Entry, Hit, title_spans
 
-HIT_LIMIT = 200
-"""Hits shown per query: a page of choices, not the whole 10k library (that is the browser's job)."""
+PAGE = 50
+"""Hits drawn per query at first: each drawn hit costs ~0.15 ms, searching 10k phrases ~1-2 ms."""
+MAX_HITS = 1000
+"""Moving the highlight near the end draws more, up to this many (browsing it all is the browser's job)."""
 
 MATCH_STYLE = "bold underline $text-accent"
 CODE_STYLE = "bold $text-primary"
@@ -109,6 +111,7 @@ class LauncherScreen(EditingActions, QrScreen):
     def __init__(self) -> None:
         super().__init__()
         self._hits: list[Hit] = []
+        self._limit = PAGE
         self._indicators: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -159,21 +162,36 @@ class LauncherScreen(EditingActions, QrScreen):
         """Search again with the current query (after the library or usage changed), keeping the
         highlight on the same phrase when it is still among the hits."""
         previous = _identity(self.current_entry) if keep_highlight else None
+        if not keep_highlight:
+            self._limit = PAGE
+        self._draw_hits(previous)
+
+    def _draw_hits(self, keep: tuple | None) -> None:
         query = self.query_text
         index = self.app.workspace.index
-        self._hits = index.search(query, limit=HIT_LIMIT, usage=self.usage())
+        self._hits = index.search(query, limit=self._limit, usage=self.usage())
         hit_list = self.query_one(HitList)
-        hit_list.set_options(_option(index, hit, query) for hit in self._hits)
-        position = 0
-        if previous is not None:
-            position = next((i for i, hit in enumerate(self._hits) if _identity(hit.entry) == previous), 0)
-        hit_list.highlighted = position if self._hits else None
+        with self.app.batch_update():
+            hit_list.set_options(_option(index, hit, query) for hit in self._hits)
+            position = 0
+            if keep is not None:
+                position = next((i for i, hit in enumerate(self._hits) if _identity(hit.entry) == keep), 0)
+            hit_list.highlighted = position if self._hits else None
         total = len(index)
+        shown = len(self._hits)
         hit_list.border_title = (
-            t("launcher.count_all", total=total) if not query.strip() and len(self._hits) >= total
-            else t("launcher.count", shown=len(self._hits), total=total)
+            t("launcher.count_all", total=total) if not query.strip() and shown >= total
+            else t("launcher.count", shown=f"{shown}+" if shown == self._limit else shown, total=total)
         )
         self._show_preview()
+
+    def _draw_more_if_near_the_end(self) -> None:
+        highlighted = self.query_one(HitList).highlighted
+        if highlighted is None or len(self._hits) < self._limit or self._limit >= MAX_HITS:
+            return
+        if highlighted >= len(self._hits) - 5:
+            self._limit = min(self._limit * 2, MAX_HITS)
+            self._draw_hits(_identity(self.current_entry))
 
     def usage(self) -> dict[str, float]:
         """How much the user uses each code (ranks ties and the empty query); none until ranking exists."""
@@ -200,6 +218,7 @@ class LauncherScreen(EditingActions, QrScreen):
     @on(OptionList.OptionHighlighted, "#hits")
     def _highlight_changed(self) -> None:
         self._show_preview()
+        self._draw_more_if_near_the_end()
 
     @on(OptionList.OptionSelected, "#hits")
     def _hit_chosen(self) -> None:
@@ -315,19 +334,20 @@ def _identity(entry: Entry | None) -> tuple | None:
 
 
 def _option(index, hit: Hit, query: str) -> Option:
+    """One hit as one line: code, title, group; built from spans directly (assembling is 3x slower)."""
     phrase = hit.phrase
-    code = f"/{phrase.code}" if phrase.code else "·"
-    code_content = Content(code.ljust(8))
+    code = (f"/{phrase.code}" if phrase.code else "·").ljust(8)
+    title_start = len(code) + 1
+    group_start = title_start + len(phrase.title)
+    spans = [Span(0, len(code), CODE_STYLE)]
     typed = query.strip().lower()
     if typed.startswith("/") and phrase.code:
         prefix = typed[1:].split(" ", 1)[0]
         if prefix and phrase.code.startswith(prefix):
-            code_content = code_content.stylize(MATCH_STYLE, 1, 1 + len(prefix))
-    title = Content(phrase.title)
-    for start, end in title_spans(index, hit, query):
-        title = title.stylize(MATCH_STYLE, start, end)
-    prompt = Content.assemble(code_content.stylize_before(CODE_STYLE), " ", title, ("  " + hit.group.name, GROUP_STYLE))
-    return Option(prompt)
+            spans.append(Span(1, 1 + len(prefix), MATCH_STYLE))
+    spans.extend(Span(title_start + start, title_start + end, MATCH_STYLE) for start, end in title_spans(index, hit, query))
+    spans.append(Span(group_start, group_start + 2 + len(hit.group.name), GROUP_STYLE))
+    return Option(Content(f"{code} {phrase.title}  {hit.group.name}", spans))
 
 
 def _body_content(rendered: Rendered) -> Content:
