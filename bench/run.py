@@ -37,7 +37,7 @@ sys.path.insert(0, str(BENCH))
 from generate import generate  # noqa: E402
 
 QUERIES = {
-    "exact code": ["/sh12", "/en6x3"],
+    "exact code": ["/sh12", "/en12"],
     "code prefix": ["/wl", "/sh1"],
     "Chinese words": ["物流繁忙", "退款 进度"],
     "pinyin initials": ["wlfm", "tkjd"],

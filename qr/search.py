@@ -29,8 +29,10 @@ from typing import Iterable, Mapping, Sequence
 from qr.store.models import Group, Library, Phrase, normalise_code
 
 SEP = "\x1f"
-FUZZY_CANDIDATES = 1500
-"""Phrases scored by the fuzzy tier at most (partial_ratio costs ~2 µs each)."""
+FUZZY_CANDIDATES = 600
+"""Phrases scored by the fuzzy tier at most (building their keys and scoring cost ~10 µs each)."""
+CLOSE_CODES = 3000
+"""Codes compared with a mistyped `/code` at most."""
 VOCABULARY_MATCHES = 3
 """Close vocabulary words tried per misspelt query word."""
 _NATURAL = re.compile(r"(\d+)")
@@ -581,8 +583,11 @@ class PhraseIndex:
         codes = self._sorted_codes()
         low = bisect_left(codes, prefix[0])
         high = bisect_right(codes, prefix[0] + "\U0010ffff")
-        if high - low > 20_000:
-            high = low + 20_000
+        if high - low > CLOSE_CODES:
+            # the codes spelt nearest in sorted order (same first character), not all of them
+            middle = bisect_left(codes, prefix, low, high)
+            low = max(low, min(middle - CLOSE_CODES // 2, high - CLOSE_CODES))
+            high = low + CLOSE_CODES
         candidates = {index: self.code_of(index) for index in codes.order[low:high]}
         close = process.extract(prefix, candidates, scorer=fuzz.ratio, score_cutoff=60, limit=limit * 2)
         for _, similarity, index in sorted(close, key=lambda item: (-item[1], item[2])):
@@ -721,29 +726,34 @@ class PhraseIndex:
         for char in _HAN.findall(query):
             if char in vocabulary:
                 grams[char] = vocabulary[char]
-        candidates: set[int] = set()
-        share = max(FUZZY_CANDIDATES // max(len(grams), 1), 100)
+        candidates: dict[int, None] = {}
+        share = max(FUZZY_CANDIDATES // max(len(grams), 1), 50)
         for gram in sorted(grams, key=grams.__getitem__):
+            taken = 0
             for name in ("titles", "others"):
-                column = self._field(name, gram)
-                taken = 0
-                for index in column.ids(gram):
-                    if index not in scored:
-                        candidates.add(index)
+                for index in self._field(name, gram).ids(gram):
+                    if index not in scored and index not in candidates:
+                        candidates[index] = None
                         taken += 1
-                        if taken >= share:
+                        if taken >= share or len(candidates) >= FUZZY_CANDIDATES:
                             break
+                if taken >= share or len(candidates) >= FUZZY_CANDIDATES:
+                    break
             if len(candidates) >= FUZZY_CANDIDATES:
                 break
         if not candidates:
             return
         keys = {index: self._fuzzy_keys(index) for index in candidates}
-        close = process.extract(
-            query, {index: key[1] for index, key in keys.items()}, scorer=fuzz.partial_ratio, score_cutoff=70, limit=None
-        )
+        close = {
+            index: similarity
+            for _, similarity, index in process.extract(
+                query, {index: key[1] for index, key in keys.items()}, scorer=fuzz.partial_ratio, score_cutoff=70, limit=None
+            )
+        }
         # a typo of the title (or code) outranks the same typo of a tag or the group name
+        heads = process.extract(query, {index: keys[index][0] for index in close}, scorer=fuzz.partial_ratio, limit=None)
         ranked = sorted(
-            ((max(fuzz.partial_ratio(query, keys[index][0]), similarity * 0.9), index) for _, similarity, index in close),
+            ((max(similarity, close[index] * 0.9), index) for _, similarity, index in heads),
             key=lambda pair: (-pair[0], pair[1]),
         )
         for similarity, index in ranked[: limit * 2]:
