@@ -132,6 +132,7 @@ def main() -> int:
     bare_script = work / "bare.py"
     bare_script.write_text(BARE_APP, encoding="utf-8")
     libraries = {size: generate(size, work / f"lib{size}") for size in sizes}
+    os.environ.update(base_env(work / "bench-home"))  # finding the markers must not touch the user's dirs
     markers = {size: first_title(root) for size, root in libraries.items()}
     warm_home = work / "warm-home"
 
