@@ -43,6 +43,9 @@ RETRY_GAP = 2
 MAX_RETRIES = 2
 """How many times one phrase may come back in one round after misses."""
 CHOICES = 4
+ROUND_LIMIT = 50
+"""The practice screen's rounds ask at most this many different phrases, the weakest first: a whole
+group of a shop's library (a few dozen) fits in one round; a category of thousands comes in parts."""
 SCHEMA_VERSION = 1
 DB_NAME = "practice.sqlite3"
 
@@ -235,6 +238,20 @@ def learned(entries: Iterable[Entry], store: ProgressStore, today: date | None =
     return Learned(count, total)
 
 
+def learned_in_group(library: Library, group: Group, store: ProgressStore, today: date | None = None) -> Learned:
+    """`learned` for one whole group, without building an Entry per phrase (the browser's labels)."""
+    today = today or date.today()
+    boxes = store._boxes(library_key(library))
+    total = count = 0
+    for phrase in group.phrases:
+        if not phrase.code or (phrase.valid_until is not None and phrase.valid_until < today):
+            continue
+        total += 1
+        if boxes.get(normalise_code(phrase.code), FIRST_BOX) >= LEARNED_BOX:
+            count += 1
+    return Learned(count, total)
+
+
 def group_entries(entries: Iterable[Entry], group: Group) -> list[Entry]:
     return [entry for entry in entries if entry.group.path == group.path and entry.group.name == group.name]
 
@@ -341,22 +358,34 @@ class PracticeRound:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise PracticeError(f"unknown practice mode {self.mode!r} (forward or reverse)")
-        items = []
+        today = self.today or date.today()
+        # (box, random tie-break, position): sorting these orders the round weakest box first
+        # without a Python key function per phrase; the items themselves are built afterwards
+        ranked: list[tuple[int, float, int]] = []
+        keys: list[tuple[str, str]] = []
+        chosen: list[Entry] = []
         seen: set[tuple[str, str]] = set()
+        boxes_of: dict[int, tuple[str, dict[str, int]]] = {}
         for entry in self.entries:
-            if not is_practisable(entry, self.today):
+            if not is_practisable(entry, today):
                 continue
-            key, code = library_key(entry.library), normalise_code(entry.phrase.code or "")
-            if (key, code) in seen:
+            library = boxes_of.get(id(entry.library))
+            if library is None:
+                key = library_key(entry.library)
+                library = boxes_of[id(entry.library)] = (key, self.store._boxes(key))
+            pair = (library[0], normalise_code(entry.phrase.code or ""))
+            if pair in seen:
                 continue
-            seen.add((key, code))
-            items.append(_Item(entry, key, code))
-        if not items:
+            seen.add(pair)
+            ranked.append((library[1].get(pair[1], FIRST_BOX), self.rng.random(), len(keys)))
+            keys.append(pair)
+            chosen.append(entry)
+        if not ranked:
             raise PracticeError("nothing to practise: these phrases have no codes")
-        self.rng.shuffle(items)
-        items.sort(key=lambda item: self.store.box(item.key, item.code))  # stable: weakest box first
+        ranked.sort()
         if self.limit is not None:
-            items = items[: max(1, self.limit)]
+            ranked = ranked[: max(1, self.limit)]
+        items = [_Item(chosen[position], *keys[position]) for _, _, position in ranked]
         self._items = items
         self._queue: list[_Item] = list(items)
         self._position = 0
@@ -364,7 +393,14 @@ class PracticeRound:
         self._current_item: _Item | None = None
         self._asked = self._right = self._wrong = 0
         self._missed: list[str] = []
-        self._pool = [entry for entry in (self.pool or self.entries) if entry.phrase.title]
+        self._pool = [entry for entry in (self.pool or self.entries) if entry.phrase.title] if self.mode == "reverse" else []
+        # the tiers reverse mode draws wrong titles from, grouped once (not scanned per question)
+        self._by_group: dict[tuple[int, str], list[Entry]] = {}
+        self._by_category: dict[str, list[Entry]] = {}
+        if self.mode == "reverse":
+            for entry in self._pool:
+                self._by_group.setdefault((id(entry.library), str(entry.group.path)), []).append(entry)
+                self._by_category.setdefault(entry.group.category, []).append(entry)
 
     @property
     def size(self) -> int:
@@ -409,20 +445,20 @@ class PracticeRound:
         taken = {title}
         wrong: list[Entry] = []
         tiers = (
-            [e for e in self._pool if e.library is entry.library and e.group.path == entry.group.path],
-            [e for e in self._pool if e.group.category == entry.group.category],
-            list(self._pool),
+            self._by_group.get((id(entry.library), str(entry.group.path)), []),
+            self._by_category.get(entry.group.category, []),
+            self._pool,
         )
         for tier in tiers:
-            candidates = [e for e in tier if e.phrase.title not in taken]
-            # one candidate per title, in library order, before sampling: deterministic for a seed
-            by_title: dict[str, Entry] = {}
-            for candidate in candidates:
-                by_title.setdefault(candidate.phrase.title, candidate)
-            unique = list(by_title.values())
             wanted = CHOICES - 1 - len(wrong)
             if wanted <= 0:
                 break
+            # one candidate per title, in library order, before sampling: deterministic for a seed
+            by_title: dict[str, Entry] = {}
+            for candidate in tier:
+                if candidate.phrase.title not in taken:
+                    by_title.setdefault(candidate.phrase.title, candidate)
+            unique = list(by_title.values())
             picked = self.rng.sample(unique, min(wanted, len(unique)))
             wrong.extend(picked)
             taken.update(e.phrase.title for e in picked)

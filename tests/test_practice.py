@@ -318,3 +318,18 @@ def test_unwritable_data_dir_is_reported(tmp_path):
 def test_today_decides_what_is_expired(entries):
     round_ = PracticeRound(aftersale(entries), store(), today=date(2020, 11, 1), rng=random.Random(0))
     assert round_.size == 6  # the 双十一 phrase was still valid then
+
+
+def test_a_limited_round_takes_the_weakest_first(entries):
+    progress = store()
+    key = library_key(entries[0].library)
+    for code in ("sh1", "sh3", "sh5"):
+        progress.record(key, code, 3, True)
+    round_ = PracticeRound(aftersale(entries), progress, limit=2, rng=random.Random(0))
+    assert round_.size == 2
+    asked = set()
+    while (question := round_.next_question()) is not None:
+        asked.add(question.code)
+        round_.answer(question.code)
+    assert asked == {"sh2", "sh4"}
+    assert round_.summary().learned.total == 5  # the summary speaks of the whole set

@@ -5,7 +5,7 @@ progress. The filter box uses the launcher's search; Enter on a phrase copies it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Iterable
 
@@ -19,11 +19,12 @@ from textual.widgets import Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from qr.i18n import t
-from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learned, library_key
+from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learned_in_group, library_key
 from qr.render import Placeholder, TemplateError, parse
 from qr.screens.base import QrScreen
-from qr.search import Entry, entries_of
-from qr.store.models import Group
+from qr.screens.editing import EditingActions
+from qr.search import Entry
+from qr.store.models import Group, Library
 from qr.workspace import Workspace
 
 FILTER_LIMIT = 2_000
@@ -31,23 +32,6 @@ FILTER_LIMIT = 2_000
 100,000 takes seconds, 2,000 take 40 ms (bench/browser.py), and nobody reads past them."""
 OPEN_ALL_HITS = 200
 """A filter with at most this many hits opens every group that has one; with more they stay closed."""
-
-
-@dataclass(frozen=True)
-class CategoryNode:
-    name: str
-    entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
-class GroupNode:
-    group: Group
-    entries: tuple[Entry, ...]
-    """The group's phrases that are shown (all of them without a filter)."""
-    all_entries: tuple[Entry, ...]
-
-
-NodeData = CategoryNode | GroupNode | Entry
 
 
 GroupKey = tuple[str, str]
@@ -58,12 +42,41 @@ def group_key(entry: Entry) -> GroupKey:
     return (str(entry.library.root), str(entry.group.path))
 
 
-def arrange(entries: Iterable[Entry]) -> dict[str, dict[GroupKey, list[Entry]]]:
-    """category -> group -> entries, all in library order."""
-    tree: dict[str, dict[GroupKey, list[Entry]]] = {}
-    for entry in entries:
-        tree.setdefault(entry.group.category, {}).setdefault(group_key(entry), []).append(entry)
-    return tree
+@dataclass
+class GroupInfo:
+    """One group of the catalogue; its Entry objects are built when it is first opened."""
+
+    key: GroupKey
+    library: Library
+    group: Group
+    _entries: tuple[Entry, ...] | None = field(default=None, repr=False)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        if self._entries is None:
+            self._entries = tuple(Entry(self.library, self.group, phrase) for phrase in self.group.phrases)
+        return self._entries
+
+    @property
+    def size(self) -> int:
+        return len(self.group.phrases)
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    name: str
+    keys: tuple[GroupKey, ...]
+
+
+@dataclass(frozen=True)
+class GroupNode:
+    key: GroupKey
+    group: Group
+    shown: tuple[Entry, ...] | None = None
+    """The phrases a filter left (None: all of them)."""
+
+
+NodeData = CategoryNode | GroupNode | Entry
 
 
 def highlighted_body(body: str) -> Content:
@@ -108,7 +121,7 @@ class LibraryTree(Tree[NodeData]):
             self.move_cursor(node.parent)
 
 
-class BrowserScreen(QrScreen):
+class BrowserScreen(EditingActions, QrScreen):
     """Browse the library by category and group; see when to use each phrase.
 
     | Key | Does |
@@ -134,11 +147,11 @@ class BrowserScreen(QrScreen):
         self.progress = progress
         self.today = today
         self._query = ""
-        self._all: list[Entry] = []
-        """Every phrase in library order (the index's order: position = `Hit.index`)."""
-        self._groups: dict[GroupKey, tuple[Entry, ...]] = {}
+        self._groups: dict[GroupKey, GroupInfo] = {}
+        """Every group in library order."""
+        self._categories: dict[str, list[GroupKey]] = {}
         self._scores: dict[GroupKey, Learned] = {}
-        self._arranged_all: dict[str, dict[GroupKey, list[Entry]]] = {}
+        self._mounting = True
 
     # -- building ----------------------------------------------------------------------------------
 
@@ -166,36 +179,41 @@ class BrowserScreen(QrScreen):
 
     def on_screen_resume(self) -> None:
         # practice may have moved phrases between boxes, or the editor changed the library
-        if self.is_mounted:
+        if self._mounting:
+            self._mounting = False  # the first resume follows the mount, which has just loaded
+        elif self.is_mounted:
             self.reload()
 
     def reload(self) -> None:
-        """Read the library and the practice scores afresh, then rebuild the tree."""
-        self._all = entries_of(self.workspace.libraries)
-        groups: dict[GroupKey, list[Entry]] = {}
-        for entry in self._all:
-            groups.setdefault(group_key(entry), []).append(entry)
-        self._groups = {key: tuple(entries) for key, entries in groups.items()}
-        self._scores = {key: learned(entries, self.progress, self.today) for key, entries in self._groups.items()}
-        self._arranged_all = arrange(self._all)
+        """Read the library's groups and the practice scores afresh, then rebuild the tree."""
+        self._groups, self._categories, self._scores = {}, {}, {}
+        for library in self.workspace.libraries:
+            root = str(library.root)
+            for group in library.groups:
+                key = (root, str(group.path))
+                self._groups[key] = GroupInfo(key, library, group)
+                self._categories.setdefault(group.category, []).append(key)
+                self._scores[key] = learned_in_group(library, group, self.progress, self.today)
         self.rebuild()
 
     @property
     def tree(self) -> Tree[NodeData]:
         return self.query_one("#browser-tree", Tree)
 
-    def _entries(self) -> tuple[list[Entry], Entry | None]:
-        """The phrases to show, in library order, and the best hit of the filter (None without one)."""
-        if not self._query.strip():
-            return self._all, None
+    @property
+    def current_entry(self) -> Entry | None:
+        """The phrase under the tree's cursor (what the editor's e/n/d/m act on)."""
+        node = self.tree.cursor_node
+        return node.data if node is not None and isinstance(node.data, Entry) else None
+
+    def _hits(self) -> tuple[dict[str, dict[GroupKey, list[Entry]]], int, Entry | None]:
+        """The filter's hits as category -> group -> entries (library order), their count, the best."""
         hits = self.workspace.index.search(self._query, limit=FILTER_LIMIT, today=self.today)
-        if not hits:
-            return [], None
-        if len(self._all) != len(self.workspace.index) or any(hit.index < 0 for hit in hits):
-            # positions only line up with an index built from these same libraries
-            shown = {id(hit.phrase) for hit in hits}
-            return [entry for entry in self._all if id(entry.phrase) in shown], hits[0].entry
-        return [self._all[position] for position in sorted({hit.index for hit in hits})], self._all[hits[0].index]
+        arranged: dict[str, dict[GroupKey, list[Entry]]] = {}
+        for hit in sorted(hits, key=lambda hit: hit.index):
+            entry = hit.entry
+            arranged.setdefault(entry.group.category, {}).setdefault(group_key(entry), []).append(entry)
+        return arranged, len(hits), hits[0].entry if hits else None
 
     def rebuild(self) -> None:
         """Build the tree for the current filter.
@@ -205,27 +223,30 @@ class BrowserScreen(QrScreen):
         so a library of 100,000 phrases builds a tree of a few hundred groups, not 100,000 nodes.
         """
         tree = self.tree
-        entries, best = self._entries()
         filtering = bool(self._query.strip())
-        before = best if filtering else (tree.cursor_node.data if tree.cursor_node is not None else None)
+        if filtering:
+            arranged, shown, before = self._hits()
+        else:
+            arranged = {category: {key: None for key in keys} for category, keys in self._categories.items()}
+            shown = sum(info.size for info in self._groups.values())
+            before = tree.cursor_node.data if tree.cursor_node is not None else None
         before_group = group_key(before) if isinstance(before, Entry) else None
-        open_all = filtering and len(entries) <= OPEN_ALL_HITS
+        open_all = filtering and shown <= OPEN_ALL_HITS
         tree.clear()
         target: TreeNode[NodeData] | None = None
-        arranged = arrange(entries) if filtering else self._arranged_all
         for category, groups in arranged.items():
-            category_entries = tuple(entry for group_entries in groups.values() for entry in group_entries)
+            count = sum(len(hits) if hits is not None else self._groups[key].size for key, hits in groups.items())
             category_node = tree.root.add(
-                self._category_label(category, category_entries), CategoryNode(category, category_entries), expand=True
+                Text.assemble((category, "bold"), f"  ({count})"), CategoryNode(category, tuple(groups)), expand=True
             )
             if _same(before, category_node.data):
                 target = category_node
-            for key, group_entries in groups.items():
-                group = group_entries[0].group
-                all_entries = self._groups.get(key, tuple(group_entries))
+            for key, hits in groups.items():
+                info = self._groups.get(key)
+                if info is None:  # the index is older than this screen's view of the library
+                    continue
                 group_node = category_node.add(
-                    self._group_label(key, group, group_entries, all_entries, filtering),
-                    GroupNode(group, tuple(group_entries), all_entries),
+                    self._group_label(info, hits), GroupNode(key, info.group, None if hits is None else tuple(hits))
                 )
                 if _same(before, group_node.data):
                     target = group_node
@@ -234,7 +255,7 @@ class BrowserScreen(QrScreen):
                     group_node.expand()
                 if key == before_group:
                     target = next((leaf for leaf in group_node.children if _same(before, leaf.data)), target)
-        self._status(len(entries))
+        self._status(shown)
         # new nodes get their line numbers when the tree lays out its lines, normally on idle;
         # lay them out now so the cursor can be placed in this same call (textual 8.2 Tree)
         tree._tree_lines
@@ -246,17 +267,16 @@ class BrowserScreen(QrScreen):
 
     def _fill(self, node: TreeNode[NodeData]) -> None:
         """Add a group's phrase leaves (once)."""
-        if isinstance(node.data, GroupNode) and not node.children:
-            for entry in node.data.entries:
+        data = node.data
+        if isinstance(data, GroupNode) and not node.children:
+            entries = data.shown if data.shown is not None else self._groups[data.key].entries
+            for entry in entries:
                 node.add_leaf(self._phrase_label(entry), entry)
 
-    def _category_label(self, name: str, shown: tuple[Entry, ...]) -> Text:
-        return Text.assemble((name, "bold"), f"  ({len(shown)})")
-
-    def _group_label(self, key: GroupKey, group: Group, shown: list[Entry], all_entries: tuple[Entry, ...], filtering: bool) -> Text:
-        score = self._scores.get(key) or learned(all_entries, self.progress, self.today)
-        count = f"{len(shown)}/{len(all_entries)}" if filtering else str(len(all_entries))
-        label = Text.assemble(group.name, f"  ({count})")
+    def _group_label(self, info: GroupInfo, hits: list[Entry] | None) -> Text:
+        score = self._scores[info.key]
+        count = f"{len(hits)}/{info.size}" if hits is not None else str(info.size)
+        label = Text.assemble(info.group.name, f"  ({count})")
         if score.total:
             style = "green" if score.learned == score.total else "dim"
             label.append("  " + t("browser.learned_short", learned=score.learned, total=score.total), style=style)
@@ -271,7 +291,7 @@ class BrowserScreen(QrScreen):
         return label
 
     def _status(self, shown: int) -> None:
-        total = len(self._all)
+        total = sum(info.size for info in self._groups.values())
         everything = Learned(sum(s.learned for s in self._scores.values()), sum(s.total for s in self._scores.values()))
         if not self._query.strip():
             count = t("browser.count", total=total)
@@ -342,7 +362,7 @@ class BrowserScreen(QrScreen):
         return window
 
     def _group_detail(self, node: GroupNode) -> Content:
-        score = learned(node.all_entries, self.progress, self.today)
+        score = self._scores[node.key]
         lines: list[Content | str] = [
             Content.assemble((node.group.name, "bold"), ("  ·  ", "dim"), node.group.category),
         ]
@@ -350,7 +370,7 @@ class BrowserScreen(QrScreen):
             lines.append(node.group.description)
         lines += [
             "",
-            t("browser.phrases", count=len(node.all_entries)),
+            t("browser.phrases", count=len(node.group.phrases)),
             t("browser.learned_long", learned=score.learned, total=score.total),
             "",
             Content.styled(t("browser.group_hint"), "dim"),
@@ -359,11 +379,10 @@ class BrowserScreen(QrScreen):
 
     def _category_detail(self, node: CategoryNode) -> Content:
         lines: list[Content | str] = [Content.styled(node.name, "bold"), ""]
-        for key, entries in self._groups.items():
-            if entries[0].group.category != node.name:
-                continue
+        for key in self._categories.get(node.name, ()):
             score = self._scores[key]
-            lines.append(f"{entries[0].group.name}  {t('browser.learned_short', learned=score.learned, total=score.total)}")
+            name = self._groups[key].group.name
+            lines.append(f"{name}  {t('browser.learned_short', learned=score.learned, total=score.total)}")
         return Content("\n").join(_content(line) for line in lines)
 
     # -- events and actions ------------------------------------------------------------------------
@@ -412,19 +431,16 @@ class BrowserScreen(QrScreen):
         from qr.screens.practice import PracticeScreen
 
         data = self.tree.cursor_node.data if self.tree.cursor_node is not None else None
-        if isinstance(data, Entry):
-            entries, label = self._group_of(data), data.group.name
+        if isinstance(data, Entry) and group_key(data) in self._groups:
+            entries, label = list(self._groups[group_key(data)].entries), data.group.name
         elif isinstance(data, GroupNode):
-            entries, label = list(data.all_entries), data.group.name
+            entries, label = list(self._groups[data.key].entries), data.group.name
         elif isinstance(data, CategoryNode):
-            entries = [e for e in self._all if e.group.category == data.name]
+            entries = [entry for key in self._categories.get(data.name, ()) for entry in self._groups[key].entries]
             label = data.name
         else:
             return
         self.app.push_screen(PracticeScreen(self.workspace, self.progress, start=(label, entries)))
-
-    def _group_of(self, entry: Entry) -> list[Entry]:
-        return list(self._groups.get(group_key(entry), (entry,)))
 
     def copy(self, entry: Entry) -> None:
         """Copy through the app's flow (the launcher's): missing variables are asked for first."""
@@ -441,7 +457,7 @@ def _same(before: object, data: object) -> bool:
     if isinstance(data, Entry):
         return before.phrase is data.phrase or (before.group.path == data.group.path and before.phrase == data.phrase)
     if isinstance(data, GroupNode):
-        return before.group.path == data.group.path and before.group.name == data.group.name
+        return before.key == data.key
     if isinstance(data, CategoryNode):
         return before.name == data.name
     return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from typing import ClassVar, Iterable, Sequence
+from typing import Callable, ClassVar, Iterable, Sequence
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -22,17 +22,19 @@ from qr.i18n import t
 from qr.practice import (
     LAST_BOX,
     LEARNED_BOX,
+    ROUND_LIMIT,
     Feedback,
     Mode,
     PracticeError,
     PracticeRound,
     ProgressStore,
     RoundSummary,
-    is_practisable,
-    learned,
+    Learned,
+    learned_in_group,
 )
 from qr.screens.base import QrScreen
 from qr.search import Entry, entries_of
+from qr.store.models import Group, Library
 from qr.workspace import Workspace
 
 Target = tuple[str, Sequence[Entry]]
@@ -79,8 +81,8 @@ class PracticeScreen(QrScreen):
         self.rng = rng or random.Random()
         self.today = today
         self._start = start
-        self._all: list[Entry] = []
-        self._targets: list[Target] = []
+        self._all: list[Entry] | None = None
+        self._targets: list[tuple[str, Callable[[], list[Entry]]]] = []
         self._target: Target | None = None
         self.round: PracticeRound | None = None
         self.waiting = False
@@ -109,7 +111,6 @@ class PracticeScreen(QrScreen):
         if self.today is None:
             clock = getattr(self.app, "now", None)
             self.today = clock().date() if callable(clock) else date.today()
-        self._all = entries_of(self.workspace.libraries)
         self._show_mode()
         self._fill_targets()
         if self._start is not None:
@@ -120,20 +121,33 @@ class PracticeScreen(QrScreen):
     # -- picking -----------------------------------------------------------------------------------
 
     def _fill_targets(self) -> None:
-        entries = [entry for entry in self._all if is_practisable(entry, self.today)]
-        targets: list[Target] = [(t("practice.everything"), entries)]
-        options = [self._option(0, t("practice.everything"), entries, depth=0)]
-        categories: dict[str, dict[tuple[str, str], list[Entry]]] = {}
-        for entry in entries:
-            key = (str(entry.library.root), str(entry.group.path))
-            categories.setdefault(entry.group.category, {}).setdefault(key, []).append(entry)
-        for category, groups in categories.items():
-            category_entries = [entry for group in groups.values() for entry in group]
-            targets.append((category, category_entries))
-            options.append(self._option(len(targets) - 1, category, category_entries, depth=1))
-            for group_entries in groups.values():
-                targets.append((group_entries[0].group.name, group_entries))
-                options.append(self._option(len(targets) - 1, group_entries[0].group.name, group_entries, depth=2))
+        """The pick list: everything, each category, each group, with how much of it is learned.
+
+        Counted per group without building the phrases' entries: a round builds only its own.
+        """
+        groups: dict[str, list[tuple[Library, Group, Learned]]] = {}
+        for library in self.workspace.libraries:
+            for group in library.groups:
+                score = learned_in_group(library, group, self.progress, self.today)
+                if score.total:
+                    groups.setdefault(group.category, []).append((library, group, score))
+
+        def total(scores: Iterable[Learned]) -> Learned:
+            scores = list(scores)
+            return Learned(sum(s.learned for s in scores), sum(s.total for s in scores))
+
+        def entries_of_groups(members: list[tuple[Library, Group, Learned]]) -> Callable[[], list[Entry]]:
+            return lambda: [Entry(library, group, phrase) for library, group, _ in members for phrase in group.phrases]
+
+        everything = [member for members in groups.values() for member in members]
+        targets: list[tuple[str, Callable[[], list[Entry]]]] = [(t("practice.everything"), entries_of_groups(everything))]
+        options = [self._option(0, t("practice.everything"), total(m[2] for m in everything), depth=0)]
+        for category, members in groups.items():
+            targets.append((category, entries_of_groups(members)))
+            options.append(self._option(len(targets) - 1, category, total(m[2] for m in members), depth=1))
+            for member in members:
+                targets.append((member[1].name, entries_of_groups([member])))
+                options.append(self._option(len(targets) - 1, member[1].name, member[2], depth=2))
         self._targets = targets
         targets_list = self.query_one("#practice-targets", OptionList)
         highlighted = targets_list.highlighted
@@ -142,8 +156,7 @@ class PracticeScreen(QrScreen):
         if options:
             targets_list.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
 
-    def _option(self, position: int, label: str, entries: Sequence[Entry], depth: int) -> Option:
-        score = learned(entries, self.progress, self.today)
+    def _option(self, position: int, label: str, score: Learned, depth: int) -> Option:
         indent = "  " * max(depth - 1, 0)
         style = "bold" if depth < 2 else ""
         return Option(
@@ -151,20 +164,33 @@ class PracticeScreen(QrScreen):
             id=f"target-{position}",
         )
 
+    def _pool(self) -> list[Entry]:
+        """Every phrase, for reverse mode's wrong titles (built once, on the first reverse round)."""
+        if self._all is None:
+            self._all = entries_of(self.workspace.libraries)
+        return self._all
+
     def _show_mode(self) -> None:
         name = t(f"practice.mode.{self.mode}")
         self.query_one("#practice-mode", Static).update(Content.assemble((t("practice.mode") + ": ", "bold"), name, ("   " + t("practice.mode_hint"), "dim")))
 
     @on(OptionList.OptionSelected, "#practice-targets")
     def _target_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.start(self._targets[event.option_index])
+        label, entries = self._targets[event.option_index]
+        self.start((label, entries()))
 
     def start(self, target: Target) -> None:
         """Begin a round over `target`'s phrases in the current mode."""
         label, entries = target
         try:
             self.round = PracticeRound(
-                entries, self.progress, mode=self.mode, pool=self._all, rng=self.rng, today=self.today
+                entries,
+                self.progress,
+                mode=self.mode,
+                pool=self._pool() if self.mode == "reverse" else (),
+                rng=self.rng,
+                today=self.today,
+                limit=ROUND_LIMIT,
             )
         except PracticeError:
             self.notify(t("practice.nothing", name=label), severity="warning")
