@@ -715,3 +715,58 @@ def test_qianniu_sheet_saved_as_excel_unicode_text(tmp_path, capsys):
     assert "Qianniu sheet (CSV), UTF-16LE with BOM" in out
     found = imported(tmp_path / "lib")
     assert (body(found, "hy"), body(found, "cf"), found["cf"][1].name) == ("亲，欢迎光临", "记得付款,谢谢", "未分组")
+
+
+def test_utf16_sheet_without_bom_is_detected(tmp_path, capsys):
+    source = tmp_path / "sheet.csv"
+    rows = "快捷编码,快捷短语,快捷短语分组\r\n" + "".join(f"c{n},亲，这是第{n}条很长很长的中文快捷短语，没有多少英文字母,售前\r\n" for n in range(20))
+    source.write_bytes(rows.encode("utf-16-le"))
+    code, out, err = run(capsys, "import", source, "--into", tmp_path / "lib")
+    assert code == 0, err
+    assert "UTF-16LE without BOM" in out and "imported 20" in out
+
+
+def test_uncoded_rows_are_not_duplicated_on_a_second_import(tmp_path, capsys):
+    source = tmp_path / "sheet.csv"
+    source.write_text("快捷编码,快捷短语,快捷短语分组\n,没有编码的话术,售前\nhy,欢迎,售前\n", encoding="utf-8")
+    target = tmp_path / "lib"
+    assert "imported 2" in run(capsys, "import", source, "--into", target)[1]
+    code, out, _ = run(capsys, "import", source, "--into", target)
+    assert "imported 0, replaced 0, renamed 0, skipped 2" in out and "same text is already in the library" in out
+    assert len(load_library(target).library.groups) == 1
+
+
+def test_a_failed_write_puts_everything_back(tmp_path, capsys, monkeypatch):
+    from qr.store.save import ConflictError
+    from qr.transfer import plan as plan_module
+
+    target = write_library(tmp_path / "lib")
+    before = files_of(target)
+    source = tmp_path / "p.txt"
+    source.write_text("wl1,1=替换的\nnew1,1=新的\n", encoding="utf-8")
+
+    def refuse(*args, **kwargs):
+        raise ConflictError("logistics.toml changed on disk since it was loaded")
+
+    monkeypatch.setattr(plan_module, "save_group", refuse)
+    code, out, err = run(capsys, "import", source, "--into", target, "--replace")
+    assert code == 2 and err.count("\n") == 1
+    assert "logistics.toml changed on disk since it was loaded; nothing was imported" in err
+    assert files_of(target) == before  # the new group file written before the failure is gone again
+
+
+def test_format_is_told_from_content_not_name(tmp_path):
+    from qr.transfer.detect import read_source, sniff_format
+
+    cases = {
+        "espanso.txt": "matches:\n  - trigger: ':hi'\n    replace: 'hello'\n",
+        "sogou.yml.txt": "note,1=\nmatches: this line is part of the phrase\nok,1=好\n",
+        "rime.dat": "# Rime table\n好的\thd\n",
+        "sheet.txt": "快捷短语编码,快捷短语,快捷短语分组\nhy,欢迎,\n",
+        "mine.txt": "code,title,body\nhy,欢迎,欢迎光临\n",
+    }
+    expected = {"espanso.txt": "espanso", "sogou.yml.txt": "sogou", "rime.dat": "rime", "sheet.txt": "qianniu", "mine.txt": "csv"}
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert sniff_format(read_source(path)) == expected[name], name

@@ -99,9 +99,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
     even, odd = sample[0::2], sample[1::2]
     even_nul = even.count(0) / len(even)
     odd_nul = odd.count(0) / len(odd)
-    if odd_nul > 0.2 and even_nul < 0.02:
+    # Line ends, digits and commas alone give a mostly-Chinese sheet a few percent of NULs on one side;
+    # binary data has them on both sides, UTF-8 text has none.
+    if odd_nul >= 0.04 and even_nul < 0.005:
         return "utf-16-le"
-    if even_nul > 0.2 and odd_nul < 0.02:
+    if even_nul >= 0.04 and odd_nul < 0.005:
         return "utf-16-be"
     return None
 
@@ -123,7 +125,7 @@ def sniff_format(source: Source) -> str:
     if source.is_workbook:
         return "qianniu"
     text = source.text
-    if _ESPANSO_KEY.search(text) or (source.path.suffix.lower() in (".yml", ".yaml") and ":" in text):
+    if source.path.suffix.lower() in (".yml", ".yaml"):
         return "espanso"
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
@@ -144,6 +146,9 @@ def sniff_format(source: Source) -> str:
     best = max(counts, key=counts.get)
     if counts[best]:
         return best
+    # Checked last: a line `matches:` can sit inside a multi-line Sogou phrase.
+    if _ESPANSO_KEY.search(text):
+        return "espanso"
     raise TransferError(
         f"cannot tell the format of {source.path}; pass --format sogou|rime|qianniu|espanso|csv"
     )

@@ -109,12 +109,18 @@ def build_plan(
             if phrase.code:
                 existing.setdefault(phrase.code.lower(), (loaded, index))
 
+    # A phrase without a code has nothing to conflict on; the same text already in the library is
+    # what importing the same sheet twice would otherwise duplicate.
+    bodies = {phrase.body for _, phrase in library.phrases()}
     updated: dict[Path, list[Phrase]] = {}
     originals: dict[Path, Group] = {}
     replaced = 0
     fresh: list[tuple[_Prepared, Phrase]] = []
     for item, phrase in phrases:
         code = phrase.code
+        if code is None and phrase.body in bodies:
+            notices.append(Notice("skipped", item.candidate.line, f"{phrase.title}: no code, and the same text is already in the library"))
+            continue
         hit = existing.get(code) if code else None
         if hit is None:
             fresh.append((item, phrase))
