@@ -25,8 +25,6 @@ from qr.store.lint import lint
 from qr.store.load import LIBRARY_FILE, InvalidFile, load_library, parse_group
 from qr.store.models import Group, Phrase
 
-NETWORK_TIMEOUT = 60.0
-"""Seconds a fetch or push may take before `qr team` gives up on an unreachable remote."""
 CHECK_TIMEOUT = 8.0
 """Seconds the launcher's background check lets a fetch run (it must never hang around)."""
 INSTALL_GIT = "install git (apt install git / dnf install git / brew install git, or https://git-scm.com/downloads) and make sure it is on PATH"
@@ -49,12 +47,13 @@ def git_binary() -> str:
     return found
 
 
-def _environment(batch: bool = False) -> dict[str, str]:
+def _environment(background: bool) -> dict[str, str]:
     env = dict(os.environ)
-    # Never wait for a password prompt: a launcher check or a CLI run would hang on it.
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    if batch and "GIT_SSH_COMMAND" not in env:
-        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=5"
+    if background:
+        # Nobody is there to answer a password prompt: fail at once instead of hanging.
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        if "GIT_SSH_COMMAND" not in env:
+            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=5"
     # Messages we show are git's own first error line; keep them in English so they are searchable.
     env["LC_MESSAGES"] = "C"
     env["LANGUAGE"] = "C"
@@ -88,11 +87,17 @@ def run_git(
     *args: str,
     input: str | None = None,
     timeout: float | None = None,
-    batch: bool = False,
+    background: bool = False,
     stop: threading.Event | None = None,
 ) -> Outcome:
-    """Run `git ARGS` in `cwd`. A timeout, or `stop` being set (the launcher closing while a
-    background fetch runs), kills git and everything it started (ssh, credential helpers)."""
+    """Run `git ARGS` in `cwd` and collect its output.
+
+    In the foreground (the `qr team` commands) git behaves as when typed by hand: it may ask for
+    a password or a key's passphrase, and ctrl+c stops it. In the `background` (the launcher's
+    check) it never prompts. With a `timeout` or a `stop` flag (set when qr quits) git runs in a
+    session of its own, so that ending it also ends everything it started (ssh, helpers).
+    """
+    own_session = background or timeout is not None or stop is not None
     command = [git_binary(), *args]
     process = subprocess.Popen(
         command,
@@ -100,33 +105,44 @@ def run_git(
         stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=_environment(batch),
-        start_new_session=True,  # so a timeout can end the whole process group
+        env=_environment(background),
+        start_new_session=own_session,
     )
     data = input.encode("utf-8") if input is not None else None
     deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        if stop is not None:
-            wait = STOP_POLL if wait is None else min(wait, STOP_POLL)
-        try:
-            out, err = process.communicate(data, timeout=wait)
-            break
-        except subprocess.TimeoutExpired:  # retrying communicate loses no output
-            stopped = stop is not None and stop.is_set()
-            if stopped or (deadline is not None and time.monotonic() >= deadline):
-                _kill(process)
-                why = "was stopped" if stopped else f"took longer than {timeout:g} s"
-                return Outcome(124, "", f"fatal: git {args[0]} {why}")
+    try:
+        while True:
+            wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            if stop is not None:
+                wait = STOP_POLL if wait is None else min(wait, STOP_POLL)
+            try:
+                out, err = process.communicate(data, timeout=wait)
+                break
+            except subprocess.TimeoutExpired:  # retrying communicate loses no output
+                stopped = stop is not None and stop.is_set()
+                if stopped or (deadline is not None and time.monotonic() >= deadline):
+                    _kill(process, own_session)
+                    why = "was stopped" if stopped else f"took longer than {timeout:g} s"
+                    return Outcome(124, "", f"fatal: git {args[0]} {why}")
+    except BaseException:  # ctrl+c while git runs: never leave it behind
+        _kill(process, own_session)
+        raise
     return Outcome(process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
 
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
-    process.communicate()
+def _kill(process: subprocess.Popen, group: bool) -> None:
+    if process.poll() is None:
+        try:
+            if group:
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+    process.wait()
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()  # not read: a helper git started may still hold the other end
 
 
 # --- the repository around a library ----------------------------------------------------------
@@ -265,8 +281,8 @@ def _refuse_mid_rebase(repo: Repo) -> None:
         )
 
 
-def fetch(repo: Repo, upstream: Upstream, timeout: float = NETWORK_TIMEOUT, batch: bool = False, stop: threading.Event | None = None) -> Outcome:
-    return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, batch=batch, stop=stop)
+def fetch(repo: Repo, upstream: Upstream, timeout: float | None = None, background: bool = False, stop: threading.Event | None = None) -> Outcome:
+    return repo.git("fetch", "--quiet", "--no-write-fetch-head", upstream.remote, timeout=timeout, background=background, stop=stop)
 
 
 def ahead_behind(repo: Repo, branch: str) -> tuple[int, int]:
@@ -495,7 +511,7 @@ class Status:
         return lines
 
 
-def status(root: Path | str, *, fetch_first: bool = True, timeout: float = NETWORK_TIMEOUT) -> Status:
+def status(root: Path | str, *, fetch_first: bool = True, timeout: float | None = None) -> Status:
     """Branch, commits ahead of/behind the upstream (after a fetch) and the changed library files."""
     repo = open_repo(root)
     rebasing = rebase_in_progress(repo)
@@ -531,7 +547,7 @@ def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT, stop: thread
         upstream = upstream_of(repo, branch)
         if upstream is None:
             return None
-        if not fetch(repo, upstream, timeout=timeout, batch=True, stop=stop).ok:
+        if not fetch(repo, upstream, timeout=timeout, background=True, stop=stop).ok:
             return None
         outcome = repo.git("rev-list", "--count", f"{branch}..{branch}@{{upstream}}")
         return int(outcome.out.strip()) if outcome.ok else None
@@ -556,7 +572,7 @@ class PullResult:
         return [f"{head}: {self.changes.summary()}"]
 
 
-def pull(root: Path | str, *, timeout: float = NETWORK_TIMEOUT) -> PullResult:
+def pull(root: Path | str, *, timeout: float | None = None) -> PullResult:
     """Fetch and fast-forward the library to its upstream; refuses anything but a fast-forward."""
     repo = open_repo(root)
     _refuse_mid_rebase(repo)
@@ -620,7 +636,7 @@ class PublishConflict(TeamError):
         self.hunks = hunks
 
 
-def publish(root: Path | str, message: str | None = None, *, timeout: float = NETWORK_TIMEOUT) -> PublishResult:
+def publish(root: Path | str, message: str | None = None, *, timeout: float | None = None) -> PublishResult:
     """Lint, commit the changed library files, push; rebase on a rejected push. Never force-pushes."""
     repo = open_repo(root)
     _refuse_mid_rebase(repo)
