@@ -25,10 +25,8 @@ LOGISTICS = Path("logistics.toml")
 
 def build(library_dir, **options):
     options.setdefault("ui_lang", "en")
-    return make_app(
-        open_workspace(library_dir), clipboard=MemoryClipboard(), now=lambda: FIXED, cursor_blink=False,
-        watch_library=False, **options,
-    )
+    options.setdefault("watch_library", False)  # tests poll with app.live_reload.poll_now()
+    return make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), now=lambda: FIXED, cursor_blink=False, **options)
 
 
 def messages(app) -> list[str]:
@@ -378,3 +376,44 @@ def test_editor_snapshot_with_a_lint_finding(library_dir, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(100, 30))
+
+
+async def test_edit_from_the_browser(library_dir):
+    from qr.screens.browser import BrowserScreen
+
+    app = build(library_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        await pilot.press("down", "right", "right")  # category 售中 -> group 物流 -> /wl1
+        await pilot.pause()
+        assert browser.current_entry.phrase.code == "wl1"
+        await pilot.press("e")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, PhraseEditor) and editor.base.code == "wl1"
+        await set_field(pilot, editor, "title", "物流繁忙（改）")
+        await pilot.press("ctrl+s", "escape")
+        await pilot.pause()
+        assert app.screen is browser
+        assert titles(on_disk(library_dir))[0] == "物流繁忙（改）"
+        assert browser.current_entry.phrase.title == "物流繁忙（改）"
+
+
+async def test_live_reload_polls_by_itself(library_dir):
+    app = build(library_dir, watch_library=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl10")
+        await pilot.pause()
+        path = library_dir / LOGISTICS
+        path.write_text(path.read_text(encoding="utf-8").replace("催签收", "催签收了"), encoding="utf-8")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        for _ in range(50):  # the poll runs about once a second in a worker thread
+            await pilot.pause(0.1)
+            if app.screen.current_entry.phrase.title == "催签收了":
+                break
+        assert app.screen.current_entry.phrase.title == "催签收了"
+        assert app.screen.query_text == "/wl10"

@@ -76,8 +76,10 @@ def refresh_screens(app: App, root: Path, paths: Sequence[Path], highlight: tupl
             screen.refresh_hits()
             if highlight is not None:
                 _highlight_hit(screen, root, *highlight)
-        elif hasattr(screen, "rebuild"):
-            screen.rebuild()
+        elif hasattr(screen, "reload") or hasattr(screen, "rebuild"):  # the browser
+            (getattr(screen, "reload", None) or screen.rebuild)()
+            if highlight is not None and hasattr(screen, "tree"):
+                _highlight_leaf(screen.tree, root, *highlight)
 
 
 def _highlight_hit(screen, root: Path, path: Path, phrase: Phrase) -> None:
@@ -86,6 +88,20 @@ def _highlight_hit(screen, root: Path, path: Path, phrase: Phrase) -> None:
         if entry.library.root == root and entry.group.path == path and entry.phrase == phrase:
             screen.query_one("#hits", OptionList).highlighted = position
             return
+
+
+def _highlight_leaf(tree, root: Path, path: Path, phrase: Phrase) -> None:
+    """Put a tree's cursor on the node holding this phrase (when its group is open)."""
+    stack = list(tree.root.children)
+    while stack:
+        node = stack.pop()
+        data = node.data
+        if isinstance(data, Entry):
+            if data.library.root == root and data.group.path == path and data.phrase == phrase:
+                tree.move_cursor(node)
+                return
+        else:
+            stack.extend(node.children)
 
 
 def apply_edit(app: App, result: edit.Edit, message: str | None = None) -> None:
@@ -118,12 +134,13 @@ class EditingActions(DOMNode):
     | g | group actions: new group, rename, category / order / description, delete |
     """
 
+    # Not in the footer (agents and new hires share these screens): F1 help and the palette list them.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit_phrase", "Edit", id="edit.phrase"),
-        Binding("n", "new_phrase", "New phrase", id="edit.new"),
-        Binding("d", "delete_phrase", "Delete", id="edit.delete"),
-        Binding("m", "move_phrase", "Move", id="edit.move"),
-        Binding("g", "group_actions", "Group", id="edit.group"),
+        Binding("e", "edit_phrase", "Edit", show=False, id="edit.phrase"),
+        Binding("n", "new_phrase", "New phrase", show=False, id="edit.new"),
+        Binding("d", "delete_phrase", "Delete", show=False, id="edit.delete"),
+        Binding("m", "move_phrase", "Move", show=False, id="edit.move"),
+        Binding("g", "group_actions", "Group", show=False, id="edit.group"),
         Binding("f5", "edit_phrase_anywhere", "Edit", show=False, id="edit.phrase_anywhere"),
     ]
 
