@@ -437,3 +437,17 @@ async def test_moving_near_the_end_draws_more_hits(tmp_path):
         await pilot.pause()
         assert len(launcher.hits) == 300
         assert "300" in str(launcher.query_one(OptionList).border_title)
+
+
+async def test_order_values_and_replies_are_never_written(library_dir, isolated_home):
+    app, clipboard = build(library_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+o", "王", "五", "tab", *"98765432101", "enter")
+        await pilot.press(*"/wl1", "enter")
+        await pilot.pause()
+    assert clipboard.copied == ["亲爱的王五，最近物流繁忙，您的订单98765432101会稍慢一些。"]
+    for folder in (isolated_home, library_dir):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert b"98765432101" not in data and "王五".encode() not in data, path
