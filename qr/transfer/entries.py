@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Union
 
 # The same ranges as qr.pinyin's Han test, as one regex: a per-character Python loop was the
@@ -69,12 +69,6 @@ class Parsed:
     notices: tuple[Notice, ...] = ()
     duplicates: int = 0
     """Rows dropped because an identical row came before."""
-    extra: dict = field(default_factory=dict)
-
-
-def text_lines(text: str) -> list[str]:
-    """Lines of a decoded file, CRLF and lone CR already folded to LF by the decoder."""
-    return text.split("\n")
 
 
 def guess_lang(text: str) -> str:
