@@ -197,6 +197,9 @@ def open_repo(library: Path | str) -> Repo:
         raise TeamError(f"library folder not found: {library}")
     _refuse_bundled(library)
     outcome = run_git(library, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+    if not outcome.ok and "not a git repository" not in outcome.err:
+        # e.g. "detected dubious ownership" on a shared drive: git's own words say what to do
+        raise TeamError(f"git cannot use {library}: {outcome.reason()}")
     if not outcome.ok or len(outcome.out.splitlines()) != 2:
         raise TeamError(
             f"{library} is not a git work tree: clone the team library with `git clone URL FOLDER` "

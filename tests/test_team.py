@@ -431,3 +431,11 @@ async def test_launcher_check_stays_quiet_outside_git(library_dir):
         assert check.check() is None and check.behind is None  # no git process for a plain folder
         assert "落后远程" not in str(app.screen.query_one("#indicators", Static).render())
     assert ZH["team.behind"].format(count=2) == "落后远程 2 个提交 · qr team pull"
+
+
+def test_git_trouble_other_than_no_repository_is_passed_on_in_one_line(team, capsys):
+    remote, _, _ = team
+    inside_bare = write_library(remote / "lib")  # a folder git knows but that has no work tree
+    code, _, err = run(capsys, "--library", str(inside_bare), "team", "status")
+    assert code == 2 and err.count("\n") == 1
+    assert "git cannot use" in err and "work tree" in err
