@@ -38,7 +38,7 @@ class QrApp(App[None]):
     | ctrl+p | command palette |
     | ctrl+o | order info form (the order context) |
     | ctrl+n | next customer: forget the order context |
-    | F2 / F3 | browser / practice (for new hires) |
+    | F2 / F3 / F4 | browser / practice / wording guide (for new hires) |
     | F6 | switch shop (profile): its libraries, names; the order info is cleared |
     | ctrl+q | quit |
     """
@@ -54,6 +54,8 @@ class QrApp(App[None]):
         Binding("ctrl+n", "next_customer", "Next customer", id="app.next_customer"),
         Binding("f2", "browser", "Browse", id="app.browser"),
         Binding("f3", "practice", "Practise", id="app.practice"),
+        # the guide is for new hires: in help and the palette, not in the agents' crowded footer
+        Binding("f4", "guide", "Guide", id="app.guide", show=False),
         Binding("f6", "switch_profile", "Shop", id="app.switch_profile"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         # replaces Textual's own palette binding, whose description is not translated
@@ -215,6 +217,12 @@ class QrApp(App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    async def action_quit(self) -> None:
+        """Quit; while an editor form holds unsaved changes, ask first (ctrl+q is on every screen)."""
+        from qr.screens.editing import quit_or_ask
+
+        quit_or_ask(self)
+
     def action_order_context(self) -> None:
         from qr.screens.variables import ContextForm
 
@@ -248,6 +256,11 @@ class QrApp(App[None]):
         from qr.screens.practice import PracticeScreen
 
         self._show_screen(PracticeScreen, lambda: PracticeScreen(self.workspace, self.practice_progress))
+
+    def action_guide(self) -> None:
+        from qr.screens.guide import GuideScreen
+
+        self._show_screen(GuideScreen, lambda: GuideScreen(self.workspace.library))
 
     # -- usage ranking and profiles ----------------------------------------------------------------
 
@@ -348,6 +361,7 @@ class QrApp(App[None]):
         yield SystemCommand(t("cmd.next_customer"), t("cmd.next_customer.help"), self.action_next_customer)
         yield SystemCommand(t("cmd.browser"), t("cmd.browser.help"), self.action_browser)
         yield SystemCommand(t("cmd.practice"), t("cmd.practice.help"), self.action_practice)
+        yield SystemCommand(t("cmd.guide"), t("cmd.guide.help"), self.action_guide)
         yield SystemCommand(t("cmd.switch_profile"), t("cmd.switch_profile.help"), self.action_switch_profile)
         yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)

@@ -1,0 +1,85 @@
+"""The wording guide, for new hires: every forbidden phrase, absolute claim and risky promise that
+lint checks, each with what to write instead. The lists are the lint rules' own data files
+(`qr/store/data/`) plus the library's `[rules]`, so the guide and lint never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from qr.i18n import t
+from qr.screens.base import QrScreen
+from qr.store.models import Library
+from qr.store.word_rules import AD_LAW, BUILTIN, FORBIDDEN, KINDS, RISKY, GuideEntry, guide_entries
+
+SECTION_KEYS = {FORBIDDEN: "guide.forbidden", AD_LAW: "guide.absolute", RISKY: "guide.risky"}
+SECTION_STYLES = {FORBIDDEN: "bold $error", AD_LAW: "bold $warning", RISKY: "bold $warning"}
+
+
+def guide_sections(library: Library | None) -> list[tuple[str, list[GuideEntry]]]:
+    """(kind, entries) in lint's priority order: forbidden, advertising law, risky promises."""
+    entries = guide_entries(library)
+    return [(kind, [entry for entry in entries if entry.kind == kind]) for kind in KINDS]
+
+
+def word_table(entries: Sequence[GuideEntry]) -> Table:
+    """Two columns, term and alternative; a term the library added is marked with its source."""
+    table = Table(box=None, show_edge=False, pad_edge=False, expand=True, header_style="bold")
+    table.add_column(t("guide.term"), ratio=2, no_wrap=False)
+    table.add_column(t("guide.alternative"), ratio=3, no_wrap=False)
+    for entry in entries:
+        term = Text(entry.term)
+        if entry.source != BUILTIN:
+            term.append(f"  ({entry.source})", style="dim")
+        alternative = Text(entry.alternative) if entry.alternative else Text(t("guide.no_alternative"), style="dim italic")
+        table.add_row(term, alternative)
+    return table
+
+
+class GuideScreen(QrScreen):
+    """What not to write, and what to write instead.
+
+    | Key | Does |
+    | --- | --- |
+    | ↑ ↓ pgup pgdn | scroll |
+    | escape | back |
+    """
+
+    TITLE_KEY = "screen.guide"
+    CSS_PATH = "guide.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="guide.back"),
+    ]
+
+    def __init__(self, library: Library | None) -> None:
+        super().__init__()
+        self.library = library
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("guide.title"), id="guide-title")
+        with VerticalScroll(id="guide-page"):
+            yield Static(t("guide.intro"), id="guide-intro", classes="hint")
+            for kind, entries in guide_sections(self.library):
+                if not entries:
+                    continue
+                yield Static(Content.styled(f"{t(SECTION_KEYS[kind])} ({len(entries)})", SECTION_STYLES[kind]), classes="guide-heading")
+                yield Static(word_table(entries), id=f"guide-{kind}", classes="guide-table")
+            allowed = self.library.rules.allow if self.library is not None else ()
+            if allowed:
+                yield Static(t("guide.allowed", words="、".join(allowed)), id="guide-allowed", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#guide-page").focus()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,72 @@
+"""The wording guide: lint's word lists with an alternative for each, readable by a new hire."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from conftest import write_library
+from qr.app import make_app
+from qr.clipboard import MemoryClipboard
+from qr.screens.guide import GuideScreen, guide_sections
+from qr.store.load import load_library
+from qr.store.word_rules import AD_LAW, FORBIDDEN, RISKY
+from qr.workspace import open_workspace
+
+SIZE = (100, 30)
+LIBRARY = {
+    "_library.toml": '[rules]\nforbidden = ["不归我管", "自己去查"]\nrisky = ["包邮到家"]\nallow = ["第一"]\n',
+    "a.toml": 'name = "A"\n[[phrases]]\ncode = "a1"\ntitle = "t"\nbody = "b"\n',
+}
+
+
+def rows(static: Static) -> dict[str, str]:
+    """term -> alternative, as the table on screen shows them."""
+    table = static.content
+    return {str(term).split("  (")[0]: str(alternative) for term, alternative in zip(table.columns[0].cells, table.columns[1].cells)}
+
+
+def test_sections_follow_lint_and_the_library_rules(tmp_path):
+    library = load_library(write_library(tmp_path / "lib", LIBRARY)).library
+    sections = dict(guide_sections(library))
+    assert list(sections) == [FORBIDDEN, AD_LAW, RISKY]
+    forbidden = {entry.term: entry for entry in sections[FORBIDDEN]}
+    assert forbidden["你有没有搞错"].alternative  # built-in, with a better wording
+    assert forbidden["自己去查"].source == "_library.toml"
+    assert "第一" not in {entry.term for entry in sections[AD_LAW]}  # this library allows it
+    assert "包邮到家" in {entry.term for entry in sections[RISKY]}
+    assert all(entry.term for entries in sections.values() for entry in entries)
+
+
+def test_built_in_lists_without_a_library():
+    sections = dict(guide_sections(None))
+    assert {"最低价", "第一"} <= {entry.term for entry in sections[AD_LAW]}
+
+
+async def test_f4_shows_every_list_with_alternatives(tmp_path):
+    root = write_library(tmp_path / "lib", LIBRARY)
+    app = make_app(open_workspace(root), clipboard=MemoryClipboard(), cursor_blink=False, ui_lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, GuideScreen)
+        forbidden = rows(app.screen.query_one(f"#guide-{FORBIDDEN}", Static))
+        assert forbidden["你有没有搞错"] == "麻烦您再核对一下，我这边也帮您确认"
+        assert forbidden["自己去查"] == "rephrase without it"  # the library's own, no alternative given
+        ad_law = rows(app.screen.query_one(f"#guide-{AD_LAW}", Static))
+        assert ad_law["最低价"] and "第一" not in ad_law
+        assert "包邮到家" in rows(app.screen.query_one(f"#guide-{RISKY}", Static))
+        assert "第一" in str(app.screen.query_one("#guide-allowed", Static).render())
+        await pilot.press("pagedown", "end")  # the page scrolls from the keyboard
+        assert app.screen.query_one("#guide-page").scroll_y > 0
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GuideScreen)
+
+
+async def test_palette_opens_the_guide(library_dir):
+    app = make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), cursor_blink=False, ui_lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "用语指南")
+        command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, GuideScreen)
+        assert "禁用语" in str(app.screen.query_one(".guide-heading", Static).render())
