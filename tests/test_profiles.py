@@ -298,3 +298,20 @@ async def test_switcher_without_profiles_says_so(library_dir, tmp_path):
         assert isinstance(app.screen, LauncherScreen)
         assert any("No profiles" in n.message for n in app._notifications)
         assert not app.screen.query_one("#profile-status").display  # nothing to show without a profile
+
+
+async def test_other_screens_show_the_shop_too(shops, tmp_path):
+    from qr.screens.browser import BrowserScreen
+
+    app = _app(open_workspace(profile="shopA"), tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert not app.screen.query("#profile-badge")  # the launcher has it on its status line
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        badge = app.screen.query_one("#profile-badge")
+        assert "A店旗舰店" in str(badge.render()) and "shopA" in str(badge.render())
+        await pilot.press("f6")  # switching from another screen is refused: it holds shop A's library
+        await pilot.pause()
+        assert app.workspace.profile_name == "shopA"
+        assert isinstance(app.screen, BrowserScreen)

@@ -13,7 +13,8 @@ from typing import ClassVar, Iterable
 from textual.app import SystemCommand
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.content import Content
+from textual.widgets import Input, Static
 
 from qr.i18n import has, t
 
@@ -45,6 +46,23 @@ class _Shared:
         if not getattr(self.app, "cursor_blink", True):
             for field in self.query(Input):
                 field.cursor_blink = False
+        self._show_profile_badge()
+
+    SHOWS_PROFILE: ClassVar[bool] = False
+    """True for a screen that shows the current profile itself (the launcher's status line)."""
+
+    def _show_profile_badge(self) -> None:
+        """With a profile, every full screen shows the shop it serves: an agent copying from the
+        browser must see it too. (Profiles are switched from the launcher alone, so it stays true.)"""
+        workspace = getattr(self.app, "workspace", None)
+        profile = getattr(workspace, "profile", None)
+        if profile is None or self.SHOWS_PROFILE or isinstance(self, ModalScreen) or self.query("#profile-badge"):
+            return
+        shop = workspace.shop or profile.name
+        badge = Static(Content.assemble((f" {t('status.profile')} {shop} ", "bold reverse $text-accent"), f" {profile.name}"), id="profile-badge")
+        badge.styles.dock = "top"
+        badge.styles.height = 1
+        self.mount(badge)
 
 
 class QrScreen(_Shared, Screen):

@@ -98,6 +98,7 @@ class LauncherScreen(EditingActions, QrScreen):
     """The agents' screen: query, hits, preview of the reply, order context on the status line."""
 
     TITLE_KEY = "screen.launcher"
+    SHOWS_PROFILE = True  # on the status line
     CSS_PATH = "launcher.tcss"
     AUTO_FOCUS = "#query"
 
