@@ -9,7 +9,8 @@ The bare app (Input + OptionList of 50) is measured in the same run, interleaved
 runs, because start-up times swing between batches on a shared machine.
 
 "cold" runs use a fresh, empty cache dir (no index cache); "warm" runs keep one cache dir across
-runs (identical to cold until qr keeps an index cache). HOME and the XDG dirs are temporary.
+runs (the index cache of the first). HOME and the XDG dirs are temporary. Besides the wall time,
+the child's CPU time (from wait4) is printed: on a busy machine it moves far less than wall time.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ Bare().run()
 TIMEOUT = 60.0
 
 
-def first_frame(command: list[str], marker: str, env: dict[str, str], size=(100, 30)) -> float:
-    """Seconds from spawn until `marker` has been written to the terminal."""
+def first_frame(command: list[str], marker: str, env: dict[str, str], size=(100, 30)) -> tuple[float, float]:
+    """Seconds from spawn until `marker` has been written to the terminal, and the CPU seconds the
+    process used in all (user + system, shutdown included: a figure the machine's load barely moves)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     wanted = marker.encode("utf-8")
@@ -78,10 +80,9 @@ def first_frame(command: list[str], marker: str, env: dict[str, str], size=(100,
     finally:
         try:
             os.write(master, b"\x11")  # ctrl+q
-            process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        except OSError:
+            pass
+        cpu = _reap(process)
         # drain so the child is never blocked writing its exit sequences
         try:
             while select.select([master], [], [], 0.05)[0] and os.read(master, 65536):
@@ -92,7 +93,21 @@ def first_frame(command: list[str], marker: str, env: dict[str, str], size=(100,
     if elapsed is None:
         tail = seen[-600:].decode("utf-8", "replace")
         raise RuntimeError(f"{' '.join(command)}: {marker!r} never appeared; last output: {tail!r}")
-    return elapsed
+    return elapsed, cpu
+
+
+def _reap(process: subprocess.Popen, timeout: float = 5.0) -> float:
+    """Wait for the child (killing it after `timeout`) and return its CPU seconds."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_utime + usage.ru_stime
+        if time.perf_counter() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            deadline = float("inf")
+        time.sleep(0.02)
 
 
 def base_env(home: Path) -> dict[str, str]:
@@ -136,23 +151,29 @@ def main() -> int:
     markers = {size: first_title(root) for size, root in libraries.items()}
     warm_home = work / "warm-home"
 
-    samples: dict[str, list[float]] = {"bare textual app": []}
-    for size in sizes:
-        samples[f"qr launcher {size} cold"] = []
-        samples[f"qr launcher {size} warm"] = []
+    names = ["bare textual app"] + [f"qr launcher {size} {kind}" for size in sizes for kind in ("cold", "warm")]
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+
+    def measure(name: str, command: list[str], marker: str, env: dict[str, str]) -> None:
+        elapsed, used = first_frame(command, marker, env)
+        samples[name].append(elapsed)
+        cpu[name].append(used)
 
     for run in range(args.runs):
-        home = work / f"home{run}"
-        samples["bare textual app"].append(first_frame([sys.executable, str(bare_script)], "bare option 1", base_env(home)))
+        measure("bare textual app", [sys.executable, str(bare_script)], "bare option 1", base_env(work / f"home{run}"))
         for size in sizes:
             command = [sys.executable, "-m", "qr", "--library", str(libraries[size])]
-            samples[f"qr launcher {size} cold"].append(first_frame(command, markers[size], base_env(work / f"cold{size}-{run}")))
-            samples[f"qr launcher {size} warm"].append(first_frame(command, markers[size], base_env(warm_home)))
+            measure(f"qr launcher {size} cold", command, markers[size], base_env(work / f"cold{size}-{run}"))
+            measure(f"qr launcher {size} warm", command, markers[size], base_env(warm_home))
 
     bare = statistics.median(samples["bare textual app"])
+    bare_cpu = statistics.median(cpu["bare textual app"])
     rows = []
-    for name, values in samples.items():
+    for name in names:
+        values = samples[name]
         median = statistics.median(values)
+        median_cpu = statistics.median(cpu[name])
         rows.append(
             {
                 "what": name,
@@ -161,13 +182,22 @@ def main() -> int:
                 "min_ms": round(min(values) * 1000, 1),
                 "max_ms": round(max(values) * 1000, 1),
                 "x_bare": round(median / bare, 2),
+                "cpu_ms": round(median_cpu * 1000, 1),
+                "cpu_x_bare": round(median_cpu / bare_cpu, 2),
             }
         )
-    print(f"first frame with hits, {args.runs} runs each, 100x30 pty, python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"{'what':<28}{'median ms':>10}{'min':>8}{'max':>8}{'x bare':>8}")
+    load = os.getloadavg()[0]
+    print(
+        f"first frame with hits, {args.runs} runs each, 100x30 pty, python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs, load average {load:.1f}"
+    )
+    print(f"{'what':<28}{'median ms':>10}{'min':>8}{'max':>8}{'x bare':>8}{'cpu ms':>9}{'cpu x':>7}")
     for row in rows:
-        print(f"{row['what']:<28}{row['median_ms']:>10}{row['min_ms']:>8}{row['max_ms']:>8}{row['x_bare']:>8}")
-    document = {"benchmark": "launcher_first_frame", "terminal": "100x30", "rows": rows}
+        print(
+            f"{row['what']:<28}{row['median_ms']:>10}{row['min_ms']:>8}{row['max_ms']:>8}{row['x_bare']:>8}"
+            f"{row['cpu_ms']:>9}{row['cpu_x_bare']:>7}"
+        )
+    document = {"benchmark": "launcher_first_frame", "terminal": "100x30", "load_average": round(load, 2), "rows": rows}
     print(json.dumps(document, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
