@@ -20,6 +20,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import statistics
 import struct
@@ -201,6 +202,7 @@ def main() -> int:
     print(json.dumps(document, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
