@@ -56,9 +56,14 @@ VARS = {
 }
 
 
-def generate(size: int, root: Path, *, seed: int = 7, group_size: int = 300) -> Path:
-    """Write a library of `size` phrases to `root` (created) and return it."""
+def generate(size: int, root: Path, *, seed: int = 7, group_size: int | None = None) -> Path:
+    """Write a library of `size` phrases to `root` (created) and return it.
+
+    Groups hold 300 phrases, fewer in small libraries so that every topic (English included) is there.
+    """
     rng = random.Random(seed)
+    topic_count = len(TOPICS) + len(EN_TOPICS)
+    group_size = group_size or max(1, min(300, -(-size // topic_count)))
     root.mkdir(parents=True, exist_ok=True)
     (root / "_library.toml").write_text(
         tomli_w.dumps({"name": f"bench {size}", "shop": "示例旗舰店", "vars": VARS}), encoding="utf-8"

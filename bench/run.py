@@ -78,27 +78,64 @@ def isolated_env(home: Path) -> dict[str, str]:
     return env
 
 
+SPAWNER = r"""
+import json, os, sys, time
+stdin = os.environ.get("QR_BENCH_STDIN")
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(stdin or os.devnull, os.O_RDONLY), 0)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+print(json.dumps({"wall": wall, "rss_kb": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}))
+"""
+
+
+def _spawned(argv: list[str], env: dict[str, str], stdin: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS KB) of one process, timed by a small spawner from fork to exit.
+
+    Linux keeps a process's peak RSS across fork and exec, so a child of this (large) bench
+    process would report the bench's own size: the spawner is ~10 MB, a floor for small children.
+    """
+    env = dict(env)
+    if stdin is not None:
+        env["QR_BENCH_STDIN"] = str(stdin)
+    out = subprocess.run([sys.executable, "-c", SPAWNER, *argv], env=env, capture_output=True, check=True).stdout
+    row = json.loads(out)
+    if row["code"] not in (0, 1):  # fzf --filter exits 1 when nothing matches
+        raise RuntimeError(f"{argv[:3]} exited {row['code']}")
+    return row["wall"], row["rss_kb"]
+
+
 def _wait_child(argv: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, int, bytes]:
-    """Run and reap the child ourselves so that its own rusage (peak RSS) is ours to read."""
+    """Run a child and return (wall seconds, rusage peak RSS KB, stdout)."""
     start = time.perf_counter()
     process = subprocess.Popen(
         argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    if stdin is not None:
-        process.stdin.write(stdin)
-        process.stdin.close()
-    out = process.stdout.read()
-    err = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    out, err = process.communicate(stdin)
     wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):  # fzf --filter exits 1 when nothing matches
+    if process.returncode not in (0, 1):
         raise RuntimeError(f"{argv[:3]} exited {process.returncode}: {err.decode(errors='replace')[-400:]}")
-    return wall, usage.ru_maxrss, out
+    return wall, 0, out
 
 
-LOAD_CHILD = r"""
+PEAK = r'''
+def peak_kb():
+    # VmHWM belongs to this process image; ru_maxrss would include the parent's size at fork
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+'''
+
+LOAD_CHILD = PEAK + r"""
 import json, resource, sys, time
 start = time.perf_counter()
 from qr.workspace import open_workspace
@@ -112,7 +149,7 @@ print(json.dumps({
     "import_ms": (imported - start) * 1000, "library_ms": (loaded - imported) * 1000,
     "index_ms": (ready - loaded) * 1000, "load_ms": (ready - imported) * 1000,
     "phrases": len(index), "pypinyin": "pypinyin" in sys.modules, "tomllib_used": "tomllib" in sys.modules,
-    "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "hits": len(hits),
+    "rss_kb": peak_kb(), "hits": len(hits),
 }))
 """
 
@@ -129,7 +166,7 @@ def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
             cold.append(json.loads(out))
             _, _, out = _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)
             warm.append(json.loads(out))
-        cache_bytes = sum(path.stat().st_size for path in cache.rglob("*.pickle"))
+        cache_bytes = sum(path.stat().st_size for path in cache.rglob("*.qrindex"))
         results[size] = {
             "cold_ms": statistics.median(row["load_ms"] for row in cold),
             "cold_library_ms": statistics.median(row["library_ms"] for row in cold),
@@ -154,7 +191,7 @@ def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     return results
 
 
-SEARCH_CHILD = r"""
+SEARCH_CHILD = PEAK + r"""
 import json, resource, sys, time
 from qr.workspace import open_workspace
 queries = json.loads(sys.argv[2]); repeat = int(sys.argv[3])
@@ -169,7 +206,7 @@ for kind, items in queries.items():
         out[query] = {"kind": kind, "first_ms": first * 1000, "times_ms": [t * 1000 for t in times],
                       "hits": len(hits), "top": hits[0].phrase.title if hits else None,
                       "where": hits[0].where if hits else None}
-out["_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+out["_rss_kb"] = peak_kb()
 print(json.dumps(out, ensure_ascii=False))
 """
 
@@ -253,20 +290,22 @@ def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     env = isolated_env(home)
     fzf = fzf_binary()
     qr = Path(sys.executable).parent / "qr"
-    qr_argv = [str(qr)] if qr.exists() else [sys.executable, "-m", "qr"]
+    qr_argv = [str(qr)] if qr.exists() else [sys.executable, "-m", "qr"]  # the console script, as users run it
     results: dict = {}
     for size, library in libraries.items():
         _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
-        lines = phrase_lines(library)
+        lines = home / f"phrases{size}.txt"
+        lines.parent.mkdir(parents=True, exist_ok=True)
+        lines.write_bytes(phrase_lines(library))
         rows = {}
         for query in CLI_QUERIES:
             qr_times, qr_rss, fzf_times, fzf_rss = [], [], [], []
             for _ in range(runs):  # interleaved, so both see the same machine load
-                wall, rss, _ = _wait_child([*qr_argv, "--library", str(library), "search", query, "--json"], env)
+                wall, rss = _spawned([*qr_argv, "--library", str(library), "search", query, "--json"], env)
                 qr_times.append(wall)
                 qr_rss.append(rss)
                 if fzf is not None:
-                    wall, rss, _ = _wait_child([str(fzf), "--filter", query], env, stdin=lines)
+                    wall, rss = _spawned([str(fzf), "--filter", query], env, stdin=lines)
                     fzf_times.append(wall)
                     fzf_rss.append(rss)
             qr_ms = statistics.median(qr_times) * 1000

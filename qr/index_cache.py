@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from qr import __version__
-from qr.search import BLOOMED, KEY_FIELDS, CodeTable, GroupKeys, group_keys
+from qr.search import BLOOMED, KEY_FIELDS, CodeTable, GroupKeys, group_keys, merged_vocabulary
 from qr.store.load import LIBRARY_FILE, InvalidFile, _parse_settings, _string, group_file_names, load_library, parse_group, read_toml
 from qr.store.models import FileStamp, Group, Library, LoadResult, Phrase, Problem
 
@@ -183,6 +183,8 @@ class FileEntry:
     blob: Any = b""
     crc: int = 0
     racy: bool = False
+    transient: bool = False
+    """Not cached (the file could not be read this time)."""
 
     def stamp(self) -> FileStamp:
         return FileStamp(self.size, self.mtime_ns, self.digest)
@@ -213,6 +215,8 @@ class CacheFile:
     """Per KEY_FIELDS entry: absolute offsets of each group in `order` in `buffer`, then the end."""
     code_order: tuple[bytes, bytes] | None = None
     """CodeTable.order and CodeTable.natural as bytes, for `order`."""
+    vocabulary: str = ""
+    """All groups' typo-search vocabularies merged (see `qr.search.merged_vocabulary`)."""
     buffer: Any = None
     """The mmap the offsets point into."""
 
@@ -328,6 +332,10 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
     if set(order) - {name for name, entry in cache.files.items() if entry.problem is None}:
         raise CacheRejected("order names unknown groups")
 
+    vocabulary = document.get("vocabulary", "")
+    if not isinstance(vocabulary, str):
+        raise CacheRejected("vocabulary")
+    cache.vocabulary = vocabulary
     code_order = document.get("code_order")
     if code_order is not None:
         if not (isinstance(code_order, tuple) and len(code_order) == 2 and all(isinstance(part, bytes) for part in code_order)):
@@ -380,6 +388,7 @@ def write_cache(path: Path, cache: CacheFile) -> None:
         {
             "format": FORMAT, "qr": __version__, "root": cache.root, "settings": cache.settings,
             "order": tuple(cache.order), "fields": tuple(fields), "files": files, "code_order": cache.code_order,
+            "vocabulary": cache.vocabulary,
         },
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -416,6 +425,8 @@ class CachedLoad:
     """The code order of the whole library, in the library's group order."""
     joined: list | None = None
     """The key fields laid out for the library's groups in order: (mmap, offsets) per field."""
+    vocabulary: str = ""
+    """The merged typo-search vocabulary, when the cache had it for these groups."""
     reindexed: tuple[Path, ...] = ()
     """Group files parsed and indexed in this load (not taken from the cache)."""
     rejected: str = ""
@@ -518,16 +529,15 @@ def load_cached(
         dirty = True
     vars_, rules, extra = _parse_settings(settings, problems)
 
-    # group files
+    # group files: unchanged ones from the cache, the others parsed and indexed (in parallel when many)
     groups: list[Group] = []
     keys: dict[Path, GroupKeys] = {}
     broken: set[Path] = set()
-    reindexed: list[Path] = []
-    tables = None
     names = group_file_names(root)
     if set(names) != set(cache.files):
         dirty = True
     prefix = str(root) + os.sep
+    known: dict[str, FileEntry] = {}
     for name in names:
         full = prefix + name
         try:
@@ -536,42 +546,30 @@ def load_cached(
             stat = None
         entry = cache.files.get(name)
         if stat is not None and _unchanged(entry, stat, full):
-            relative = Path(name)
-            if entry.problem is not None:
-                problems.append(Problem(relative, *entry.problem))
-                broken.add(relative)
-            else:
-                groups.append(_group_from_entry(root, relative, entry))
-                keys[relative] = entry.keys
+            known[name] = entry
+    stale = [name for name in names if name not in known]
+    reindexed = tuple(Path(name) for name in stale)
+    if on_reindex is not None:
+        for relative in reindexed:
+            on_reindex(relative)
+    if stale:
+        dirty = True
+        for name, entry in zip(stale, index_files(root, stale)):
+            if entry is not None:
+                known[name] = entry
+            else:  # unreadable right now: report it, remember nothing
+                known[name] = FileEntry(0, 0, "", problem=_unreadable(root, name), transient=True)
+    for name in names:
+        entry = known[name]
+        relative = Path(name)
+        if entry.problem is not None:
+            problems.append(Problem(relative, *entry.problem))
+            broken.add(relative)
         else:
-            dirty = True
-            relative, full = Path(name), Path(full)
-            reindexed.append(relative)
-            if on_reindex is not None:
-                on_reindex(relative)
-            try:
-                document, text, stamp = read_toml(full, relative)
-                group = parse_group(document, text, relative, stamp)
-            except InvalidFile as error:
-                problems.append(error.problem)
-                broken.add(relative)
-                if stat is not None and not error.problem.message.startswith("cannot read"):
-                    found = error.problem
-                    fresh.files[name] = FileEntry(stat.st_size, stat.st_mtime_ns, _digest(full), problem=(found.line, found.column, found.message))
-                    fresh.files[name].racy = _is_racy(stat.st_mtime_ns, now_ns)
-                continue
-            if tables is None:
-                from qr.pinyin import PinyinTables
-
-                tables = PinyinTables()
-            blob = _phrase_blob(group)
-            entry = FileEntry(
-                stamp.size, stamp.mtime_ns, stamp.digest,
-                header=(group.name, group.category, group.order, group.description, dict(group.extra)),
-                keys=group_keys(group, tables), blob=blob, crc=zlib.crc32(blob),
-            )
-            groups.append(group)
+            groups.append(_group_from_entry(root, relative, entry))
             keys[relative] = entry.keys
+        if entry.transient:
+            continue
         racy = _is_racy(entry.mtime_ns, now_ns)
         if racy != entry.racy:
             dirty = True  # newly racy, or its digest was just confirmed long enough after the change
@@ -587,14 +585,17 @@ def load_cached(
     size = sum(keys[group.path].count for group in groups)
 
     code_table = joined = None
+    vocabulary = ""
     if not dirty and cache.order == fresh.order and cache.code_order is not None:
         code_table = _code_table(cache.code_order, size)
         joined = [(cache.buffer, offsets) for offsets in cache.fields]
+        vocabulary = cache.vocabulary
     written = False
     if code_table is None:
         codes = [code for group in groups for code in _codes(keys[group.path])]
         code_table = CodeTable.build(codes)
         fresh.code_order = (code_table.order.tobytes(), code_table.natural.tobytes())
+        fresh.vocabulary = vocabulary = merged_vocabulary(keys[group.path] for group in groups)
         if write:
             try:
                 write_cache(path, fresh)
@@ -602,8 +603,55 @@ def load_cached(
             except OSError:
                 pass  # a read-only cache dir only costs speed
     return CachedLoad(
-        LoadResult(library, tuple(problems)), keys, code_table, joined, tuple(reindexed), rejected, written, path
+        LoadResult(library, tuple(problems)), keys, code_table, joined, vocabulary, reindexed, rejected, written, path
     )
+
+
+_TABLES: list = []
+
+
+def index_file(root: str, name: str) -> FileEntry | None:
+    """Parse and index one group file (None when it cannot be read at all)."""
+    relative = Path(name)
+    full = Path(root) / relative
+    try:
+        document, text, stamp = read_toml(full, relative)
+        group = parse_group(document, text, relative, stamp)
+    except InvalidFile as error:
+        found = error.problem
+        if found.message.startswith("cannot read"):
+            return None
+        try:
+            stat = full.stat()
+        except OSError:
+            return None
+        return FileEntry(stat.st_size, stat.st_mtime_ns, _digest(full), problem=(found.line, found.column, found.message))
+    if not _TABLES:
+        from qr.pinyin import PinyinTables
+
+        _TABLES.append(PinyinTables())
+    blob = _phrase_blob(group)
+    return FileEntry(
+        stamp.size, stamp.mtime_ns, stamp.digest,
+        header=(group.name, group.category, group.order, group.description, dict(group.extra)),
+        keys=group_keys(group, _TABLES[0]), blob=blob, crc=zlib.crc32(blob),
+    )
+
+
+def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
+    """`index_file` for each name, in order.
+
+    (Sharing this among forked workers was tried: on the shared 2-core machine it gained nothing
+    measurable, so a cold start stays single-process.)"""
+    return [index_file(str(root), name) for name in names]
+
+
+def _unreadable(root: Path, name: str) -> tuple[int, int, str]:
+    try:
+        read_toml(root / name, Path(name))
+    except InvalidFile as error:
+        return (error.problem.line, error.problem.column, error.problem.message)
+    return (0, 0, "cannot read: changed while loading")
 
 
 def _codes(keys: GroupKeys) -> list[str]:

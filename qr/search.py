@@ -21,7 +21,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import date
 from itertools import accumulate
 from typing import Iterable, Mapping, Sequence
@@ -29,16 +29,21 @@ from typing import Iterable, Mapping, Sequence
 from qr.store.models import Group, Library, Phrase, normalise_code
 
 SEP = "\x1f"
-FUZZY_CANDIDATES = 600
+FUZZY_CANDIDATES = 300
 """Phrases scored by the fuzzy tier at most (building their keys and scoring cost ~10 µs each)."""
-CLOSE_CODES = 3000
+CLOSE_CODES = 1000
 """Codes compared with a mistyped `/code` at most."""
 VOCABULARY_MATCHES = 3
 """Close vocabulary words tried per misspelt query word."""
 _NATURAL = re.compile(r"(\d+)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORDS = re.compile(r"[a-z]{2,}")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@lru_cache(maxsize=1)
+def _han() -> re.Pattern:
+    # compiled on first use: the astral range makes this one pattern cost ~10 ms at import
+    return re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def natural_key(code: str) -> tuple:
@@ -148,7 +153,7 @@ def group_keys(group: Group, tables=None) -> GroupKeys:
     from qr.pinyin import PinyinTables
 
     tables = tables or PinyinTables()
-    has_han = _HAN.search
+    has_han = _han().search
     name = _one_line(group.name.lower())
     codes, titles, others, pinyin, bodies, windows = [], [], [], [], [], []
     vocabulary: dict[str, int] = {}
@@ -190,7 +195,7 @@ def group_keys(group: Group, tables=None) -> GroupKeys:
 
 def _vocabulary_words(text: str) -> set[str]:
     words = set(_WORDS.findall(text))
-    words.update(_HAN.findall(text))
+    words.update(_han().findall(text))
     return words
 
 
@@ -384,6 +389,8 @@ class PhraseIndex:
         self._code_table = code_table if code_table is not None and len(code_table.natural) == self._size else None
         self._entries: dict[int, Entry] = {}
         self._vocabulary: dict[str, int] | None = None
+        self.vocabulary_text = ""
+        """The merged vocabulary in `GroupKeys.words` form, when the cache has it."""
         self._choices: list[str] | None = None
         self._used: dict[str, int | None] = {}
 
@@ -689,16 +696,10 @@ class PhraseIndex:
 
     @property
     def vocabulary(self) -> dict[str, int]:
-        """Every ASCII word and Han character of codes, titles, tags and group names, with how many
-        phrases have it (merged from the groups' keys on first use)."""
+        """Every ASCII word and Han character of titles, tags and group names, with how many
+        phrases have it (merged from the groups' keys on first use, or given by the cache)."""
         if self._vocabulary is None:
-            vocabulary: dict[str, int] = {}
-            get = vocabulary.get
-            for part in self.parts:
-                for line in part.keys.words.splitlines():
-                    word, _, count = line.partition("\t")
-                    vocabulary[word] = get(word, 0) + int(count)
-            self._vocabulary = vocabulary
+            self._vocabulary = parse_vocabulary(self.vocabulary_text or merged_vocabulary(part.keys for part in self.parts))
         return self._vocabulary
 
     def _fuzzy(self, tokens: list[str], limit: int, today: date, scored: dict[int, tuple[float, str]]) -> None:
@@ -723,7 +724,7 @@ class PhraseIndex:
                     word, choices, scorer=fuzz.ratio, score_cutoff=70, limit=VOCABULARY_MATCHES
                 ):
                     grams[close] = vocabulary[close]
-        for char in _HAN.findall(query):
+        for char in _han().findall(query):
             if char in vocabulary:
                 grams[char] = vocabulary[char]
         candidates: dict[int, None] = {}
@@ -767,6 +768,26 @@ class PhraseIndex:
         code, _, rest = self._others.values(g)[k].partition(SEP)
         head = f"{code} {self._titles.values(g)[k]}"
         return head, f"{head} {rest.replace(SEP, ' ')}"
+
+
+def merged_vocabulary(keys: Iterable[GroupKeys]) -> str:
+    """The groups' vocabularies summed, in `GroupKeys.words` form."""
+    vocabulary: dict[str, int] = {}
+    get = vocabulary.get
+    for group in keys:
+        for line in group.words.splitlines():
+            word, _, count = line.partition("\t")
+            vocabulary[word] = get(word, 0) + int(count)
+    return "".join(f"{word}\t{count}\n" for word, count in vocabulary.items())
+
+
+def parse_vocabulary(text: str) -> dict[str, int]:
+    vocabulary: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, count = line.partition("\t")
+        if count.isdigit():
+            vocabulary[word] = int(count)
+    return vocabulary
 
 
 def entries_of(libraries: Iterable[Library]) -> list[Entry]:

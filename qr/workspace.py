@@ -47,6 +47,7 @@ class Workspace:
             if prebuilt is not None and prebuilt[0] is self.library and not self.shared_libraries:
                 self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys, prebuilt[1], prebuilt[2])
                 self._index.on_damage = prebuilt[3].forget
+                self._index.vocabulary_text = prebuilt[3].vocabulary
             else:
                 self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys)
         return self._index
