@@ -217,6 +217,12 @@ class QrApp(App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    async def action_quit(self) -> None:
+        """Quit; while an editor form holds unsaved changes, ask first (ctrl+q is on every screen)."""
+        from qr.screens.editing import quit_or_ask
+
+        quit_or_ask(self)
+
     def action_order_context(self) -> None:
         from qr.screens.variables import ContextForm
 

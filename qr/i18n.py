@@ -318,6 +318,9 @@ EN: dict[str, str] = {
     "editor.discard_title": "Discard changes?",
     "editor.discard_message": "This phrase has unsaved changes. Close the editor and lose them?",
     "editor.discard_yes": "Discard",
+    "editor.quit_title": "Quit with unsaved changes?",
+    "editor.quit_message": "A phrase you are editing has unsaved changes. Quit qr and lose them?",
+    "editor.quit_yes": "Quit",
     "reload.done": "Reloaded from disk: {files}",
     "reload.broken": "Could not reload: {problem}",
 }
@@ -620,6 +623,9 @@ ZH: dict[str, str] = {
     "editor.discard_title": "放弃修改？",
     "editor.discard_message": "这条话术有未保存的修改。关闭编辑并放弃修改？",
     "editor.discard_yes": "放弃修改",
+    "editor.quit_title": "有未保存的修改，仍要退出？",
+    "editor.quit_message": "正在编辑的话术有未保存的修改。退出 qr 并放弃这些修改？",
+    "editor.quit_yes": "退出",
     "reload.done": "已从磁盘重新载入：{files}",
     "reload.broken": "无法重新载入：{problem}",
 }

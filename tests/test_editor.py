@@ -417,3 +417,21 @@ async def test_live_reload_polls_by_itself(library_dir):
                 break
         assert app.screen.current_entry.phrase.title == "催签收了"
         assert app.screen.query_text == "/wl10"
+
+
+async def test_quit_asks_while_a_form_is_dirty(library_dir):
+    app = build(library_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_editor(pilot, "/wl1")
+        await pilot.press(*"改")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog) and app.return_code is None
+        await pilot.press("enter")  # "Keep"
+        await pilot.pause()
+        assert app.screen is editor and editor.dirty
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("right", "enter")  # "Quit"
+        await pilot.pause()
+        assert app.return_code == 0

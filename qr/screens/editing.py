@@ -463,3 +463,18 @@ class LiveReload:
         found = self.poll()
         if found:
             self.apply(found)
+
+
+def quit_or_ask(app: App) -> None:
+    """Exit the app, unless an editor form has unsaved changes: then ask first."""
+    unsaved = [screen for screen in app.screen_stack if getattr(screen, "dirty", False)]
+    if not unsaved:
+        app.exit()
+        return
+    from qr.screens.dialogs import confirm_dialog
+
+    def answered(answer: str | None) -> None:
+        if answer == "yes":
+            app.exit()
+
+    app.push_screen(confirm_dialog(t("editor.quit_title"), t("editor.quit_message"), t("editor.quit_yes")), answered)

@@ -128,6 +128,8 @@ class PhraseEditor(QrScreen):
         if not getattr(self.app, "cursor_blink", True):
             self.query_one(TextArea).cursor_blink = False
         self._saved_values = self.field_values()
+        if self.base is None:
+            self.query_one("#edit-code", Input).focus()  # a new phrase starts with its code
         self.refresh_checks()
 
     # -- the form's values -------------------------------------------------------------------------
