@@ -126,6 +126,7 @@ class LauncherScreen(EditingActions, QrScreen):
                 yield Static(id="preview-note")
                 yield Static(id="preview-tags")
         with Horizontal(id="status"):
+            yield Static(id="profile-status")  # the shop being served: always in view with a profile
             yield Static(id="context-status")
             yield Static(id="indicators")
         yield RemoteCheck()  # hidden: marks a team library that is behind its remote
@@ -198,6 +199,12 @@ class LauncherScreen(EditingActions, QrScreen):
         """How much the user uses each code (ranks ties and the empty query); none until ranking exists."""
         scores = getattr(self.app, "usage_scores", None)
         return scores() if callable(scores) else {}
+
+    def workspace_changed(self) -> None:
+        """The app switched to another workspace (profile): search it afresh and redraw the status."""
+        self.query_one(QueryInput).value = ""
+        self.refresh_hits(keep_highlight=False)
+        self._show_status()
 
     def set_indicator(self, name: str, text: str | None) -> None:
         """Show (or with None remove) a short label at the right of the status line."""
@@ -322,6 +329,14 @@ class LauncherScreen(EditingActions, QrScreen):
                 )
             )
         self.query_one("#context-status", Static).update(Content("  ").join(parts))
+        profile = self.app.workspace.profile
+        profile_status = self.query_one("#profile-status", Static)
+        profile_status.display = profile is not None
+        if profile is not None:
+            shop = self.app.workspace.shop or profile.name
+            profile_status.update(
+                Content.assemble((f" {t('status.profile')} {shop} ", "bold reverse $text-accent"), (f" {profile.name}", GROUP_STYLE))
+            )
         workspace = app.workspace
         where = [part for part in (workspace.shop, workspace.library.name) if part]
         self.set_indicator("library", " / ".join(dict.fromkeys(where)) or str(workspace.library.root.name))
