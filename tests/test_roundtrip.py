@@ -113,7 +113,7 @@ def _models(library: Library) -> list[Group]:
     return sorted(library.groups, key=lambda group: str(group.path))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(generated=libraries())
 def test_load_save_load_gives_equal_models(tmp_path_factory, generated):
     root = tmp_path_factory.mktemp("lib")
