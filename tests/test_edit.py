@@ -415,3 +415,32 @@ def test_workspace_update_library_replaces_problems(library_dir):
     workspace.update_library(result.library, result.problems)
     assert workspace.problems == ()
     assert [g.name for g in workspace.library.groups] == ["物流", "English", "修好了"]
+
+
+def test_workspace_with_a_profile_edits_and_reloads_the_shared_library(tmp_path, isolated_home):
+    from qr.workspace import open_workspace
+
+    own = write_library(tmp_path / "own")
+    common = write_library(tmp_path / "common", {
+        "common.toml": 'name = "通用"\n[[phrases]]\ncode = "ty1"\ntitle = "问候"\nbody = "您好"\n',
+        "broken.toml": "name = \n",
+    })
+    config = isolated_home / "xdg_config_home" / "qr" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[profiles.shop]\nlibraries = ["{own}", "{common}"]\n', encoding="utf-8")
+    workspace = open_workspace(profile="shop")
+    shared = workspace.shared_libraries[0]
+    assert [p.file for p in workspace.problems] == [common / "broken.toml"]
+    assert [p.file for p in workspace.problems_of(shared)] == [Path("broken.toml")]
+
+    result = edit.update_phrase(shared, "common.toml", 0, Phrase(title="问候语", body="您好呀", code="ty1"))
+    workspace.update_library(result.library)
+    assert workspace.shared_libraries[0] is result.library and workspace.library.root == own
+    assert workspace.index.by_code("ty1").phrase.title == "问候语"
+
+    watcher = LibraryWatcher(workspace.shared_libraries[0])
+    _bump(common / "broken.toml", 'name = "修好"\n')
+    reloaded = watcher.poll(workspace.shared_libraries[0], workspace.problems_of(workspace.shared_libraries[0]))
+    workspace.update_library(reloaded.library, reloaded.problems)
+    assert workspace.problems == ()
+    assert sorted(g.name for g in workspace.shared_libraries[0].groups) == ["修好", "通用"]
