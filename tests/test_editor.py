@@ -435,3 +435,22 @@ async def test_quit_asks_while_a_form_is_dirty(library_dir):
         await pilot.press("right", "enter")  # "Quit"
         await pilot.pause()
         assert app.return_code == 0
+
+
+async def test_editing_on_a_warm_index_cache(library_dir):
+    open_workspace(library_dir)  # writes the index cache; the next start reads groups from it
+    workspace = open_workspace(library_dir)
+    app = make_app(workspace, clipboard=MemoryClipboard(), ui_lang="en", cursor_blink=False, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl2", "tab", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, PhraseEditor)
+        await pilot.press("end", "X", "ctrl+s", "escape")
+        await pilot.pause()
+        assert app.screen.current_entry.phrase.title == "包裹破损X"
+        await pilot.press("m", "enter")
+        await pilot.pause()
+        assert app.screen.current_entry.group.name == "English"
+    again = open_workspace(library_dir)
+    assert [(g.name, p.code) for g, p in again.library.phrases()] == [("物流", "wl1"), ("物流", "wl10"), ("English", "en1"), ("English", "wl2")]
+    assert again.index.by_code("wl2").phrase.title == "包裹破损X"
