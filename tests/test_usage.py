@@ -359,3 +359,57 @@ async def test_launcher_with_a_locked_history_still_copies(library_dir, tmp_path
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_stats_and_usage_do_not_import_textual(library_dir):
+    script = (
+        "import sys\nfrom qr.cli import main\n"
+        f"main(['--library', {str(library_dir)!r}, 'stats', '--json'])\n"
+        "print('TEXTUAL' if any(m == 'textual' or m.startswith('textual.') for m in sys.modules) else 'CLEAN', file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("CLEAN")
+
+
+def test_stats_count_the_selected_profile_only(capsys, tmp_path, isolated_home):
+    from conftest import write_library
+
+    library = write_library(tmp_path / "lib")
+    config = isolated_home / "xdg_config_home" / "qr" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[profiles.a]\nlibraries = ["{library}"]\n[profiles.b]\nlibraries = ["{library}"]\n', encoding="utf-8")
+    assert run(capsys, "--profile", "a", "copy", "wl2", "--print")[0] == 0
+    assert run(capsys, "--profile", "a", "copy", "wl2", "--print")[0] == 0
+    assert run(capsys, "--profile", "b", "copy", "en1", "--print")[0] == 0
+    counts = lambda profile: {r["code"]: r["count"] for r in json.loads(run(capsys, "--profile", profile, "stats", "--json")[1])}
+    assert counts("a") == {"wl2": 2, "wl1": 0, "wl10": 0, "en1": 0}
+    assert counts("b") == {"en1": 1, "wl1": 0, "wl2": 0, "wl10": 0}
+    assert json.loads(run(capsys, "--profile", "b", "search", "", "--json")[1])[0]["code"] == "en1"
+    assert json.loads(run(capsys, "--profile", "a", "search", "", "--json")[1])[0]["code"] == "wl2"
+    code, out, _ = run(capsys, "--profile", "a", "stats")
+    assert "(profile a)" in out.splitlines()[0]
+
+
+async def test_no_order_value_or_reply_reaches_disk_from_the_launcher(library_dir):
+    """A launcher session with order info and copies writes the usage history (and maybe an
+    index cache) but never a value or a rendered reply."""
+    from qr.clipboard import MemoryClipboard
+
+    values = {"customer": "欧阳娜娜Q", "order_id": "556677889900", "tracking_no": "YT99887766ZZ"}
+    clipboard = MemoryClipboard()
+    app = _launcher_app(library_dir, UsageStore(), clipboard)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.update_context(values)
+        for code in ("wl1", "wl2", "wl10", "en1"):
+            await pilot.press(*f"/{code}", "enter")
+            await pilot.pause()
+    assert len(clipboard.copied) == 4 and values["order_id"] in clipboard.copied[0]
+    assert UsageStore().row_count() == 4
+    files = [path for root in (data_dir(), cache_dir()) if root.exists() for path in root.rglob("*") if path.is_file()]
+    secrets = [text.encode("utf-8") for text in [*values.values(), *clipboard.copied]]
+    secrets += [value.encode("utf-16-le") for value in values.values()]
+    for path in files:
+        content = path.read_bytes()
+        for secret in secrets:
+            assert secret not in content, f"{secret!r} written to {path}"
