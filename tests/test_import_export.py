@@ -145,6 +145,7 @@ def test_sogou_expressions_map_to_builtins_or_stay_text(tmp_path):
             "cn,1=#今天是$year年$month月$day_dd日 星期$weekday_cn",
             "t,1=#$fullhour_hh:$minute",
             "am,1=#$halfhour:$minute $ampm",
+            "xq,1=#$weekday_cn",
             "fee,1=单价$5 ${x} {0} {件数}",
         ]
     )
@@ -155,6 +156,8 @@ def test_sogou_expressions_map_to_builtins_or_stay_text(tmp_path):
     assert phrases["cn"] == "今天是{today} {weekday}"
     assert phrases["t"] == "{now}"
     assert phrases["am"] == "#$halfhour:$minute $ampm"  # no built-in for a 12-hour clock: kept as text
+    weekday = next(phrase for phrase in plan.new_groups[0].phrases if phrase.code == "xq")
+    assert (weekday.body, weekday.lang) == ("{weekday}", "zh")  # Sogou's weekday is Chinese
     # literal braces escaped; `{件数}` is written the way qr writes a placeholder, so it stays one
     assert phrases["fee"] == "单价$5 ${{x}} {{0}} {件数}"
     assert any("/fee: {件数} kept as placeholders" in notice.message for notice in plan.notices)
@@ -315,6 +318,7 @@ QIANNIU_CSV = (
     "物流,\"亲，您的包裹在路上了，{请 耐心}等待\",物流\r\n"
     "dd,订单{order_id}已发货,\r\n"
     "⌘,只有符号的编码,售前\r\n"
+    "★,🙂,售前\r\n"
     "hy,重复的编码,售前\r\n"
     ",没有编码的话术,\r\n"
     "kk,,售前\r\n"
@@ -328,16 +332,17 @@ def test_qianniu_csv_groups_escapes_and_codes(tmp_path, capsys):
     code, out, err = run(capsys, "import", source, "--into", target)
     assert code == 0, err
     assert "Qianniu sheet (CSV), UTF-8 with BOM" in out
-    assert "imported 6, replaced 0, renamed 3, skipped 1" in out
+    assert "imported 7, replaced 0, renamed 4, skipped 1" in out
     found = imported(target)
     assert body(found, "hy") == "亲,欢迎光临\n有什么可以帮您？"  # &#44; and &#13;
     assert body(found, "hy-2") == "重复的编码"
     assert body(found, "wuliu") == "亲，您的包裹在路上了，{{请 耐心}}等待"  # pinyin code, literal braces
     assert "/物流 -> /wuliu" in out
-    assert body(found, "imp1") == "只有符号的编码" and "/⌘ -> /imp1" in out
+    assert body(found, "zyfhdbm") == "只有符号的编码" and "/⌘ -> /zyfhdbm" in out  # initials of the text
     assert body(found, "dd") == "订单{order_id}已发货"  # a declared variable stays a placeholder
     assert found["dd"][1].name == "未分组" and found["hy"][1].name == "售前" and found["wuliu"][1].name == "物流"
     assert found[None][0].body == "没有编码的话术"
+    assert body(found, "imp1") == "🙂" and "/★ -> /imp1" in out  # nothing to make a code from: numbered
     assert "/kk: empty phrase" in out
     assert found["hy"][1].category == "导入"
     # the library's own logistics.toml is untouched; the 物流 group got a file of its own

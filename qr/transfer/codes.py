@@ -38,6 +38,25 @@ def ascii_code(raw: str) -> str:
     return code if is_valid_code(code) else ""
 
 
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z]+|[0-9]+")
+
+
+def initials_code(text: str, limit: int = 8) -> str:
+    """A code made from a phrase's text when its own code has nothing typable: one letter per Han
+    character or word (`只有符号的编码` -> `zyfhdbm`, `Thank you 2` -> `ty2`), at most `limit` long."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    letters = []
+    for token in _TOKEN.findall(text):
+        if token.isdigit():
+            letters.append(token)
+        elif token.isascii():
+            letters.append(token[0])
+        else:
+            letters.append(_tables().initials_of(token))
+    code = "".join(letters)[:limit]
+    return code if is_valid_code(code) else ""
+
+
 def slug(name: str, fallback: str = "imported") -> str:
     """A file name stem for a group name: ASCII, lower case, words joined by `-`."""
     text = unicodedata.normalize("NFKC", name).lower()

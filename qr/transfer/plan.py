@@ -17,7 +17,7 @@ from qr.render import BUILTINS, check
 from qr.store.load import LIBRARY_FILE, load_library
 from qr.store.models import Group, Library, Phrase, normalise_code
 from qr.store.save import SaveError, atomic_write, dumps_group, save_group
-from qr.transfer.codes import ascii_code, slug
+from qr.transfer.codes import ascii_code, initials_code, slug
 from qr.transfer.entries import Candidate, Notice, Parsed, TransferError
 from qr.transfer.templates import build_template, title_from
 
@@ -171,12 +171,18 @@ def _prepare(candidate: Candidate, known: set[str], notices: list[Notice]) -> _P
     if undeclared:
         names = ", ".join("{" + name + "}" for name in undeclared)
         notices.append(Notice("warning", candidate.line, f"{shown}: {names} kept as placeholders (not declared in the library's [vars])"))
+    title = candidate.title.strip().split("\n")[0].strip() or title_from(template)
     base: str | None = None
     if raw_code:
         base = ascii_code(raw_code)
         if base and base != normalise_code(raw_code):
             notices.append(Notice("renamed", candidate.line, f"/{raw_code} -> /{base} (qr codes are ASCII letters, digits, - _ .)"))
-    title = candidate.title.strip().split("\n")[0].strip() or title_from(template) or base or "导入"
+        elif not base:
+            # From the text, not a counter, so importing the same file again gives the same code.
+            base = initials_code(title)
+            if base:
+                notices.append(Notice("renamed", candidate.line, f"/{raw_code} -> /{base} (nothing in the code qr can type; initials of the text)"))
+    title = title or base or "导入"
     return _Prepared(candidate, title, template, base)
 
 

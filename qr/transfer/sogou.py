@@ -70,7 +70,9 @@ def _parse_lines(lines: list[str], pattern: re.Pattern, name: str) -> Parsed:
             return
         parts, warnings = expression_parts(phrase) if phrase.startswith("#") else ((phrase,), [])
         notices.extend(Notice("warning", line, f"/{code}: {warning}") for warning in warnings)
-        candidates.append(Candidate(parts=parts, code=code, rank=position, line=line, lang=guess_lang(phrase)))
+        # `$weekday_cn` is not English text: the language is judged without the function names.
+        lang = guess_lang(_FUNCTION.sub("", phrase) if phrase.startswith("#") else phrase)
+        candidates.append(Candidate(parts=parts, code=code, rank=position, line=line, lang=lang))
 
     stray = 0
     for number, line in enumerate(lines, 1):
