@@ -121,3 +121,17 @@ def test_bundled_library_is_clean():
     errors = [f for f in lint(library) if f.severity == "error"]
     assert errors == []
     assert library.find_code("wl1")[1].title == "物流繁忙安抚"
+
+
+def test_new_files_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    from qr.store.save import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "new.toml", b"name = 'x'\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.toml").stat().st_mode) == 0o644
