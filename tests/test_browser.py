@@ -154,6 +154,31 @@ async def test_enter_copies_from_the_browser_asking_for_missing_variables(librar
         assert isinstance(app.screen, BrowserScreen)
 
 
+async def test_a_profile_switch_shows_the_other_library(library, tmp_path):
+    app = build(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        app.workspace = open_workspace(write_library(tmp_path / "other"))  # what QrApp.switch_profile does before telling screens
+        app.screen.workspace_changed()
+        await pilot.pause()
+        tree = app.screen.query_one("#browser-tree")
+        assert [str(node.label) for node in tree.root.children] == ["售中  (3)", "英文  (1)"]
+        assert "4 phrases" in text_of(app, "#browser-status")
+
+
+def test_tree_keys_are_in_the_ui_language(library):
+    from qr.i18n import set_language
+    from qr.screens.browser import LibraryTree
+
+    set_language("zh")
+    try:
+        descriptions = {b.id: b.description for bs in LibraryTree("root")._bindings.key_to_bindings.values() for b in bs}
+    finally:
+        set_language("en")
+    assert descriptions["browser.open"] == "展开" and descriptions["browser.close"] == "收起"
+
+
 # -- practice ------------------------------------------------------------------------------------
 
 

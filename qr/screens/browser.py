@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 from qr.i18n import t
 from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learned_in_group, library_key
 from qr.render import Placeholder, TemplateError, parse
-from qr.screens.base import QrScreen
+from qr.screens.base import QrScreen, localise_bindings
 from qr.screens.editing import EditingActions
 from qr.search import Entry
 from qr.store.models import Group, Library
@@ -101,6 +101,10 @@ class LibraryTree(Tree[NodeData]):
         Binding("right", "open_branch", "Open", show=False, id="browser.open"),
         Binding("left", "close_branch", "Close", show=False, id="browser.close"),
     ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        localise_bindings(self)
 
     def action_open_branch(self) -> None:
         node = self.cursor_node
@@ -183,6 +187,13 @@ class BrowserScreen(EditingActions, QrScreen):
             self._mounting = False  # the first resume follows the mount, which has just loaded
         elif self.is_mounted:
             self.reload()
+
+    def workspace_changed(self) -> None:
+        """The app now works on another workspace (a profile switch): show that one."""
+        self.workspace = self.app.workspace
+        self.query_one("#browser-filter", Input).value = ""
+        self._query = ""
+        self.reload()
 
     def reload(self) -> None:
         """Read the library's groups and the practice scores afresh, then rebuild the tree."""

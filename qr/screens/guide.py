@@ -81,5 +81,10 @@ class GuideScreen(QrScreen):
         super().on_mount()
         self.query_one("#guide-page").focus()
 
+    def workspace_changed(self) -> None:
+        """The app now works on another workspace (a profile switch): its library's rules."""
+        self.library = self.app.workspace.library
+        self.refresh(recompose=True)
+
     def action_back(self) -> None:
         self.dismiss()

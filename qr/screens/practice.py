@@ -118,6 +118,17 @@ class PracticeScreen(QrScreen):
         else:
             self.query_one("#practice-targets", OptionList).focus()
 
+    def workspace_changed(self) -> None:
+        """The app now works on another workspace (a profile switch): back to picking from that one."""
+        self.workspace = self.app.workspace
+        self._all = None
+        self.round = None
+        self.waiting = False
+        self._target = None
+        self._fill_targets()
+        self.query_one("#practice-pages", ContentSwitcher).current = "practice-pick"
+        self.query_one("#practice-targets", OptionList).focus()
+
     # -- picking -----------------------------------------------------------------------------------
 
     def _fill_targets(self) -> None:
