@@ -454,3 +454,10 @@ async def test_editing_on_a_warm_index_cache(library_dir):
     again = open_workspace(library_dir)
     assert [(g.name, p.code) for g, p in again.library.phrases()] == [("物流", "wl1"), ("物流", "wl10"), ("English", "en1"), ("English", "wl2")]
     assert again.index.by_code("wl2").phrase.title == "包裹破损X"
+
+
+def test_reload_notice_names_a_few_files():
+    from qr.screens.editing import _file_list
+
+    assert _file_list([Path("a.toml")]) == "a.toml"
+    assert _file_list([Path(f"g{n}.toml") for n in range(30)]) == "g0.toml, g1.toml, g2.toml +27"

@@ -453,16 +453,24 @@ class LiveReload:
             changes = reloaded.changes
             paths = changes.files or tuple(group.path for group in reloaded.library.groups)
             refresh_screens(self.app, polled.root, paths)
-            names = ", ".join(path.as_posix() for path in paths) if changes.files else "_library.toml"
+            names = _file_list(paths) if changes.files else "_library.toml"
             self.app.notify(t("reload.done", files=names), timeout=4)
             broken = [problem for problem in reloaded.problems if problem.file in changes.files]
             for problem in broken:
                 self.app.notify(t("reload.broken", problem=problem), severity="error", timeout=10)
 
     def poll_now(self) -> None:
+        """Poll and apply in the caller's thread (tests, and anyone who just changed files)."""
         found = self.poll()
         if found:
             self.apply(found)
+
+
+def _file_list(paths: Sequence[Path], shown: int = 3) -> str:
+    """`a.toml, b.toml, c.toml +27`: a git pull can change many files; the notice stays short."""
+    names = [path.as_posix() for path in paths]
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" +{more}" if more > 0 else "")
 
 
 def quit_or_ask(app: App) -> None:
