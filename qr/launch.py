@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 
+LAUNCHER_BUSY_TIMEOUT = 1.0
+"""Seconds a copy waits for another qr's write to the usage history (on the UI thread)."""
+
 
 def run_launcher(args: argparse.Namespace) -> int:
     """Run the launcher until the user quits (or after one copy with `--once`); the exit status."""
@@ -20,6 +23,6 @@ def run_launcher(args: argparse.Namespace) -> int:
     from qr.clipboard import SystemClipboard
     from qr.usage import UsageStore
 
-    app = make_app(workspace, clipboard=SystemClipboard(), once=bool(getattr(args, "once", False)), usage=UsageStore())
+    app = make_app(workspace, clipboard=SystemClipboard(), once=bool(getattr(args, "once", False)), usage=UsageStore(busy_timeout=LAUNCHER_BUSY_TIMEOUT))
     app.run()
     return app.return_code or 0

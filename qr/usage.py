@@ -72,8 +72,11 @@ class CodeUse:
 class UsageStore:
     """Records copies and scores codes by frecency; never raises on a database problem."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, busy_timeout: float | None = None) -> None:
+        """`busy_timeout`: seconds to wait for another process's write (BUSY_TIMEOUT_SECONDS by
+        default; the launcher waits less, since it waits on the UI thread)."""
         self.path = Path(path) if path is not None else default_path()
+        self.busy_timeout = busy_timeout
         self.problem: str | None = None
         """The first database problem met (None while all is well)."""
         self._reported = False
@@ -110,9 +113,10 @@ class UsageStore:
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            timeout = self.busy_timeout if self.busy_timeout is not None else BUSY_TIMEOUT_SECONDS
+            connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             try:
-                connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+                connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
                 version = connection.execute("PRAGMA user_version").fetchone()[0]

@@ -413,3 +413,16 @@ async def test_no_order_value_or_reply_reaches_disk_from_the_launcher(library_di
         content = path.read_bytes()
         for secret in secrets:
             assert secret not in content, f"{secret!r} written to {path}"
+
+
+def test_busy_timeout_is_per_store(tmp_path):
+    path = tmp_path / "usage.sqlite3"
+    UsageStore(path).record("p", "a")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store = UsageStore(path, busy_timeout=0.05)
+        assert store.record("p", "b") is False and "busy" in (store.take_problem() or "")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
