@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -76,6 +75,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_dir() / "config.toml"
     if not path.exists():
         return Config(path=path)
+    import tomllib  # only when there is a config file: a warm `qr search` parses no TOML at all
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as error:

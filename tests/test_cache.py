@@ -216,7 +216,7 @@ def test_warm_path_neither_parses_toml_nor_loads_pinyin(library_dir, monkeypatch
     def refuse(*args, **kwargs):
         raise AssertionError("TOML parsed on the warm path")
 
-    monkeypatch.setattr("qr.store.load.tomllib.loads", refuse)
+    monkeypatch.setattr("tomllib.loads", refuse)
     pinyin._dictionary.cache_clear()
     workspace = open_workspace(library_dir)
     assert workspace.problems == ()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -75,6 +74,8 @@ def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InvalidFile(Problem(shown, line, 1, "not UTF-8 text")) from None
+    import tomllib  # here, not at the top: a start from the index cache parses no TOML
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
