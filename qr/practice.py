@@ -474,7 +474,10 @@ class PracticeRound:
             raise PracticeError("the round is over: there is no question to answer")
         if question.mode == "reverse":
             if isinstance(response, str):
-                response = int(response.strip()) - 1  # "1".."4" as typed
+                typed = response.strip()
+                if not typed.isdigit():
+                    raise PracticeError(f"choose 1 to {len(question.choices)}")
+                response = int(typed) - 1  # "1".."4" as typed
             if not 0 <= response < len(question.choices):
                 raise PracticeError(f"choose 1 to {len(question.choices)}")
             chosen = question.choices[response]

@@ -221,6 +221,9 @@ def test_reverse_rejects_an_out_of_range_choice(entries):
     round_.next_question()
     with pytest.raises(PracticeError):
         round_.answer(9)
+    with pytest.raises(PracticeError):
+        round_.answer("x")
+    assert round_.current is not None  # a refused answer leaves the question open
 
 
 def test_nothing_to_practise_and_bad_mode(entries):
