@@ -122,8 +122,13 @@ async def test_taken_code_and_lint_errors_block_the_save(library_dir):
         await pilot.pause()
         assert (library_dir / LOGISTICS).read_bytes() == before
         await set_field(pilot, editor, "code", "wl2")
-        await set_field(pilot, editor, "body", "您好{customer\n")
-        assert "unclosed" in checks_text(editor) and "line 1, column 3" in checks_text(editor)
+        await set_field(pilot, editor, "body", "第一行\n您好{customer\n")
+        assert "unclosed" in checks_text(editor) and "line 2, column 3" in checks_text(editor)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        body = editor.query_one(TextArea)
+        assert app.focused is body and body.cursor_location == (1, 2)  # on the error
+        assert (library_dir / LOGISTICS).read_bytes() == before
         await set_field(pilot, editor, "body", "我也没办法，{coupon}")
         text = checks_text(editor)
         assert "我也没办法" in text and "{coupon} is not declared" in text

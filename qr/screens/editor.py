@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from qr.i18n import t
-from qr.render import TemplateError, library_defaults, render
+from qr.render import TemplateError, library_defaults, parse, render
 from qr.screens.base import QrScreen
 from qr.screens.editing import apply_edit, library_for, phrase_label, phrase_position
 from qr.store import edit
@@ -281,8 +281,18 @@ class PhraseEditor(QrScreen):
         if errors:
             self.app.bell()
             self.notify(t("editor.cannot_save", count=len(errors), first=errors[0].message), severity="error", timeout=8)
+            self._show_template_error(phrase)
             return
         self.save(phrase)
+
+    def _show_template_error(self, phrase: Phrase) -> None:
+        """Put the body's cursor on a template error, so the lead sees where to fix it."""
+        try:
+            parse(phrase.body)
+        except TemplateError as error:
+            body = self.query_one(TextArea)
+            body.focus()
+            body.cursor_location = (error.line - 1, error.column - 1)
 
     def save(self, phrase: Phrase, *, replace_theirs: bool = False) -> bool:
         """Save `phrase` into the group; True when saved. Conflicts open a dialog instead."""
