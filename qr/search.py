@@ -4,13 +4,14 @@ A keystroke never runs a fuzzy scorer over the whole library. Searching goes in 
 first, and stops as soon as nothing left unscanned could enter the page:
 code -> title prefix -> title -> code/tags/group -> pinyin -> body -> fuzzy over a candidate set
 chosen through a vocabulary of the library's words (typo-tolerant, bounded).
-Each field of every phrase is joined into one string and searched with `str.find` (C speed): a
-common word stops after the first page of hits, a rare one costs one pass over the field.
-ASCII queries scan an ASCII-only projection of the Chinese text (a quarter of the bytes).
+Each field of every phrase is joined into one UTF-8 byte string and searched with `find` (C
+speed): a common word stops after the first page of hits; a rare word or a typo skips, through a
+bloom filter of character pairs per group, the groups that cannot contain it. ASCII queries scan
+an ASCII-only projection of the Chinese fields (a quarter of the bytes).
 
-The keys of a group (`GroupKeys`) are plain strings, so the on-disk cache (`qr.index_cache`) can
-store them per file and a warm start builds the index without TOML, pinyin or Phrase objects:
-hits build their `Entry` on demand.
+The keys of a group (`GroupKeys`) are plain bytes, so the on-disk cache (`qr.index_cache`) stores
+them per file and a warm start searches them in the memory-mapped cache file, without TOML,
+pinyin or Phrase objects: hits build their `Entry` on demand.
 
 No Textual here: the CLI and the TUI share it.
 """
@@ -220,9 +221,9 @@ class _Field:
         self._starts: dict[int, list[int]] = {}
 
     @classmethod
-    def joined(cls, parts: Sequence, firsts, counts, blooms=None) -> _Field:
+    def joined(cls, parts: Sequence, firsts, counts, blooms=None, on_damage=None) -> _Field:
         buffer = b"".join(parts) + b"\n"
-        return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms)
+        return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms, on_damage)
 
     def _part(self, group: int) -> bytes:
         low, high = self.offsets[group], self.offsets[group + 1]
@@ -314,7 +315,7 @@ class CodeTable:
     def build(cls, codes: Sequence[str]) -> CodeTable:
         coded = [index for index, code in enumerate(codes) if code]
         order = sorted(coded, key=codes.__getitem__)
-        natural = array("i", bytes(4 * len(codes)))
+        natural = array("i", [0]) * len(codes)
         for rank, index in enumerate(sorted(coded, key=lambda index: natural_key(codes[index]))):
             natural[index] = rank
         return cls(array("i", order), natural)
@@ -358,12 +359,11 @@ class PhraseIndex:
         """`joined`, when given, holds each KEY_FIELDS field already laid out for these parts in
         this order: (buffer, group offsets) pairs, e.g. slices of the cache file's mmap."""
         self.parts = list(parts)
-        counts = [part.keys.count for part in self.parts]
+        keys = [part.keys for part in self.parts]
+        counts = [k.count for k in keys]
         self._firsts = list(accumulate(counts, initial=0))
         self._size = self._firsts[-1]
         firsts = self._firsts[:-1]
-        keys = [part.keys for part in self.parts]
-        counts = [k.count for k in keys]
         if joined is None:
             joined = [
                 (None, [k.texts[position] for k in keys]) for position in range(len(KEY_FIELDS))
@@ -374,7 +374,7 @@ class PhraseIndex:
             blooms = [k.blooms[source] if len(k.blooms) == BLOOMED else None for k in keys]
             blooms = None if None in blooms else blooms
             if buffer is None:
-                fields.append(_Field.joined(parts_or_offsets, firsts, counts, blooms))
+                fields.append(_Field.joined(parts_or_offsets, firsts, counts, blooms, self._damaged))
             else:
                 fields.append(_Field(buffer, parts_or_offsets, firsts, counts, blooms, self._damaged))
         self._codes, self._titles, self._others, self._pinyin, self._bodies = fields[:BLOOMED]
