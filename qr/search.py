@@ -89,7 +89,7 @@ title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initia
 lower-cased bodies; then titles, others and bodies with each run of non-ASCII text replaced by NUL
 (ASCII queries scan those: a quarter of the bytes)."""
 BLOOMED = 5
-"""The first five fields have bloom filters (the ASCII ones share theirs)."""
+"""How many bloom filters a group has (see `GroupKeys.blooms`)."""
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,11 @@ class GroupKeys:
     windows: tuple[tuple[int, int, int], ...] = ()
     """(position in group, valid_from ordinal or 0, valid_until ordinal or 0) of windowed phrases."""
     blooms: tuple[int, ...] = ()
-    """Bloom filters of the character pairs of the first BLOOMED fields (see `bloom_of`): a search
-    skips the groups that cannot contain a word."""
+    """Bloom filters of the character pairs of codes, titles, others, pinyin and the ASCII copy of
+    bodies (see `bloom_of`): a search skips the groups that cannot contain a word."""
     words: str = ""
     """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
-    the group name, one per line, each followed by a tab and how many phrases have it."""
+    the group name, one per line, each followed by a tab and how often it occurs."""
 
 
 BLOOM_BITS = 8192
@@ -120,7 +120,10 @@ def _bit(first: str, second: str, kind: int) -> int:
 
 
 def bloom_of(text: str) -> int:
-    """A bit per distinct character pair (and per character) of `text`."""
+    """A bit per distinct character pair (and per character) of `text`'s values and their parts."""
+    # tags, group names and tag pinyin repeat from phrase to phrase: each distinct part once
+    # (a word never holds the separators, so pairs across them need no bit)
+    text = "\n".join(set(text.replace(SEP, "\n").split("\n")))
     bits = bytearray(BLOOM_BITS // 8)
     for first, second in set(zip(text, text[1:])):  # zip + set run in C; the loop sees distinct pairs only
         bit = _bit(first, second, 2)
@@ -157,7 +160,6 @@ def group_keys(group: Group, tables=None) -> GroupKeys:
     has_han = _han().search
     name = _one_line(group.name.lower())
     codes, titles, others, pinyin, bodies, windows = [], [], [], [], [], []
-    vocabulary: dict[str, int] = {}
     for position, phrase in enumerate(group.phrases):
         code = phrase.code or ""
         title = _one_line(phrase.title.lower())
@@ -181,23 +183,20 @@ def group_keys(group: Group, tables=None) -> GroupKeys:
                 phrase.valid_from.toordinal() if phrase.valid_from else 0,
                 phrase.valid_until.toordinal() if phrase.valid_until else 0,
             ))
-        for word in _vocabulary_words(f"{title} {tags} {name}"):
-            vocabulary[word] = vocabulary.get(word, 0) + 1
     fields = [_joined(values) for values in (codes, titles, others, pinyin, bodies)]
     projected = [text if text.isascii() else _NON_ASCII.sub("\0", text) for text in (fields[1], fields[2], fields[4])]
+    # how often each word occurs in titles, tags and the group name (typo search picks rare ones first)
+    vocabulary: dict[str, int] = {}
+    for word in _WORDS.findall(fields[1]) + _WORDS.findall(fields[2]) + _han().findall(fields[1] + fields[2]):
+        vocabulary[word] = vocabulary.get(word, 0) + 1
     return GroupKeys(
         count=len(group.phrases),
         texts=tuple(text.encode("utf-8", "surrogatepass") for text in fields + projected),
         windows=tuple(windows),
-        blooms=tuple(bloom_of(text) for text in fields),
+        # bodies: the bloom of their ASCII projection (a tenth of the work); it serves ASCII words
+        blooms=tuple(bloom_of(text) for text in fields[:4] + projected[2:]),
         words="".join(f"{word}\t{count}\n" for word, count in vocabulary.items()),
     )
-
-
-def _vocabulary_words(text: str) -> set[str]:
-    words = set(_WORDS.findall(text))
-    words.update(_han().findall(text))
-    return words
 
 
 # -- one field of every phrase -------------------------------------------------------------------
@@ -370,8 +369,9 @@ class PhraseIndex:
             ]
         fields = []
         for position, (buffer, parts_or_offsets) in enumerate(joined):
-            source = position if position < BLOOMED else (1, 2, 4)[position - BLOOMED]
-            blooms = [k.blooms[source] if len(k.blooms) == BLOOMED else None for k in keys]
+            # the ASCII copies share the blooms of their fields; the bodies' bloom covers ASCII only
+            source = {4: None, 5: 1, 6: 2, 7: 4}.get(position, position)
+            blooms = [k.blooms[source] if source is not None and len(k.blooms) == BLOOMED else None for k in keys]
             blooms = None if None in blooms else blooms
             if buffer is None:
                 fields.append(_Field.joined(parts_or_offsets, firsts, counts, blooms, self._damaged))
