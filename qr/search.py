@@ -27,7 +27,7 @@ from datetime import date
 from itertools import accumulate
 from typing import Iterable, Mapping, Sequence
 
-from qr.store.models import Group, Library, Phrase, normalise_code
+from qr.store.models import Group, Library, Phrase, is_valid_code, normalise_code
 
 SEP = "\x1f"
 FUZZY_CANDIDATES = 300
@@ -656,16 +656,26 @@ class PhraseIndex:
         # Every hit contains the driver token somewhere: scan its tiers only.
         driver = self._rarest(tokens)
         pinyin_possible = driver.isascii() or not self._pinyin_ascii
-        for bound, name, form in _TIERS:
-            if name == "pinyin" and not pinyin_possible:
-                continue
+        tiers = self._tiers(tokens, pinyin_possible)
+        for position, (bound, name, form) in enumerate(tiers):
+            # stopping inside a tier is right only if the next tier's phrases all score lower
+            may_stop = position + 1 == len(tiers) or tiers[position + 1][0] < bound
+            # `ahead` counts hits that outrank every phrase still unscanned: higher scores, used
+            # phrases at this score, and (as the scan passes their index) earlier hits at this score
             ahead = sum(1 for score, _ in scored.values() if score > bound)
             ahead += sum(1 for index in used if scored[index][0] == bound)
+            ties = sorted(index for index, (score, _) in scored.items() if score == bound and index not in used)
+            passed = 0
             if ahead >= limit:
                 return scored
             column = self._field(name, driver)
             needle = "\n" + driver + "\n" if form == "exact" else "\n" + driver if form == "prefix" else driver
             for index in column.ids(needle, driver):
+                while passed < len(ties) and ties[passed] < index:
+                    passed += 1
+                    ahead += 1
+                if ahead >= limit and may_stop:
+                    return scored
                 if index in scored or not self._visible(index, today):
                     continue
                 score = self._token_score(index, tokens)
@@ -674,11 +684,28 @@ class PhraseIndex:
                 scored[index] = score
                 if score[0] == bound:
                     ahead += 1
-                    if ahead >= limit:
-                        return scored
         if len(scored) < limit:
             self._fuzzy(tokens, limit, today, scored)
         return scored
+
+    @staticmethod
+    def _tiers(tokens: list[str], pinyin_possible: bool) -> list[tuple[float, str, str]]:
+        """The tiers to scan, with the best final score a phrase first found in each can have.
+
+        With several words the final score is the worst word's: at most one word can be the
+        code and one the start of the title, so three distinct words, or two that cannot both be
+        (neither a code-like word nor one a prefix of the other), score at most 94 (inside the
+        title). Then the title-prefix tier adds nothing the title tier does not find.
+        """
+        tiers = [tier for tier in _TIERS if tier[1] != "pinyin" or pinyin_possible]
+        distinct = set(tokens)
+        if len(distinct) < 2 or len(distinct) < len(tokens):
+            return tiers
+        if any(a != b and b.startswith(a) for a in distinct for b in distinct):
+            return tiers
+        if len(distinct) == 2 and any(is_valid_code(token) for token in distinct):
+            return tiers
+        return [(min(bound, 94.0), name, form) for bound, name, form in tiers if form != "prefix"]
 
     def _rarest(self, tokens: list[str]) -> str:
         """The token that the fewest groups may contain (their bloom filters say; longer wins a tie)."""

@@ -109,3 +109,40 @@ def test_ten_thousand_phrases(tmp_path):
     assert index.search("refund timeline")[0].phrase.title.startswith("Refund timeline")
     assert index.search("refnd timelin")[0].phrase.title.lower().startswith("refund")
     assert len(index.search("亲", limit=50)) == 50
+
+
+def _reference(index, query, limit, usage):
+    """Every phrase scored, no tier stopping early: what the tiered search must equal."""
+    tokens = query.lower().split()
+    scored = {i: s for i in range(len(index)) if (s := index._token_score(i, tokens)) is not None}
+    order = sorted(scored, key=lambda i: (-scored[i][0], -usage.get(index.code_of(i), 0.0), i))
+    return [(i, scored[i][0]) for i in order[:limit]]
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50])
+def test_tiers_that_stop_early_equal_scoring_everything(tmp_path, limit):
+    library = load_library(generate(2100, tmp_path / "lib")).library
+    index = PhraseIndex.from_libraries([library])
+    used = {"sh290": 5.0, "wl7": 2.0, "en3": 1.0, "cf150": 9.0}
+    queries = ["物流", "退款 进度", "进度 退款", "wl1 物流", "wl", "wlfm", "tk", "refund timeline", "timeline refund",
+               "亲", "亲 物流 繁忙", "delay", "sh1", "运费", "ps", "en 2", "物流 物流", "退 退款", "shipping"]
+    for query in queries:
+        for usage in ({}, used):
+            hits = [(hit.index, hit.score) for hit in index.search(query, limit=limit, usage=usage) if hit.where != "fuzzy"]
+            expected = [(i, round(score, 1)) for i, score in _reference(index, query, limit, usage)]
+            assert hits == expected[: len(hits)] and len(hits) == len(expected), (query, usage)
+
+
+def test_equal_scores_found_in_a_later_tier_keep_library_order(tmp_path):
+    """Two words score at most 94 (inside the title): a title that only contains them, earlier in
+    the library, must still come before the many titles that start with one of them."""
+    phrases = '[[phrases]]\ncode = "a0"\ntitle = "查看进度与退款"\nbody = "x"\n' + "".join(
+        f'[[phrases]]\ncode = "a{n}"\ntitle = "退款进度{n}"\nbody = "x"\n' for n in range(1, 12)
+    )
+    root = write_library(tmp_path, {"a.toml": 'name = "A"\n' + phrases})
+    index = PhraseIndex.from_libraries([load_library(root).library])
+    for query in ("退款 进度", "进度 退款"):
+        assert codes(index.search(query, limit=3)) == ["a0", "a1", "a2"]
+        assert [(h.index, h.score) for h in index.search(query, limit=3)] == [
+            (i, round(s, 1)) for i, s in _reference(index, query, 3, {})
+        ]
