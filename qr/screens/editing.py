@@ -8,27 +8,31 @@
   and refresh the open screens so the launcher finds the phrase at once.
 - `LiveReload`: polls the group files about once a second in a worker thread and reloads the ones
   that changed on disk, keeping the query and highlight; an open form with unsaved edits is kept.
+
+The launcher imports this module before its first frame, so the editing code (qr.store.edit,
+TextArea) is imported by the actions that need it, not here.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Iterable, Sequence
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Input, OptionList
 
 from qr.i18n import t
 from qr.search import Entry
-from qr.store import edit
 from qr.store.models import Group, Library, Phrase
-from qr.store.save import SaveError
 from qr.store.watch import LibraryWatcher, Reloaded
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from qr.store import edit
 
 LETTER_ACTIONS = frozenset({"edit_phrase", "new_phrase", "delete_phrase", "move_phrase", "group_actions"})
 POLL_SECONDS = 1.0
@@ -116,8 +120,19 @@ def apply_edit(app: App, result: edit.Edit, message: str | None = None) -> None:
 
 
 def refuse_reason(library: Library) -> str | None:
+    from qr.store import edit
+
     reason = edit.why_not_editable(library)
     return t("edit.refused", reason=reason) if reason else None
+
+
+def _is_text_field(widget: object) -> bool:
+    """An Input or a TextArea. A TextArea can only exist once its module is loaded, so that module
+    (~7 ms) is not imported for the launcher's start just to test against it."""
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 # -- the actions ------------------------------------------------------------------------------------
@@ -146,7 +161,7 @@ class EditingActions(DOMNode):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In a text field a letter is text: hide the letter keys there (F5 and the palette still work).
-        if action in LETTER_ACTIONS and isinstance(getattr(self, "focused", None), (Input, TextArea)):
+        if action in LETTER_ACTIONS and _is_text_field(getattr(self, "focused", None)):
             return False
         return super().check_action(action, parameters)
 
@@ -222,6 +237,9 @@ class EditingActions(DOMNode):
             return
         from qr.screens.dialogs import confirm_dialog
 
+        from qr.store import edit
+        from qr.store.save import SaveError
+
         phrase, group = entry.phrase, entry.group
 
         def answered(answer: str | None) -> None:
@@ -254,6 +272,8 @@ class EditingActions(DOMNode):
         if entry is None or not self._editable(entry.library):
             return
         from qr.screens.dialogs import GroupPicker
+        from qr.store import edit
+        from qr.store.save import SaveError
 
         library = library_for(self.app, entry.library.root) or entry.library
         phrase, source = entry.phrase, entry.group
@@ -311,6 +331,8 @@ class EditingActions(DOMNode):
 
     def action_new_group(self) -> None:
         from qr.screens.groups import GroupForm
+        from qr.store import edit
+        from qr.store.save import SaveError
 
         library = self._default_library()
         if not self._editable(library):
@@ -332,6 +354,8 @@ class EditingActions(DOMNode):
 
     def action_edit_group(self, focus: str = "name") -> None:
         from qr.screens.groups import GroupForm
+        from qr.store import edit
+        from qr.store.save import SaveError
 
         entry = self._entry()
         if entry is None or not self._editable(entry.library):
@@ -362,6 +386,8 @@ class EditingActions(DOMNode):
         if entry is None or not self._editable(entry.library):
             return
         from qr.screens.dialogs import confirm_dialog
+        from qr.store import edit
+        from qr.store.save import SaveError
 
         library = library_for(self.app, entry.library.root) or entry.library
         group = library.group_by_path(entry.group.path)

@@ -20,13 +20,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
 from textual.events import Key
 from textual.message import Message
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qr.i18n import t
 from qr.render import Rendered, TemplateError
 from qr.screens.base import QrScreen, localise_bindings
 from qr.screens.editing import EditingActions
+from qr.screens.footer import QuietFooter
 from qr.screens.team_check import RemoteCheck
 from qr.search import Entry, Hit, title_spans
 
@@ -130,7 +131,7 @@ class LauncherScreen(EditingActions, QrScreen):
             yield Static(id="context-status")
             yield Static(id="indicators")
         yield RemoteCheck()  # hidden: marks a team library that is behind its remote
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "context", self._context_changed, init=False)

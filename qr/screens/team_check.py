@@ -18,7 +18,6 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qr.i18n import t
-from qr.team import behind_remote
 
 CHECK_EVERY = 300.0
 """Seconds between two checks: a lead's publish shows up within minutes, the remote is not hammered."""
@@ -37,6 +36,10 @@ def in_work_tree(root: Path) -> bool:
 
 def commits_behind(roots: Iterable[Path], stop: Event | None = None) -> int | None:
     """Commits behind, summed over the libraries whose remote answered (None: none did)."""
+    # qr.team (git, and the lint it runs before a publish) loads here, in the worker thread of a
+    # library that is a git work tree: importing it up front cost the launcher's first frame ~15 ms.
+    from qr.team import behind_remote
+
     counts = [count for count in (behind_remote(root, stop=stop) for root in roots) if count is not None]
     return sum(counts) if counts else None
 
@@ -60,7 +63,7 @@ class RemoteCheck(Widget):
         self.every = every
 
     def on_mount(self) -> None:
-        self.check()
+        self.call_after_refresh(self.check)  # the thread and its git process start after the first frame
         self.set_interval(self.every, self.check)
 
     def check(self) -> Worker | None:
