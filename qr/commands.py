@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
 from qr.cli import CommandError, parse_values, print_json
-from qr.config import ConfigError, bundled_library
-from qr.render import TemplateError, invalid_values
+from qr.config import ConfigError, bundled_library, usage_path
 from qr.search import Entry
 from qr.workspace import Workspace, open_workspace
 
@@ -38,6 +36,8 @@ def _entry(workspace: Workspace, code: str) -> Entry:
 
 
 def _rendered(workspace: Workspace, args: argparse.Namespace):
+    from qr.render import TemplateError, invalid_values  # render and copy only
+
     values = parse_values(args.values)
     entry = _entry(workspace, args.code)
     specs = entry.library.vars
@@ -108,11 +108,11 @@ def _record_use(workspace: Workspace, entry: Entry) -> None:
 
 
 def _usage_scores(workspace: Workspace) -> dict[str, float]:
+    if not usage_path().exists():
+        return {}  # nothing recorded yet: do not create the file just to read it (nor import sqlite3)
     from qr.usage import UsageStore
 
     store = UsageStore()
-    if not store.path.exists():
-        return {}  # nothing recorded yet: do not create the file just to read it
     scores = store.scores(workspace.profile_name)
     if store.problem:
         print(f"qr: warning: {store.problem}", file=sys.stderr)
@@ -211,6 +211,8 @@ def init(args: argparse.Namespace) -> int:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CommandError(f"{target} exists and is not empty; choose a new or empty folder")
     source = bundled_library()
+    import shutil  # here: shutil pulls in bz2 and lzma, which no other command needs
+
     try:
         shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__init__.py", "__pycache__", "*.pyc"))
     except OSError as error:

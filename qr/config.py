@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Mapping
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 APP_NAME = "qr"
 
@@ -41,6 +42,12 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
+def usage_path() -> Path:
+    """qr.usage's database; named here so `qr search` can see whether there is one without
+    importing qr.usage and sqlite3 (~3 ms)."""
+    return data_dir() / "usage.sqlite3"
+
+
 def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
@@ -49,6 +56,8 @@ def cache_dir() -> Path:
 
 def bundled_library() -> Path:
     """The default library shipped inside the package (also in a non-editable install)."""
+    from importlib.util import find_spec  # only here: importlib.util pulls in contextlib and more
+
     spec = find_spec("qr.phrases")
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
@@ -61,6 +70,8 @@ def bundled_library() -> Path:
 
 @dataclass(frozen=True)
 class Config:
+    """The config file's settings (all defaults when there is no file)."""
+
     library: Path | None = None
     ui_lang: str | None = None
     agent: str = ""

@@ -32,7 +32,6 @@ size or mtime moving (coarse clocks), so such entries are re-checked by digest o
 
 from __future__ import annotations
 
-import hashlib
 import io
 import mmap
 import os
@@ -45,9 +44,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from qr import __version__
+from qr.store.digest import sha1
 from qr.search import BLOOMED, KEY_FIELDS, CodeTable, GroupKeys, group_keys, merged_vocabulary
 from qr.store.load import LIBRARY_FILE, InvalidFile, _parse_settings, _string, group_file_names, load_library, parse_group, read_toml
 from qr.store.models import FileStamp, Group, Library, LoadResult, Phrase, Problem
@@ -81,7 +83,7 @@ def cache_path(root: Path) -> Path:
     """The cache file of the library at `root` (one per resolved library path)."""
     from qr.config import cache_dir
 
-    key = hashlib.sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    key = sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
     return cache_dir() / "index" / f"{key}.qrindex"
 
 
@@ -205,6 +207,8 @@ def _group_from_entry(root: Path, relative: Path, entry: FileEntry) -> CachedGro
 
 @dataclass
 class CacheFile:
+    """A library's index cache as read from disk or about to be written."""
+
     root: str
     files: dict[str, FileEntry] = field(default_factory=dict)
     settings: tuple | None = None
@@ -453,7 +457,7 @@ def _stat(path: Path) -> os.stat_result | None:
 def _digest(path: Path | str) -> str:
     try:
         with open(path, "rb") as handle:
-            return hashlib.sha1(handle.read()).hexdigest()
+            return sha1(handle.read()).hexdigest()
     except OSError:
         return ""
 

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal, Mapping, Union
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Literal, Mapping, Union
 
 from qr.store.models import Library, VarSpec
 
@@ -19,13 +21,16 @@ _WEEKDAYS = {
 
 @dataclass(frozen=True)
 class Placeholder:
+    """One `{name}` or `{name|fallback}` of a template and where it stands."""
+
     name: str
     fallback: str | None
     start: int
     end: int
 
 
-Part = Union[str, Placeholder]
+if TYPE_CHECKING:
+    Part = Union[str, Placeholder]
 
 
 class TemplateError(ValueError):
@@ -113,11 +118,14 @@ def variable_names(template: str) -> list[str]:
     return list(dict.fromkeys(placeholder.name for placeholder in placeholders(template)))
 
 
-Kind = Literal["text", "given", "fallback", "default", "builtin", "missing"]
+if TYPE_CHECKING:
+    Kind = Literal["text", "given", "fallback", "default", "builtin", "missing"]
 
 
 @dataclass(frozen=True)
 class Segment:
+    """A piece of a rendered reply and where its text came from."""
+
     text: str
     kind: Kind
     name: str = ""
@@ -125,6 +133,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Rendered:
+    """A rendered reply: its segments and the variables that had no value."""
+
     segments: tuple[Segment, ...]
     missing: tuple[str, ...]
 

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date
 from itertools import accumulate
-from typing import Iterable, Mapping, Sequence
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping, Sequence
 
 from qr.store.models import Group, Library, Phrase, is_valid_code, normalise_code
 
@@ -63,6 +65,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Hit:
+    """One search result: the phrase found and its score."""
+
     entry: Entry
     score: float
     """0-100: exact code 100, title matches 80-99, body matches 50-70, fuzzy below 60."""

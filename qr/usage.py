@@ -30,7 +30,6 @@ from pathlib import Path
 HALF_LIFE_DAYS = 14.0
 WINDOW_DAYS = 90
 BUSY_TIMEOUT_SECONDS = 5.0
-FILE_NAME = "usage.sqlite3"
 SCHEMA_VERSION = 2
 
 _SCHEMA = """
@@ -54,9 +53,9 @@ CREATE TABLE IF NOT EXISTS daily (
 
 
 def default_path() -> Path:
-    from qr.config import data_dir
+    from qr.config import usage_path
 
-    return data_dir() / FILE_NAME
+    return usage_path()
 
 
 @dataclass(frozen=True)

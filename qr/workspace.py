@@ -10,14 +10,19 @@ from datetime import datetime
 from pathlib import Path
 
 from qr.config import Config, Profile, load_config, resolve_libraries, select_profile
-from qr.render import Rendered, builtin_values, library_defaults, render
 from qr.search import Entry, PhraseIndex
 from qr.index_cache import load_cached
 from qr.store.models import Library, Problem
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from qr.render import Rendered
+
 
 @dataclass
 class Workspace:
+    """The open library (or a profile's libraries) with its config and search index."""
+
     config: Config
     library: Library
     problems: tuple[Problem, ...] = ()
@@ -99,10 +104,14 @@ class Workspace:
         return (self.profile.agent if self.profile else "") or self.config.agent
 
     def builtins(self, lang: str = "zh", now: datetime | None = None) -> dict[str, str]:
+        from qr.render import builtin_values  # rendering only: `qr search` and `qr list` never import it
+
         return builtin_values(lang=lang, agent=self.agent, shop=self.shop, now=now)
 
     def render(self, entry: Entry, values: dict[str, str] | None = None) -> Rendered:
         """Render a phrase with the given values, its library's defaults and the built-ins."""
+        from qr.render import library_defaults, render
+
         return render(
             entry.phrase.body,
             values or {},

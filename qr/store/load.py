@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Any
 
 from qr.store.models import (
     DEFAULT_CATEGORY,
@@ -59,7 +60,9 @@ def group_file_names(root: Path) -> list[str]:
 
 
 def stamp_of(data: bytes, stat: os.stat_result) -> FileStamp:
-    return FileStamp(size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=hashlib.sha1(data).hexdigest())
+    from qr.store.digest import sha1  # not at the top: a warm start reads no file it must digest
+
+    return FileStamp(size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=sha1(data).hexdigest())
 
 
 def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:

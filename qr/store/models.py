@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 DEFAULT_CATEGORY = "未分类"
@@ -163,5 +165,7 @@ class Library:
 
 @dataclass(frozen=True)
 class LoadResult:
+    """A loaded library and the problems met loading it (the rest of the library loaded)."""
+
     library: Library
     problems: tuple[Problem, ...] = ()
