@@ -8,10 +8,12 @@ unreadable file, `init` into a non-empty folder); 3 no clipboard.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from typing import Callable, Sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from typing import Callable, Sequence
 
 from qr import __version__
 
@@ -30,7 +32,37 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--profile", metavar="NAME", default=default, help="profile from the config file")
 
 
-def build_parser() -> argparse.ArgumentParser:
+_VALUE_OPTIONS = ("--library", "--profile")
+_FLAG_OPTIONS = ("--once",)
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names ("" for none), told without parsing; None when unclear.
+
+    Only options before the command matter, spelled as argparse accepts them (`--lib=X`, `--lib X`);
+    -h, --version, `--`, short or unknown options mean unclear, and the whole parser is built.
+    """
+    tokens = iter(argv)
+    for token in tokens:
+        if not token.startswith("-"):
+            return token
+        if not token.startswith("--") or token == "--":
+            return None
+        name, equals, _ = token.partition("=")
+        known = [option for option in (*_VALUE_OPTIONS, *_FLAG_OPTIONS, "--version", "--help") if option.startswith(name)]
+        if len(known) != 1 or known[0] in ("--version", "--help"):
+            return None
+        if known[0] in _VALUE_OPTIONS and not equals:
+            next(tokens, None)
+    return ""
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `qr` parser. Given `argv`, only the subcommand it names is built (none for the launcher):
+    building all of them costs ~5 ms, a tenth of a warm `qr search`. Parsing `argv` gives the same
+    result and the same errors either way: usage lines do not list the commands, and an unknown
+    command or anything unclear (--help, --version) builds them all."""
+    only = _named_command(argv) if argv is not None else None
     parser = argparse.ArgumentParser(
         prog="qr",
         description="Quick replies for customer service: type /code or a few letters, Enter, and the reply is on the clipboard.",
@@ -40,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--once", action="store_true", help="the launcher exits after one copy (for a hotkey)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    def wanted(name: str) -> bool:
+        return only is None or name == only
+
     def command(name: str, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         _global_options(sub, suppress=True)
@@ -48,64 +83,75 @@ def build_parser() -> argparse.ArgumentParser:
     def add_set(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE", help="a variable's value (repeatable)")
 
-    sub = command("render", "print a phrase rendered with its variables")
-    sub.add_argument("code")
-    add_set(sub)
-    sub.add_argument("--json", action="store_true", help="one JSON object: code, text, missing")
-    sub.set_defaults(handler="qr.commands:render")
+    if wanted("render"):
+        sub = command("render", "print a phrase rendered with its variables")
+        sub.add_argument("code")
+        add_set(sub)
+        sub.add_argument("--json", action="store_true", help="one JSON object: code, text, missing")
+        sub.set_defaults(handler="qr.commands:render")
 
-    sub = command("copy", "render a phrase and put it on the clipboard")
-    sub.add_argument("code")
-    add_set(sub)
-    sub.add_argument("--print", dest="print_only", action="store_true", help="print the reply instead of copying it")
-    sub.set_defaults(handler="qr.commands:copy")
+    if wanted("copy"):
+        sub = command("copy", "render a phrase and put it on the clipboard")
+        sub.add_argument("code")
+        add_set(sub)
+        sub.add_argument("--print", dest="print_only", action="store_true", help="print the reply instead of copying it")
+        sub.set_defaults(handler="qr.commands:copy")
 
-    sub = command("search", "ranked hits for a query (/code, words or pinyin)")
-    sub.add_argument("query")
-    sub.add_argument("--limit", type=int, default=20, metavar="N")
-    sub.add_argument("--json", action="store_true")
-    sub.set_defaults(handler="qr.commands:search")
+    if wanted("search"):
+        sub = command("search", "ranked hits for a query (/code, words or pinyin)")
+        sub.add_argument("query")
+        sub.add_argument("--limit", type=int, default=20, metavar="N")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler="qr.commands:search")
 
-    sub = command("list", "phrases in library order")
-    sub.add_argument("--group", metavar="G", help="only this group (name or file)")
-    sub.add_argument("--category", metavar="C", help="only this category")
-    sub.add_argument("--json", action="store_true")
-    sub.set_defaults(handler="qr.commands:list_phrases")
+    if wanted("list"):
+        sub = command("list", "phrases in library order")
+        sub.add_argument("--group", metavar="G", help="only this group (name or file)")
+        sub.add_argument("--category", metavar="C", help="only this category")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler="qr.commands:list_phrases")
 
-    sub = command("lint", "check the library: template errors, duplicate codes, forbidden wording…")
-    sub.add_argument("--json", action="store_true")
-    sub.set_defaults(handler="qr.commands:lint")
+    if wanted("lint"):
+        sub = command("lint", "check the library: template errors, duplicate codes, forbidden wording…")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler="qr.commands:lint")
 
-    from qr.team_cli import add_team_command  # light: qr.team itself loads only when a team command runs
+    if wanted("team"):
+        from qr.team_cli import add_team_command  # light: qr.team itself loads only when a team command runs
+        add_team_command(command, _global_options)
 
-    add_team_command(command, _global_options)
+    if wanted("init"):
+        sub = command("init", "copy the bundled library to PATH to start your own")
+        sub.add_argument("path")
+        sub.set_defaults(handler="qr.commands:init")
 
-    sub = command("init", "copy the bundled library to PATH to start your own")
-    sub.add_argument("path")
-    sub.set_defaults(handler="qr.commands:init")
+    if wanted("import"):
+        sub = command("import", "import phrases from Sogou / Rime / Qianniu-style sheets / espanso / qr csv files")
+        sub.add_argument("file", metavar="FILE")
+        sub.add_argument("--format", choices=("auto", "sogou", "rime", "qianniu", "espanso", "csv"), default="auto", help="default: told from the content")
+        sub.add_argument("--into", required=True, metavar="LIBRARY", help="library folder to write into (created if missing)")
+        sub.add_argument("--group", metavar="NAME", help="put every phrase into one new group NAME")
+        sub.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+        sub.add_argument("--replace", action="store_true", help="overwrite phrases whose code is already in the library")
+        sub.set_defaults(handler="qr.transfer.cli:import_command")
 
-    sub = command("import", "import phrases from Sogou / Rime / Qianniu-style sheets / espanso / qr csv files")
-    sub.add_argument("file", metavar="FILE")
-    sub.add_argument("--format", choices=("auto", "sogou", "rime", "qianniu", "espanso", "csv"), default="auto", help="default: told from the content")
-    sub.add_argument("--into", required=True, metavar="LIBRARY", help="library folder to write into (created if missing)")
-    sub.add_argument("--group", metavar="NAME", help="put every phrase into one new group NAME")
-    sub.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    sub.add_argument("--replace", action="store_true", help="overwrite phrases whose code is already in the library")
-    sub.set_defaults(handler="qr.transfer.cli:import_command")
+    if wanted("export"):
+        sub = command("export", "write a sheet or file for the platform's own quick-phrase tool")
+        sub.add_argument("--format", required=True, choices=("qianniu-csv", "qianniu-xlsx", "sogou", "csv"))
+        sub.add_argument("--out", required=True, metavar="FILE")
+        sub.add_argument("--group", metavar="G", help="only this group (name or file)")
+        sub.add_argument("--category", metavar="C", help="only this category")
+        sub.set_defaults(handler="qr.transfer.cli:export_command")
 
-    sub = command("export", "write a sheet or file for the platform's own quick-phrase tool")
-    sub.add_argument("--format", required=True, choices=("qianniu-csv", "qianniu-xlsx", "sogou", "csv"))
-    sub.add_argument("--out", required=True, metavar="FILE")
-    sub.add_argument("--group", metavar="G", help="only this group (name or file)")
-    sub.add_argument("--category", metavar="C", help="only this category")
-    sub.set_defaults(handler="qr.transfer.cli:export_command")
+    if wanted("stats"):
+        sub = command("stats", "most used and never used phrases per group (usage counts only)")
+        sub.add_argument("--days", type=int, default=30, metavar="N", help="the period: the last N days (0: all history; default 30)")
+        sub.add_argument("--clear", action="store_true", help="delete the usage history")
+        sub.add_argument("--json", action="store_true", help="code, title, group, count, last_used per phrase")
+        sub.set_defaults(handler="qr.stats:stats")
 
-    sub = command("stats", "most used and never used phrases per group (usage counts only)")
-    sub.add_argument("--days", type=int, default=30, metavar="N", help="the period: the last N days (0: all history; default 30)")
-    sub.add_argument("--clear", action="store_true", help="delete the usage history")
-    sub.add_argument("--json", action="store_true", help="code, title, group, count, last_used per phrase")
-    sub.set_defaults(handler="qr.stats:stats")
-
+    if only and only not in commands.choices:
+        return build_parser()  # not a command: argparse's error lists them all
     return parser
 
 
@@ -126,9 +172,33 @@ def _handler(dotted: str) -> Callable[[argparse.Namespace], int]:
     return getattr(import_module(module), name)
 
 
+class _DeferredModule(type(sys)):
+    """Stands in for a module in sys.modules until an attribute is asked for, then imports it."""
+
+    def __getattr__(self, name: str) -> object:
+        from importlib import import_module
+
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(import_module(self.__name__), name)
+
+
+def _defer_inspect() -> None:
+    """Import `inspect` on first use instead of when dataclasses imports it.
+
+    dataclasses imports inspect (with ast, dis, tokenize: ~5 ms, a tenth of a warm `qr search`) only
+    to write a signature into the docstring of a dataclass that has none; every dataclass on the
+    command path has one, so a command never touches inspect. Whatever does use it (a traceback,
+    Textual in the launcher) imports the real module then; `import inspect` after that gets it too.
+    """
+    if "inspect" not in sys.modules:
+        sys.modules["inspect"] = _DeferredModule("inspect")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    _defer_inspect()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         if args.command is None:
             from qr.launch import run_launcher  # imports Textual
@@ -150,5 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def print_json(document: object) -> None:
+    import json  # here: `qr render` and the launcher print no JSON
+
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
