@@ -6,6 +6,7 @@ The library (a Workspace), the clipboard and the UI language are passed in, neve
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from types import MappingProxyType
 from typing import Callable, ClassVar, Iterable, Mapping
@@ -26,6 +27,9 @@ from qr.usage import UsageStore
 from qr.workspace import Workspace
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
+GC_RESUME_SECONDS = 0.5
+"""After mounting, when `resume_gc_after_start` turns the collector back on: the first frame is
+drawn ~30-80 ms after mount on a 2-core machine, so this leaves room for a slow one."""
 
 
 class QrApp(App[None]):
@@ -61,6 +65,10 @@ class QrApp(App[None]):
         # replaces Textual's own palette binding, whose description is not translated
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
     ]
+
+    resume_gc_after_start: bool = False
+    """`qr` (qr.launch) starts with Python's cyclic collector off; True: freeze what start-up made
+    and turn it back on once the first frame is on screen."""
 
     context: reactive[Mapping[str, str]] = reactive(EMPTY, init=False)
     """The current order's values (customer, order_id…): in memory only, never written anywhere."""
@@ -117,6 +125,8 @@ class QrApp(App[None]):
         self.live_reload = LiveReload(self)  # group files changed on disk are reloaded (editor issue)
         if self.watch_library:
             self.live_reload.start()
+        if self.resume_gc_after_start:
+            self.set_timer(GC_RESUME_SECONDS, _resume_gc, name="resume-gc")
         if self.workspace.problems:
             first = self.workspace.problems[0]
             self.notify(
@@ -365,6 +375,13 @@ class QrApp(App[None]):
         yield SystemCommand(t("cmd.switch_profile"), t("cmd.switch_profile.help"), self.action_switch_profile)
         yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
+
+
+def _resume_gc() -> None:
+    # What start-up made (the library, the index, Textual's styles) stays for the session: frozen,
+    # later collections need not walk it again on every keystroke's garbage.
+    gc.freeze()
+    gc.enable()
 
 
 def _launcher_screen() -> Screen:
