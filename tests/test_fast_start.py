@@ -1,0 +1,136 @@
+"""A warm `qr search` / `qr list` / `qr render` imports only what the command needs, and the
+shortcuts that make it so (one subparser built, inspect deferred) change nothing a user sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qr.cli import _named_command, build_parser, main
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["search", "wl"], "search"),
+        (["--library", "/x", "search", "wl"], "search"),
+        (["--library=/x", "render", "wl1"], "render"),
+        (["--lib", "/x", "--prof", "p", "list"], "list"),  # argparse's abbreviations
+        (["--once"], ""),
+        (["--library", "search"], ""),  # "search" is the library here, not the command
+        ([], ""),
+        (["--help", "search"], None),
+        (["-h"], None),
+        (["--version"], None),
+        (["--", "search"], None),
+        (["--bogus", "search"], None),
+        (["bogus"], "bogus"),  # not a command: build_parser builds them all and argparse says so
+    ],
+)
+def test_named_command(argv, named):
+    assert _named_command(argv) == named
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "wl", "--limit", "3", "--json"],
+        ["--library", "/x", "--profile", "p", "render", "wl1", "--set", "a=b", "--json"],
+        ["render", "wl1", "--library", "/y"],
+        ["copy", "wl1", "--print"],
+        ["list", "--group", "g", "--category", "c"],
+        ["lint", "--json"],
+        ["team", "status", "--no-fetch"],
+        ["init", "/tmp/x"],
+        ["import", "f.txt", "--into", "/l", "--dry-run"],
+        ["export", "--format", "csv", "--out", "o.csv"],
+        ["stats", "--days", "7", "--clear"],
+        ["--once", "--library", "/x"],
+        [],
+    ],
+)
+def test_parser_for_one_command_parses_like_the_whole_one(argv):
+    assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_errors_and_help_still_name_every_command(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["bogus"])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'bogus'" in err and "search" in err and "stats" in err
+    with pytest.raises(SystemExit):
+        main(["--library", "/x", "--help"])
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("render", "copy", "search", "list", "lint", "team", "init", "import", "export", "stats"))
+    with pytest.raises(SystemExit) as raised:
+        main(["search"])  # the query is missing: the subparser's own usage, as before
+    assert raised.value.code == 2
+    assert "usage: qr search [-h]" in capsys.readouterr().err
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+HEAVY = ("sqlite3", "hashlib", "tomllib", "tomli_w", "typing", "ast", "dis", "tokenize", "qr.render", "qr.store.save", "qr.usage", "rapidfuzz", "pypinyin")
+
+
+def test_warm_search_and_list_import_only_what_they_need(library_dir):
+    script = (
+        "import sys, io\n"
+        "from qr.cli import main\n"
+        f"lib = {str(library_dir)!r}\n"
+        "main(['--library', lib, 'search', 'wlfm'])\n"  # cold: indexes and writes the cache
+        "print('WARM')\n"
+    )
+    first = _python(script)
+    assert first.returncode == 0 and "WARM" in first.stdout, first.stderr
+    # --limit 1: this small library cannot fill a page of 20, and the typo tier that fills it imports rapidfuzz
+    for argv in (["search", "物流", "--limit", "1", "--json"], ["list", "--json"]):
+        script = (
+            "import sys, json\n"
+            "from qr.cli import main\n"
+            f"code = main(['--library', {str(library_dir)!r}, *{argv!r}])\n"
+            "print('\\nMODULES', json.dumps(sorted(sys.modules)), type(sys.modules['inspect']).__name__)\n"
+        )
+        result = _python(script)
+        assert result.returncode == 0, result.stderr
+        listing, inspect_type = result.stdout.rsplit("MODULES ", 1)[1].rsplit(" ", 1)
+        loaded = set(json.loads(listing))
+        assert not loaded & set(HEAVY), (argv, sorted(loaded & set(HEAVY)))
+        assert inspect_type.strip() == "_DeferredModule"  # no dataclass on the path asked inspect for anything
+
+
+def test_deferred_inspect_is_the_real_module_when_used():
+    result = _python(
+        "import sys\n"
+        "from qr.cli import _defer_inspect\n"
+        "_defer_inspect()\n"
+        "import dataclasses\n"
+        "@dataclasses.dataclass\n"
+        "class NoDoc:\n"
+        "    x: int\n"
+        "print(NoDoc.__doc__)\n"  # dataclasses asks inspect for a signature: the real module loads
+        "import inspect\n"
+        "print(type(sys.modules['inspect']).__name__, inspect.signature(len), inspect.isfunction(print))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["NoDoc(x: int)", "module (obj, /) False"]
+
+
+def test_search_reads_usage_only_when_a_history_exists(capsys, library_dir, isolated_home):
+    from qr.config import usage_path
+
+    lib = ["--library", str(library_dir)]
+    assert main([*lib, "search", "", "--json"]) == 0
+    capsys.readouterr()
+    assert not usage_path().exists()  # searching creates no history
+    assert main([*lib, "copy", "wl2", "--print"]) == 0
+    assert usage_path().exists()
+    capsys.readouterr()
+    assert main([*lib, "search", "", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["code"] == "wl2"
