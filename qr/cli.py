@@ -172,31 +172,7 @@ def _handler(dotted: str) -> Callable[[argparse.Namespace], int]:
     return getattr(import_module(module), name)
 
 
-class _DeferredModule(type(sys)):
-    """Stands in for a module in sys.modules until an attribute is asked for, then imports it."""
-
-    def __getattr__(self, name: str) -> object:
-        from importlib import import_module
-
-        if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
-        return getattr(import_module(self.__name__), name)
-
-
-def _defer_inspect() -> None:
-    """Import `inspect` on first use instead of when dataclasses imports it.
-
-    dataclasses imports inspect (with ast, dis, tokenize: ~5 ms, a tenth of a warm `qr search`) only
-    to write a signature into the docstring of a dataclass that has none; every dataclass on the
-    command path has one, so a command never touches inspect. Whatever does use it (a traceback,
-    Textual in the launcher) imports the real module then; `import inspect` after that gets it too.
-    """
-    if "inspect" not in sys.modules:
-        sys.modules["inspect"] = _DeferredModule("inspect")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _defer_inspect()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
     try:

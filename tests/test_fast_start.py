@@ -1,5 +1,5 @@
 """A warm `qr search` / `qr list` / `qr render` imports only what the command needs, and the
-shortcuts that make it so (one subparser built, inspect deferred) change nothing a user sees."""
+shortcuts that make it so (one subparser built) change nothing a user sees."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
 
-HEAVY = ("sqlite3", "hashlib", "tomllib", "tomli_w", "typing", "ast", "dis", "tokenize", "qr.render", "qr.store.save", "qr.usage", "rapidfuzz", "pypinyin")
+HEAVY = ("sqlite3", "hashlib", "tomllib", "tomli_w", "typing", "qr.render", "qr.store.save", "qr.usage", "rapidfuzz", "pypinyin")
 
 
 def test_warm_search_and_list_import_only_what_they_need(library_dir):
@@ -95,31 +95,13 @@ def test_warm_search_and_list_import_only_what_they_need(library_dir):
             "import sys, json\n"
             "from qr.cli import main\n"
             f"code = main(['--library', {str(library_dir)!r}, *{argv!r}])\n"
-            "print('\\nMODULES', json.dumps(sorted(sys.modules)), type(sys.modules['inspect']).__name__)\n"
+            "print('\\nMODULES', json.dumps(sorted(sys.modules)))\n"
         )
         result = _python(script)
         assert result.returncode == 0, result.stderr
-        listing, inspect_type = result.stdout.rsplit("MODULES ", 1)[1].rsplit(" ", 1)
+        listing = result.stdout.rsplit("MODULES ", 1)[1]
         loaded = set(json.loads(listing))
         assert not loaded & set(HEAVY), (argv, sorted(loaded & set(HEAVY)))
-        assert inspect_type.strip() == "_DeferredModule"  # no dataclass on the path asked inspect for anything
-
-
-def test_deferred_inspect_is_the_real_module_when_used():
-    result = _python(
-        "import sys\n"
-        "from qr.cli import _defer_inspect\n"
-        "_defer_inspect()\n"
-        "import dataclasses\n"
-        "@dataclasses.dataclass\n"
-        "class NoDoc:\n"
-        "    x: int\n"
-        "print(NoDoc.__doc__)\n"  # dataclasses asks inspect for a signature: the real module loads
-        "import inspect\n"
-        "print(type(sys.modules['inspect']).__name__, inspect.signature(len), inspect.isfunction(print))\n"
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["NoDoc(x: int)", "module (obj, /) False"]
 
 
 def test_search_reads_usage_only_when_a_history_exists(capsys, library_dir, isolated_home):
