@@ -334,22 +334,36 @@ async def test_help_lists_the_current_screens_bindings(library_dir):
         assert {row[2] for row in app.screen.rows} >= {"form.cancel"}
 
 
+async def run_palette_command(pilot, title: str) -> None:
+    """Type a command's title into the palette and run it once the palette has found it.
+
+    The palette searches asynchronously: waiting for the hit, not a fixed pause, keeps this
+    test steady on a loaded machine.
+    """
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p", *title.lower())
+    for _ in range(100):
+        await pilot.pause(0.05)
+        found = pilot.app.screen.query(CommandList)
+        if found and found.first().highlighted is not None:
+            option = found.first().get_option_at_index(found.first().highlighted)
+            if title.lower() in str(option.prompt).lower():
+                break
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_command_palette_reaches_the_launcher_and_the_forms(library_dir):
     app, _ = build(library_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert EN["cmd.clear_query"] in titles and EN["cmd.order_context"] in titles
-        await pilot.press("ctrl+p", *"order info")
-        await pilot.pause(0.2)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_palette_command(pilot, EN["cmd.order_context"])
         assert isinstance(app.screen, ContextForm)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert EN["cmd.help"] in titles
-        await pilot.press("ctrl+p", *"help")
-        await pilot.pause(0.2)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_palette_command(pilot, EN["cmd.help"])
         assert isinstance(app.screen, HelpScreen)
 
 
