@@ -54,8 +54,8 @@ from qr.search import BLOOMED, KEY_FIELDS, CodeTable, GroupKeys, group_keys, mer
 from qr.store.load import LIBRARY_FILE, InvalidFile, _parse_settings, _string, group_file_names, load_library, parse_group, read_toml
 from qr.store.models import FileStamp, Group, Library, LoadResult, Phrase, Problem
 
-MAGIC = b"QRIDX\x00\x04\n"
-FORMAT = 4
+MAGIC = b"QRIDX\x00\x05\n"
+FORMAT = 5
 RACY_SECONDS = 2.0
 PHRASE_FIELDS = ("title", "body", "code", "tags", "note", "lang", "valid_from", "valid_until", "extra", "line", "body_line")
 _LENGTH = struct.Struct("<Q")

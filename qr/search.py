@@ -148,6 +148,15 @@ def bloom_bits(token: str) -> int:
     return wanted
 
 
+# `{name}` and `{name|fallback}` but not `{{`: a body is searched as the agent will see it, so
+# `refund` does not find every reply that merely uses `{refund_days}`.
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)(?:\|([^{}]*))?\}")
+
+
+def _placeholder_text(match: re.Match) -> str:
+    return match[2] or " "
+
+
 def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
@@ -172,7 +181,7 @@ def group_keys(group: Group, tables=None) -> GroupKeys:
         titles.append(title)
         other = SEP.join((code, tags, name))
         others.append(other)
-        bodies.append(_one_line(phrase.body.lower()))
+        bodies.append(_one_line(_PLACEHOLDER.sub(_placeholder_text, phrase.body).lower()))
         if has_han(phrase.title + "".join(phrase.tags)):
             parts = [tables.initials_of(phrase.title), tables.full_pinyin(phrase.title)]
             for tag in phrase.tags:

@@ -146,3 +146,15 @@ def test_equal_scores_found_in_a_later_tier_keep_library_order(tmp_path):
         assert [(h.index, h.score) for h in index.search(query, limit=3)] == [
             (i, round(s, 1)) for i, s in _reference(index, query, 3, {})
         ]
+
+
+def test_body_is_searched_as_sent_not_by_placeholder_names(tmp_path):
+    root = write_library(tmp_path, {
+        "_library.toml": '[vars.refund_days]\nlabel = "天数"\n',
+        "a.toml": 'name = "A"\n[[phrases]]\ncode = "a1"\ntitle = "到账"\nbody = "预计{refund_days}天到账"\n'
+        '[[phrases]]\ncode = "a2"\ntitle = "称呼"\nbody = "{customer|dear buyer}, hello {{literal}}"\n',
+    })
+    index = PhraseIndex.from_libraries([load_library(root).library])
+    assert codes(index.search("refund")) == []
+    assert codes(index.search("dear buyer")) == ["a2"]
+    assert codes(index.search("{literal}")) == ["a2"]
