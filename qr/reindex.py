@@ -16,23 +16,7 @@ from qr.store.models import Library
 def updated_index(old: PhraseIndex | None, libraries: Iterable[Library], known: dict | None = None) -> PhraseIndex:
     """The index of `libraries`, reusing `old`'s keys (and `known`: id(group) -> (group, keys))
     for groups that are the very same objects."""
-    from qr.search import IndexPart, group_keys
-
     reusable = dict(known or {})
     if old is not None:
         reusable.update({id(part.group): (part.group, part.keys) for part in old.parts})
-    tables = None
-    parts = []
-    for library in libraries:
-        for group in library.groups:
-            found = reusable.get(id(group))
-            if found is not None and found[0] is group:
-                keys = found[1]
-            else:
-                if tables is None:
-                    from qr.pinyin import PinyinTables
-
-                    tables = PinyinTables()
-                keys = group_keys(group, tables)
-            parts.append(IndexPart(library, group, keys))
-    return PhraseIndex(parts)
+    return PhraseIndex.from_libraries(libraries, known=reusable)
