@@ -7,7 +7,7 @@ The library (a Workspace), the clipboard and the UI language are passed in, neve
 from __future__ import annotations
 
 import gc
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Callable, ClassVar, Iterable, Mapping
 
@@ -109,6 +109,10 @@ class QrApp(App[None]):
         self.usage_store = usage
         """The agent's copy history (None: no ranking, nothing recorded)."""
         self._usage_scores: dict[str, float] | None = None
+
+    def today(self) -> date:
+        """The app's date (tests pin `now`): decides validity windows and what counts as expired."""
+        return self.now().date()
 
     @property
     def practice_progress(self):

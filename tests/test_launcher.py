@@ -465,3 +465,17 @@ async def test_order_values_and_replies_are_never_written(library_dir, isolated_
             if path.is_file():
                 data = path.read_bytes()
                 assert b"98765432101" not in data and "王五".encode() not in data, path
+
+
+@pytest.mark.parametrize("day, shown", [(datetime(2026, 6, 10, 9, 0), True), (datetime(2026, 7, 1, 9, 0), False)])
+async def test_validity_window_follows_the_apps_clock(tmp_path, day, shown):
+    root = write_library(tmp_path / "lib", {
+        "promo.toml": 'name = "618"\n[[phrases]]\ncode = "p1"\ntitle = "大促"\nbody = "x"\n'
+        "valid_from = 2026-06-01\nvalid_until = 2026-06-20\n",
+    })
+    app = make_app(open_workspace(root), clipboard=MemoryClipboard(), now=lambda: day, cursor_blink=False, ui_lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/p1")
+        await pilot.pause()
+        entry = app.screen.current_entry
+        assert (entry is not None and entry.phrase.code == "p1") is shown

@@ -175,9 +175,7 @@ class BrowserScreen(EditingActions, QrScreen):
     def on_mount(self) -> None:
         super().on_mount()
         if self.today is None:
-            # the app's clock (tests pin it) decides what is expired, as for {today} in replies
-            clock = getattr(self.app, "now", None)
-            self.today = clock().date() if callable(clock) else date.today()
+            self.today = self.app.today()
         self.reload()
         self.query_one("#browser-tree", Tree).focus()
 

@@ -172,7 +172,7 @@ class LauncherScreen(EditingActions, QrScreen):
     def _draw_hits(self, keep: tuple | None) -> None:
         query = self.query_text
         index = self.app.workspace.index
-        self._hits = index.search(query, limit=self._limit, usage=self.usage())
+        self._hits = index.search(query, limit=self._limit, usage=self.usage(), today=self.app.today())
         hit_list = self.query_one(HitList)
         with self.app.batch_update():
             hit_list.set_options(_option(index, hit, query) for hit in self._hits)

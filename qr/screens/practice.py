@@ -109,8 +109,7 @@ class PracticeScreen(QrScreen):
     def on_mount(self) -> None:
         super().on_mount()
         if self.today is None:
-            clock = getattr(self.app, "now", None)
-            self.today = clock().date() if callable(clock) else date.today()
+            self.today = self.app.today()
         self._show_mode()
         self._fill_targets()
         if self._start is not None:
