@@ -352,6 +352,15 @@ class EditingActions(DOMNode):
 
         self.app.push_screen(GroupForm(t("group.new_title"), apply))
 
+    def _current_group(self, entry):
+        """The entry's library and group as they are now (an edit or reload may have replaced them)."""
+        library = library_for(self.app, entry.library.root) or entry.library
+        group = library.group_by_path(entry.group.path)
+        if group is None:
+            self.app.notify(t("edit.group_gone", path=entry.group.path.as_posix()), severity="error")
+            return None
+        return library, group
+
     def action_edit_group(self, focus: str = "name") -> None:
         from qr.screens.groups import GroupForm
         from qr.store import edit
@@ -360,11 +369,10 @@ class EditingActions(DOMNode):
         entry = self._entry()
         if entry is None or not self._editable(entry.library):
             return
-        library = library_for(self.app, entry.library.root) or entry.library
-        group = library.group_by_path(entry.group.path)
-        if group is None:
-            self.app.notify(t("edit.group_gone", path=entry.group.path.as_posix()), severity="error")
+        found = self._current_group(entry)
+        if found is None:
             return
+        library, group = found
 
         def apply(values: dict) -> str | None:
             current = library_for(self.app, library.root) or library
@@ -389,11 +397,10 @@ class EditingActions(DOMNode):
         from qr.store import edit
         from qr.store.save import SaveError
 
-        library = library_for(self.app, entry.library.root) or entry.library
-        group = library.group_by_path(entry.group.path)
-        if group is None:
-            self.app.notify(t("edit.group_gone", path=entry.group.path.as_posix()), severity="error")
+        found = self._current_group(entry)
+        if found is None:
             return
+        library, group = found
         count = len(group.phrases)
 
         def answered(answer: str | None) -> None:
