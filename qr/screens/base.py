@@ -43,7 +43,7 @@ class _Shared:
         return ()
 
     def on_mount(self) -> None:
-        if not getattr(self.app, "cursor_blink", True):
+        if not self.app.cursor_blink:
             for field in self.query(Input):
                 field.cursor_blink = False
         self._show_profile_badge()
@@ -54,8 +54,8 @@ class _Shared:
     def _show_profile_badge(self) -> None:
         """With a profile, every full screen shows the shop it serves: an agent copying from the
         browser must see it too. (Profiles are switched from the launcher alone, so it stays true.)"""
-        workspace = getattr(self.app, "workspace", None)
-        profile = getattr(workspace, "profile", None)
+        workspace = self.app.workspace
+        profile = workspace.profile
         if profile is None or self.SHOWS_PROFILE or isinstance(self, ModalScreen) or self.query("#profile-badge"):
             return
         shop = workspace.shop or profile.name

@@ -125,7 +125,7 @@ class PhraseEditor(QrScreen):
     def on_mount(self) -> None:
         self.query_one("#editor-checks").border_title = t("editor.checks")
         self.query_one("#editor-preview").border_title = t("editor.preview")
-        if not getattr(self.app, "cursor_blink", True):
+        if not self.app.cursor_blink:
             self.query_one(TextArea).cursor_blink = False
         self._saved_values = self.field_values()
         if self.base is None:

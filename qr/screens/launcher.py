@@ -198,8 +198,7 @@ class LauncherScreen(EditingActions, QrScreen):
 
     def usage(self) -> dict[str, float]:
         """How much the user uses each code (ranks ties and the empty query); none until ranking exists."""
-        scores = getattr(self.app, "usage_scores", None)
-        return scores() if callable(scores) else {}
+        return self.app.usage_scores()
 
     def workspace_changed(self) -> None:
         """The app switched to another workspace (profile): search it afresh and redraw the status."""
