@@ -186,7 +186,8 @@ class LauncherScreen(EditingActions, QrScreen):
             t("launcher.count_all", total=total) if not query.strip() and shown >= total
             else t("launcher.count", shown=f"{shown}+" if shown == self._limit else shown, total=total)
         )
-        self._show_preview()
+        if not self._hits:
+            self._show_preview()  # with hits, the highlight set above posts OptionHighlighted, which previews
 
     def _draw_more_if_near_the_end(self) -> None:
         highlighted = self.query_one(HitList).highlighted
