@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-LANGUAGES = ("zh", "en")
-
 EN: dict[str, str] = {
     # bindings (key: binding.<Binding id>)
     "binding.app.help": "Help",
@@ -661,10 +659,6 @@ def choose_language(configured: str | None, environ: Mapping[str, str] | None = 
 def set_language(lang: str) -> None:
     global _current
     _current = lang if lang in CATALOGUE else "en"
-
-
-def language() -> str:
-    return _current
 
 
 def has(key: str) -> bool:

@@ -57,9 +57,6 @@ class Workspace:
                 self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys)
         return self._index
 
-    def reindex(self) -> None:
-        self._index = None
-
     def problems_of(self, library: Library) -> tuple[Problem, ...]:
         """The load problems of one of the libraries, with file names relative to its root."""
         if not self.shared_libraries:

@@ -209,7 +209,7 @@ def test_new_group_in_a_folder_and_duplicate_name(library):
 
 
 def test_rename_and_set_fields(library):
-    renamed = edit.rename_group(library, LOGISTICS, "快递")
+    renamed = edit.update_group(library, LOGISTICS, name="快递")
     changed = edit.update_group(renamed.library, LOGISTICS, category="物流类", order=5, description="说明")
     group = reloaded(library).group_by_path(LOGISTICS)
     assert (group.name, group.category, group.order, group.description) == ("快递", "物流类", 5, "说明")
@@ -217,7 +217,7 @@ def test_rename_and_set_fields(library):
     cleared = edit.update_group(changed.library, LOGISTICS, order=None)
     assert reloaded(library).group_by_path(LOGISTICS).order is None == cleared.group.order
     with pytest.raises(EditError, match="needs a name"):
-        edit.rename_group(library, ENGLISH, " ")
+        edit.update_group(library, ENGLISH, name=" ")
 
 
 def test_delete_group_refuses_non_empty_unless_forced(library):

@@ -16,6 +16,7 @@ from qr.i18n import EN, ZH, choose_language, detect_language
 from qr.screens.help import HelpScreen
 from qr.screens.launcher import LauncherScreen, QueryInput
 from qr.screens.variables import ContextForm, VariablesForm
+from qr.store import load_library
 from qr.workspace import open_workspace
 
 FIXED = datetime(2026, 11, 25, 9, 30)
@@ -309,7 +310,7 @@ async def test_refresh_hits_keeps_query_and_highlight(library_dir):
         await pilot.press(*"wl", "down")
         launcher = app.screen
         assert launcher.current_entry.phrase.code == "wl2"
-        app.workspace.reindex()  # what the editor or a reload would do after a change
+        app.workspace.update_library(load_library(library_dir).library)  # what a reload does after a change
         launcher.refresh_hits()
         assert launcher.query_text == "wl"
         assert launcher.current_entry.phrase.code == "wl2"

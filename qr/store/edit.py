@@ -353,10 +353,6 @@ def update_group(
     return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved)
 
 
-def rename_group(library: Library, group_path: Path | str, name: str) -> Edit:
-    return update_group(library, group_path, name=name)
-
-
 def delete_group(library: Library, group_path: Path | str, *, force: bool = False) -> Edit:
     """Delete a group's file. A group with phrases is refused unless `force` (the UI asks first)."""
     _require_editable(library)

@@ -49,11 +49,6 @@ def problem_findings(problems: Iterable[Problem]) -> list[Finding]:
     return [Finding(p.file, p.line, p.column, p.severity, "load", p.message) for p in problems]
 
 
-def template_error_position(phrase: Phrase, error: TemplateError, lines: list[str] | None = None) -> tuple[int, int]:
-    """Where a template error is in the file (the body's text in the file, escapes followed)."""
-    return locate(lines, phrase, "body", error.offset)
-
-
 def word_message(match: WordMatch) -> str:
     """What a word finding says: the words found, the list they are on, and what to say instead."""
     entry = match.entry
