@@ -29,14 +29,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from qr.config import Config  # noqa: E402
-from qr.search import PhraseIndex  # noqa: E402
-from qr.store import edit  # noqa: E402
-from qr.store.load import load_library  # noqa: E402
-from qr.store.watch import LibraryWatcher  # noqa: E402
-from qr.workspace import Workspace  # noqa: E402
+from qr.config import Config
+from qr.search import PhraseIndex
+from qr.store import edit
+from qr.store.load import load_library
+from qr.store.watch import LibraryWatcher
+from qr.workspace import Workspace
 
 RUNS = 7
 

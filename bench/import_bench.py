@@ -22,11 +22,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from qr.search import PhraseIndex  # noqa: E402
-from qr.store.load import load_library  # noqa: E402
-from qr.transfer.detect import read_source, sniff_format  # noqa: E402
-from qr.transfer.importer import _parse, default_group_name  # noqa: E402
-from qr.transfer.plan import build_plan, write_plan  # noqa: E402
+from qr.search import PhraseIndex
+from qr.store.load import load_library
+from qr.transfer.detect import read_source, sniff_format
+from qr.transfer.importer import _parse, default_group_name
+from qr.transfer.plan import build_plan, write_plan
 
 SOGOU = HERE.parent.parent / "shared" / "testdata" / "sogou"
 DEFAULT_FILES = [

@@ -27,11 +27,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from qr.store import word_rules as word_rules_module  # noqa: E402
-from qr.store.lint import lint, lint_phrase  # noqa: E402
-from qr.store.load import load_library  # noqa: E402
+from qr.store import word_rules as word_rules_module
+from qr.store.lint import lint, lint_phrase
+from qr.store.load import load_library
 
 WORDS = HERE.parent.parent / "shared" / "testdata" / "forbidden" / "es3344520_advertising-limit-words_违禁词.txt"
 FLAGGED = '''name = "待整改"

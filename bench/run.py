@@ -34,7 +34,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from generate import generate  # noqa: E402
+from generate import generate
 
 QUERIES = {
     "exact code": ["/sh12", "/en12"],

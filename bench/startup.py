@@ -16,6 +16,7 @@ the child's CPU time (from wait4) is printed: on a busy machine it moves far les
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import pty
@@ -28,12 +29,11 @@ import subprocess
 import sys
 import tempfile
 import termios
-import fcntl
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_APP = '''

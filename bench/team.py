@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from qr.team import behind_remote, publish, pull, status  # noqa: E402
+from qr.team import behind_remote, publish, pull, status
 
 
 def git(cwd: Path, *args: str) -> None:

@@ -7,9 +7,10 @@ The library (a Workspace), the clipboard and the UI language are passed in, neve
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Callable, ClassVar, Iterable, Mapping
+from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -293,10 +294,9 @@ class QrApp(App[None]):
         code = entry.phrase.code
         if self.usage_store is None or not code:
             return
-        if self.usage_store.record(self.workspace.profile_name, code):
-            if self._usage_scores is not None:
-                # a use made now weighs exactly 1 (see qr.usage): no need to read the file again
-                self._usage_scores = {**self._usage_scores, code: self._usage_scores.get(code, 0.0) + 1.0}
+        if self.usage_store.record(self.workspace.profile_name, code) and self._usage_scores is not None:
+            # a use made now weighs exactly 1 (see qr.usage): no need to read the file again
+            self._usage_scores = {**self._usage_scores, code: self._usage_scores.get(code, 0.0) + 1.0}
         self._tell_usage_problem()
 
     def _tell_usage_problem(self) -> None:
@@ -344,7 +344,7 @@ class QrApp(App[None]):
         if missing:
             self.notify(t("profiles.failed", error=f"library folder not found: {missing[0]}"), severity="error")
             return False
-        workspace.index  # build it before the redraw
+        workspace.index  # build it before the redraw  # noqa: B018
         self.workspace = workspace
         self._usage_scores = None
         self.context = EMPTY

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import sys
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 
 class ClipboardUnavailable(RuntimeError):

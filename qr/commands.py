@@ -141,7 +141,7 @@ def list_phrases(args: argparse.Namespace) -> int:
     workspace = workspace_for(args)
     several = len(workspace.libraries) > 1
     rows = []
-    for library, group, phrase in ((library, *pair) for library in workspace.libraries for pair in library.phrases()):
+    for library, group, phrase in ((owner, *pair) for owner in workspace.libraries for pair in owner.phrases()):
         if args.group and args.group not in (group.name, str(group.path), group.path.stem):
             continue
         if args.category and args.category != group.category:

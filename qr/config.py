@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from typing import Any, Mapping
+    from collections.abc import Mapping
+    from typing import Any
 
 APP_NAME = "qr"
 
@@ -60,7 +62,7 @@ def bundled_library() -> Path:
 
     spec = find_spec("qr.phrases")
     if spec is not None and spec.submodule_search_locations:
-        return Path(list(spec.submodule_search_locations)[0])
+        return Path(next(iter(spec.submodule_search_locations)))
     # running from a source checkout (`phrases/` beside the package) rather than an installed copy
     source_tree = Path(__file__).resolve().parent.parent / "phrases"
     if (source_tree / "_library.toml").is_file():

@@ -10,7 +10,7 @@ Add a screen's strings to both dicts under a prefix of your own (`editor.`, `bro
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 EN: dict[str, str] = {
     # bindings (key: binding.<Binding id>)

@@ -44,14 +44,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from collections.abc import Callable
+    from typing import Any
 
 from qr import __version__
-from qr.store.digest import sha1
 from qr.search import BLOOMED, KEY_FIELDS, CodeTable, GroupKeys, group_keys, merged_vocabulary
-from qr.store.load import LIBRARY_FILE, InvalidFile, _parse_settings, _string, group_file_names, load_library, parse_group, read_toml
+from qr.store.digest import sha1
+from qr.store.load import (
+    LIBRARY_FILE,
+    InvalidFile,
+    _parse_settings,
+    _string,
+    group_file_names,
+    load_library,
+    parse_group,
+    read_toml,
+)
 from qr.store.models import FileStamp, Group, Library, LoadResult, Phrase, Problem
 
 MAGIC = b"QRIDX\x00\x05\n"
@@ -137,7 +148,7 @@ def _phrase_columns(state: dict[str, Any]) -> list[list[Any]]:
         columns = _safe_loads(blob)
         _check_columns(columns, count)
         return columns
-    except Exception:
+    except Exception:  # noqa: BLE001
         # the cache is only a hint: read the group from its file instead
         relative = state["path"]
         document, text, stamp = read_toml(state["_root"] / relative, relative)
@@ -252,7 +263,7 @@ def read_cache(path: Path, root: Path) -> CacheFile:
         document = _safe_loads(buffer[start:base])
     except CacheRejected:
         raise
-    except Exception as error:  # corrupt pickles raise many kinds of errors
+    except Exception as error:  # corrupt pickles raise many kinds of errors  # noqa: BLE001
         raise CacheRejected(f"unreadable: {type(error).__name__}") from None
     return _decode(document, buffer, base, root)
 

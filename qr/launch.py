@@ -24,7 +24,7 @@ def run_launcher(args: argparse.Namespace) -> int:
         from qr.commands import workspace_for  # raises CommandError (exit 2) for a missing library or bad config
 
         workspace = workspace_for(args, warn=False)  # problems are shown in the app instead
-        workspace.index  # build the index before the first frame, so the first frame has hits
+        workspace.index  # build the index before the first frame, so the first frame has hits  # noqa: B018
 
         from qr.app import make_app  # imports Textual (~200 ms)
         from qr.clipboard import SystemClipboard

@@ -27,14 +27,14 @@ def _dictionary() -> dict[int, str]:
 
     try:
         package = importlib.util.find_spec("pypinyin")
-        folder = list(package.submodule_search_locations or [])[0]
+        folder = next(iter(package.submodule_search_locations or []))
         spec = importlib.util.spec_from_file_location("qr._pypinyin_dict", f"{folder}/pinyin_dict.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         table = module.pinyin_dict
         if isinstance(table, dict) and table:
             return table
-    except Exception:  # a different pypinyin layout: take the documented way in
+    except Exception:  # a different pypinyin layout: take the documented way in  # noqa: BLE001
         pass
     from pypinyin.pinyin_dict import pinyin_dict
 

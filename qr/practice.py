@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -187,7 +187,7 @@ class ProgressStore:
                         wrong_count = wrong_count + excluded.wrong_count,
                         last_practised = excluded.last_practised
                     """,
-                    (library, code, box, int(correct), int(not correct), datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                    (library, code, box, int(correct), int(not correct), datetime.now(UTC).isoformat(timespec="seconds")),
                 )
         except sqlite3.Error as error:
             self._fail(error)

@@ -7,7 +7,7 @@ computed again, every other group's keys are reused. No Textual here.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from qr.search import PhraseIndex
 from qr.store.models import Library

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from typing import Literal, Mapping, Union
+    from collections.abc import Mapping
+    from typing import Literal, Union
 
 from qr.store.models import Library, VarSpec
 
@@ -30,7 +32,7 @@ class Placeholder:
 
 
 if TYPE_CHECKING:
-    Part = Union[str, Placeholder]
+    Part = Union[str, Placeholder]  # noqa: UP007
 
 
 class TemplateError(ValueError):

@@ -22,12 +22,13 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from datetime import date
-from itertools import accumulate
+from functools import cached_property, lru_cache
+from itertools import accumulate, pairwise
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from typing import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 from qr.store.models import Group, Library, Phrase, is_valid_code, normalise_code
 
@@ -129,7 +130,7 @@ def bloom_of(text: str) -> int:
     # (a word never holds the separators, so pairs across them need no bit)
     text = "\n".join(set(text.replace(SEP, "\n").split("\n")))
     bits = bytearray(BLOOM_BITS // 8)
-    for first, second in set(zip(text, text[1:])):  # zip + set run in C; the loop sees distinct pairs only
+    for first, second in set(pairwise(text)):  # zip + set run in C; the loop sees distinct pairs only
         bit = _bit(first, second, 2)
         bits[bit >> 3] |= 1 << (bit & 7)
     for char in set(text):
@@ -143,7 +144,7 @@ def bloom_bits(token: str) -> int:
     wanted = 0
     if len(token) == 1:
         return 1 << _bit(token, token, 1)
-    for first, second in zip(token, token[1:]):
+    for first, second in pairwise(token):
         wanted |= 1 << _bit(first, second, 2)
     return wanted
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 
 from qr.cli import CommandError, print_json
 from qr.search import Entry

@@ -17,9 +17,9 @@ import subprocess
 import threading
 import time
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
 
 from qr.store.lint import lint
 from qr.store.load import LIBRARY_FILE, InvalidFile, load_library, parse_group

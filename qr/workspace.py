@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from qr.config import Config, Profile, load_config, resolve_libraries, select_profile
-from qr.search import Entry, PhraseIndex
 from qr.index_cache import load_cached
+from qr.search import Entry, PhraseIndex
 from qr.store.models import Library, Problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing

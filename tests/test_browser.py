@@ -6,9 +6,9 @@ import random
 from datetime import datetime
 
 import pytest
+from conftest import ENGLISH_TOML, LIBRARY_TOML, LOGISTICS_TOML, write_library
 from textual.widgets import Input, OptionList, Static
 
-from conftest import ENGLISH_TOML, LIBRARY_TOML, LOGISTICS_TOML, write_library
 from qr.app import make_app
 from qr.clipboard import MemoryClipboard
 from qr.practice import library_key

@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from qr.cli import main
 
 

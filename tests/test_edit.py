@@ -8,15 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import write_library
 
-from qr.store import load_library
-from qr.store import edit
+from qr.store import edit, load_library
 from qr.store.edit import EditError, MoveError
 from qr.store.lint import lint
 from qr.store.models import Phrase
-from qr.store.save import ConflictError, SaveError
+from qr.store.save import ConflictError
 from qr.store.watch import LibraryWatcher, disk_changes, reload_changes, side_stamps
 
 LOGISTICS = Path("logistics.toml")

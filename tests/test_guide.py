@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from conftest import write_library
 from textual.widgets import Static
 
-from conftest import write_library
 from qr.app import make_app
 from qr.clipboard import MemoryClipboard
 from qr.screens.guide import GuideScreen, guide_sections

@@ -10,18 +10,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import TESTDATA, write_library
+
 from qr.cli import main
 from qr.render import check, render
 from qr.search import PhraseIndex
 from qr.store.load import load_library
+from qr.store.save import dumps_group
 from qr.transfer.detect import decode
 from qr.transfer.entries import TransferError
 from qr.transfer.plan import build_plan, dumps_in_chunks
 from qr.transfer.progress import TextBar
 from qr.transfer.sogou import parse_sogou
-from qr.store.save import dumps_group
 
 SOGOU = TESTDATA / "sogou"
 RIME = TESTDATA / "rime"
@@ -412,12 +412,12 @@ def _junk() -> bytes:
         ("junk.bin", _junk(), "auto", "not readable"),
         ("empty.txt", b"", "auto", "is empty"),
         ("blank.txt", b"\xef\xbb\xbf \r\n\r\n", "auto", "is empty"),
-        ("wrong.csv", "编码,短语,分组\nhy,欢迎,售前\n".encode("utf-8"), "qianniu", "expected the header 快捷编码,快捷短语,快捷短语分组"),
+        ("wrong.csv", "编码,短语,分组\nhy,欢迎,售前\n".encode(), "qianniu", "expected the header 快捷编码,快捷短语,快捷短语分组"),
         ("wrong.xlsx", _workbook([("code", "phrase", "group"), ("hy", "欢迎", "售前")]), "auto", "expected the header"),
         ("fake.xlsx", b"PK\x03\x04" + b"\x00" * 64, "auto", "not a readable XLSX workbook"),
-        ("notes.txt", "just some notes\nwith no entries\n".encode("utf-8"), "auto", "cannot tell the format"),
+        ("notes.txt", b"just some notes\nwith no entries\n", "auto", "cannot tell the format"),
         ("bad.yml", b"matches:\n  - trigger: ':a'\n    replace: [unclosed\n", "auto", "not valid YAML"),
-        ("words.txt", "只有中文没有编码\n".encode("utf-8"), "rime", "no Rime entries"),
+        ("words.txt", "只有中文没有编码\n".encode(), "rime", "no Rime entries"),
     ],
 )
 def test_malformed_input_writes_nothing(tmp_path, capsys, name, data, fmt, message):
@@ -516,7 +516,7 @@ def test_progress_bar_is_plain_text():
 
 def test_decode_variants():
     for data, label in [
-        ("a,1=好\r\n".encode("utf-8"), "UTF-8"),
+        ("a,1=好\r\n".encode(), "UTF-8"),
         ("\ufeffa,1=好".encode("utf-8"), "UTF-8 with BOM"),
         ("\ufeffa,1=好".encode("utf-16-le"), "UTF-16LE with BOM"),
         ("\ufeffa,1=好".encode("utf-16-be"), "UTF-16BE with BOM"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from conftest import write_library
 from textual.widgets import Input, OptionList
 
-from conftest import write_library
 from qr.app import make_app
 from qr.cli import main
 from qr.clipboard import MemoryClipboard

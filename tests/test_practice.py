@@ -7,6 +7,7 @@ import sqlite3
 from datetime import date
 
 import pytest
+from conftest import write_library
 
 from qr.config import data_dir
 from qr.practice import (
@@ -24,7 +25,6 @@ from qr.practice import (
 )
 from qr.search import entries_of
 from qr.store.load import load_library
-from conftest import write_library
 
 GROUP_TOML = '''
 name = "售后"

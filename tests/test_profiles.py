@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import write_library
+
 from qr.cli import main
 from qr.config import ConfigError, load_config, profiles_of, select_profile
 from qr.store.load import load_library

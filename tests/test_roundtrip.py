@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import write_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import write_library
 
 from qr.store import load_library
 from qr.store.models import Group, Library, Phrase
@@ -43,7 +42,7 @@ toml_scalars = st.one_of(
     st.booleans(),
     st.dates(),
     st.datetimes(),
-    st.datetimes(timezones=st.just(timezone.utc)),
+    st.datetimes(timezones=st.just(UTC)),
     st.datetimes(timezones=st.just(timezone(timedelta(hours=8)))),
     st.times(),
 )

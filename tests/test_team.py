@@ -12,9 +12,9 @@ import threading
 from pathlib import Path, PurePosixPath
 
 import pytest
+from conftest import write_library
 from textual.widgets import Static
 
-from conftest import write_library
 from qr.app import make_app
 from qr.cli import main
 from qr.clipboard import MemoryClipboard
@@ -27,10 +27,10 @@ from qr.team import (
     TeamError,
     behind_remote,
     compare,
+    open_repo,
     phrases_in_conflict,
     publish,
     pull,
-    open_repo,
     rebase_in_progress,
     run_git,
     status,

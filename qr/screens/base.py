@@ -7,13 +7,14 @@ Subclass `QrScreen` or `QrModalScreen` (or call `localise_bindings(self)` in a w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from textual.app import SystemCommand
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.content import Content
 from textual.widgets import Input, Static
 
 from qr.i18n import has, t

@@ -5,9 +5,10 @@ progress. The filter box uses the launcher's search; Enter on a phrase copies it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -267,7 +268,7 @@ class BrowserScreen(EditingActions, QrScreen):
         self._status(shown)
         # new nodes get their line numbers when the tree lays out its lines, normally on idle;
         # lay them out now so the cursor can be placed in this same call (textual 8.2 Tree)
-        tree._tree_lines
+        tree._tree_lines  # noqa: B018
         if target is not None:
             tree.move_cursor(target)
         elif tree.root.children:

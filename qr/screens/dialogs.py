@@ -6,8 +6,9 @@ Each returns its answer through `dismiss` (None when cancelled with Esc), so cal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar, Sequence
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult

@@ -16,8 +16,9 @@ TextArea) is imported by the actions that need it, not here.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Iterable, Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -236,7 +237,6 @@ class EditingActions(DOMNode):
         if entry is None or not self._editable(entry.library):
             return
         from qr.screens.dialogs import confirm_dialog
-
         from qr.store import edit
         from qr.store.save import SaveError
 

@@ -6,7 +6,8 @@ or a one-line reason that is shown in the form, which then stays open with what 
 
 from __future__ import annotations
 
-from typing import Callable, ClassVar
+from collections.abc import Callable
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult

@@ -5,7 +5,8 @@ lint checks, each with what to write instead. The lists are the lint rules' own 
 
 from __future__ import annotations
 
-from typing import ClassVar, Sequence
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text

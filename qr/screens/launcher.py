@@ -11,7 +11,8 @@ library changed), `set_indicator(name, text)` (a quiet label on the status line)
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from collections.abc import Iterable
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand

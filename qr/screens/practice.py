@@ -7,8 +7,9 @@ offer four titles. The engine (Leitner boxes, scoring, SQLite progress) is `qr.p
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Callable, ClassVar, Iterable, Sequence
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -24,12 +25,12 @@ from qr.practice import (
     LEARNED_BOX,
     ROUND_LIMIT,
     Feedback,
+    Learned,
     Mode,
     PracticeError,
     PracticeRound,
     ProgressStore,
     RoundSummary,
-    Learned,
     learned_in_group,
 )
 from qr.screens.base import QrScreen

@@ -6,7 +6,8 @@ screen only lists the config's profiles, the current one marked, and says which 
 
 from __future__ import annotations
 
-from typing import ClassVar, Sequence
+from collections.abc import Sequence
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult

@@ -8,10 +8,10 @@ prompts for a password, and any failure just leaves the mark off.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from threading import Event
-from typing import Iterable
 
 from textual.reactive import reactive
 from textual.widget import Widget

@@ -6,8 +6,9 @@ The values live in the app's memory only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Mapping, Sequence
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult

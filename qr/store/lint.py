@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from qr.render import BUILTINS, Placeholder, TemplateError, parse
 from qr.store.models import Group, Library, Phrase, Problem

@@ -6,6 +6,7 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
     from typing import Any

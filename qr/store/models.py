@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from typing import Any, Mapping
+    from collections.abc import Mapping
+    from typing import Any
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 DEFAULT_CATEGORY = "未分类"
@@ -76,9 +78,7 @@ class Phrase:
     def is_valid_on(self, day: date) -> bool:
         if self.valid_from is not None and day < self.valid_from:
             return False
-        if self.valid_until is not None and day > self.valid_until:
-            return False
-        return True
+        return not (self.valid_until is not None and day > self.valid_until)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ A profile resolves codes in its libraries' order (the shop's own first), so a sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from qr.store.lint import Finding, lint, problem_findings, sort_findings
 from qr.store.models import Library, Problem
@@ -24,7 +24,7 @@ def shadowed_codes(libraries: Sequence[Library]) -> list[Finding]:
     """
     winners: dict[str, tuple[Library, str, int]] = {}
     findings: list[Finding] = []
-    for position, library in enumerate(libraries):
+    for _position, library in enumerate(libraries):
         here: dict[str, tuple[Library, str, int]] = {}
         for group, phrase in library.phrases():
             if not phrase.code:

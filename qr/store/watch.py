@@ -10,9 +10,9 @@ reported back as changes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 from qr.store.load import LIBRARY_FILE, InvalidFile, group_files, load_group, load_library
 from qr.store.models import FileStamp, Library, Problem

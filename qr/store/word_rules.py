@@ -8,11 +8,11 @@ into one trie-shaped regular expression, so a text is scanned once however many 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 from qr.store.models import Library, RuleConfig
 
@@ -124,12 +124,12 @@ def _data_text(name: str) -> str:
     return resources.files("qr.store").joinpath("data", name).read_text(encoding="utf-8-sig")
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_entries(kind: str) -> tuple[GuideEntry, ...]:
     return tuple(parse_word_list(_data_text(BUILTIN_FILES[kind]), kind, BUILTIN))
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_terms(name: str) -> tuple[str, ...]:
     """A plain list of the data folder (`ordinary.txt`, `superlatives.txt`)."""
     return tuple(entry.term for entry in parse_word_list(_data_text(name), AD_LAW, BUILTIN))

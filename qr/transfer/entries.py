@@ -23,7 +23,7 @@ class Var:
     name: str
 
 
-Part = Union[str, Var]
+Part = Union[str, Var]  # noqa: UP007
 """Plain text (escaped when the template is built) or a placeholder."""
 
 

@@ -9,9 +9,10 @@ conflict and are left alone, or with `--replace` update the phrases in place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace as replace_fields
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from pathlib import Path
-from typing import Callable
 
 from qr.render import BUILTINS, check
 from qr.store.load import LIBRARY_FILE, load_library

@@ -82,7 +82,7 @@ def _workbook_rows(source: Source) -> list[tuple[int, list[str]]]:
         workbook = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
         raise TransferError(f"{source.path}: not a readable XLSX workbook ({type(error).__name__})") from None
-    except Exception as error:  # openpyxl raises its own types for damaged parts
+    except Exception as error:  # openpyxl raises its own types for damaged parts  # noqa: BLE001
         raise TransferError(f"{source.path}: not a readable XLSX workbook ({type(error).__name__}: {error})") from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None

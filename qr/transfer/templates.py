@@ -8,7 +8,7 @@ comes back with its placeholders. `${x}` (shell, JavaScript) stays literal.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from qr.transfer.entries import Part, Var
 
