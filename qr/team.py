@@ -1,4 +1,4 @@
-"""The team library over git (DESIGN §10): status, pull (fast-forward only) and publish.
+"""The team library over git: status, pull (fast-forward only) and publish.
 
 qr drives the plain `git` command with subprocess, so a team needs nothing but git and a remote
 (a company server, a hosted repository, a bare repository on a network drive). Publishing lints

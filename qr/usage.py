@@ -1,7 +1,7 @@
 """The agent's own use of the phrases: which code was copied, under which profile, when.
 
 One SQLite file at `qr.config.data_dir()/usage.sqlite3`. Only (profile, code, time) is stored:
-never the rendered reply and never a variable's value (DESIGN §8).
+never the rendered reply and never a variable's value.
 
 Several qr processes may share the file (a launcher per shop, `qr copy` from a hotkey), so it runs
 in WAL mode with a busy timeout and one short transaction per write. Usage only orders results:

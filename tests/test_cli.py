@@ -1,4 +1,4 @@
-"""The command line contract (DESIGN §6): outputs, JSON fields, exit codes, one-line errors."""
+"""The command line contract: outputs, JSON fields, exit codes, one-line errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`qr import` and `qr export` (issue 7, DESIGN §6): real files from shared/testdata, hand-made
+"""`qr import` and `qr export` (issue 7): real files from shared/testdata, hand-made
 Qianniu sheets, malformed input, conflicts, and export -> import round trips."""
 
 from __future__ import annotations

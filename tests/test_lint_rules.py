@@ -1,4 +1,4 @@
-"""The word and privacy rules of lint (DESIGN §5): forbidden, ad-law, risky-promise, privacy, overrides."""
+"""The word and privacy rules of lint: forbidden, ad-law, risky-promise, privacy, overrides."""
 
 from __future__ import annotations
 

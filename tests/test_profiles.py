@@ -1,4 +1,4 @@
-"""Profiles (DESIGN §9): several libraries in order, shop and agent per profile, shadowed codes."""
+"""Profiles: several libraries in order, shop and agent per profile, shadowed codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The team library over real git (DESIGN §10): a bare repository in tmp_path and clones of it.
+"""The team library over real git: a bare repository in tmp_path and clones of it.
 
 No mocks and no network: every remote is a local path. Two clones play two leads (or a lead and an
 agent): one publishes, the other pulls; concurrent publishes rebase; a true conflict stops cleanly.

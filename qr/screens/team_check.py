@@ -1,4 +1,4 @@
-"""The launcher's quiet "behind the team's remote" mark (DESIGN §10).
+"""The launcher's quiet "behind the team's remote" mark.
 
 A hidden widget asks git, in a worker thread, how far each team library (a git work tree with an
 upstream) is behind its remote: at start and every few minutes. Typing never waits for it: the

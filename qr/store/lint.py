@@ -1,4 +1,4 @@
-"""Lint: the quality check of a library (DESIGN §5). `lint(library) -> list[Finding]`, errors first."""
+"""Lint: the quality check of a library. `lint(library) -> list[Finding]`, errors first."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lint across a profile's libraries: a code one library shadows in another (DESIGN §9).
+"""Lint across a profile's libraries: a code one library shadows in another.
 
 A profile resolves codes in its libraries' order (the shop's own first), so a shared library's
 `/wl1` is unreachable by code when the shop's own library also has `/wl1`. That may be on purpose
