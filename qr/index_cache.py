@@ -65,10 +65,10 @@ from qr.store.load import (
 )
 from qr.store.models import FileStamp, Group, Library, LoadResult, Phrase, Problem
 
-MAGIC = b"QRIDX\x00\x05\n"
-FORMAT = 5
+MAGIC = b"QRIDX\x00\x06\n"
+FORMAT = 6
 RACY_SECONDS = 2.0
-PHRASE_FIELDS = ("title", "body", "code", "tags", "note", "lang", "valid_from", "valid_until", "extra", "line", "body_line")
+PHRASE_FIELDS = ("title", "body", "code", "tags", "asks", "note", "lang", "valid_from", "valid_until", "extra", "line", "body_line")
 _LENGTH = struct.Struct("<Q")
 _ALLOWED_GLOBALS = {("datetime", name) for name in ("date", "datetime", "time", "timezone", "timedelta")}
 
@@ -158,7 +158,7 @@ def _phrase_columns(state: dict[str, Any]) -> list[list[Any]]:
 
 _KINDS = {
     "title": str, "body": str, "note": str, "lang": str, "line": int, "body_line": int, "extra": dict,
-    "tags": tuple, "code": (str, type(None)), "valid_from": (date, type(None)), "valid_until": (date, type(None)),
+    "tags": tuple, "asks": tuple, "code": (str, type(None)), "valid_from": (date, type(None)), "valid_until": (date, type(None)),
 }
 
 
@@ -170,8 +170,9 @@ def _check_columns(columns: Any, count: int) -> None:
             raise CacheRejected(f"phrase column {name}")
         if not all(isinstance(value, _KINDS[name]) for value in column):
             raise CacheRejected(f"phrase column {name} types")
-    if not all(isinstance(tag, str) for tags in columns[PHRASE_FIELDS.index("tags")] for tag in tags):
-        raise CacheRejected("tags types")
+    for name in ("tags", "asks"):
+        if not all(isinstance(word, str) for words in columns[PHRASE_FIELDS.index(name)] for word in words):
+            raise CacheRejected(f"{name} types")
 
 
 def _phrase_blob(group: Group) -> bytes:

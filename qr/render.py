@@ -209,5 +209,6 @@ def invalid_values(specs: Mapping[str, VarSpec], values: Mapping[str, str]) -> d
         if spec is None or not spec.pattern or not value:
             continue
         if re.search(spec.pattern, value) is None:
-            problems[name] = f"{spec.display} {value!r} does not match the expected form {spec.pattern}"
+            expected = spec.hint or spec.pattern  # the hint says it in words a new hire understands
+            problems[name] = f"{spec.display} {value!r} does not match the expected form: {expected}"
     return problems

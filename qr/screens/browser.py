@@ -352,6 +352,8 @@ class BrowserScreen(EditingActions, QrScreen):
             field(t("preview.note"), phrase.note)
         if phrase.tags:
             field(t("preview.tags"), "、".join(phrase.tags))
+        if phrase.asks:
+            field(t("preview.asks"), " · ".join(phrase.asks))
         field(t("browser.lang"), phrase.lang)
         field(t("browser.validity"), self._validity(entry, today))
         if is_practisable(entry, self.today):

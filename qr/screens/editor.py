@@ -29,11 +29,13 @@ from qr.screens.base import QrScreen
 from qr.screens.editing import apply_edit, library_for, phrase_label, phrase_position
 from qr.store import edit
 from qr.store.lint import Finding, lint_phrase
-from qr.store.load import InvalidFile, load_group
+from qr.store.load import InvalidFile, clean_asks, load_group
 from qr.store.models import Group, Library, Phrase, is_valid_code, normalise_code
 from qr.store.save import ConflictError, SaveError
 
 _TAG_SPLIT = re.compile(r"[,，、;；]")
+_ASK_SPLIT = re.compile(r"[;；]")
+ASK_SEPARATOR = "；"
 SEVERITY_MARK = {"error": ("✗", "$text-error"), "warning": ("!", "$text-warning"), "info": ("i", "$text-muted")}
 SAMPLE_STYLE = "italic $text-accent"
 FILLED_STYLE = "underline $text-success"
@@ -50,6 +52,11 @@ class Check:
 
 def parse_tags(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag.strip() for tag in _TAG_SPLIT.split(text) if tag.strip()))
+
+
+def parse_asks(text: str) -> tuple[str, ...]:
+    """Asks typed on one line, split at semicolons: buyer questions often hold commas."""
+    return clean_asks(_ASK_SPLIT.split(text))
 
 
 def parse_day(text: str) -> date | None:
@@ -109,6 +116,9 @@ class PhraseEditor(QrScreen):
                     yield Label(t("editor.tags"), classes="edit-label")
                     yield Input(", ".join(phrase.tags), id="edit-tags")
                 with Horizontal(classes="edit-row"):
+                    yield Label(t("editor.asks"), classes="edit-label")
+                    yield Input(ASK_SEPARATOR.join(phrase.asks), id="edit-asks", placeholder=t("editor.asks_placeholder"))
+                with Horizontal(classes="edit-row"):
                     yield Label(t("editor.note"), classes="edit-label")
                     yield Input(phrase.note, id="edit-note")
                 with Horizontal(classes="edit-row"):
@@ -136,7 +146,7 @@ class PhraseEditor(QrScreen):
     # -- the form's values -------------------------------------------------------------------------
 
     def field_values(self) -> dict[str, str]:
-        values = {name: self.query_one(f"#edit-{name}", Input).value for name in ("code", "lang", "title", "tags", "note", "valid-from", "valid-until")}
+        values = {name: self.query_one(f"#edit-{name}", Input).value for name in ("code", "lang", "title", "tags", "asks", "note", "valid-from", "valid-until")}
         values["body"] = self.query_one(TextArea).text
         return values
 
@@ -171,6 +181,7 @@ class PhraseEditor(QrScreen):
             title=values["title"].strip(),
             body=values["body"],
             tags=parse_tags(values["tags"]),
+            asks=parse_asks(values["asks"]),
             note=values["note"],
             lang=values["lang"].strip() or "zh",
             valid_from=days["valid-from"],
@@ -469,7 +480,7 @@ class PhraseEditor(QrScreen):
     def _fill(self, phrase: Phrase) -> None:
         values = {
             "code": phrase.code or "", "lang": phrase.lang, "title": phrase.title, "tags": ", ".join(phrase.tags),
-            "note": phrase.note, "valid-from": str(phrase.valid_from or ""), "valid-until": str(phrase.valid_until or ""),
+            "asks": ASK_SEPARATOR.join(phrase.asks), "note": phrase.note, "valid-from": str(phrase.valid_from or ""), "valid-until": str(phrase.valid_until or ""),
         }
         for name, value in values.items():
             self.query_one(f"#edit-{name}", Input).value = value

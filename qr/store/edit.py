@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qr.render import TemplateError, parse
-from qr.store.load import parse_group
+from qr.store.load import clean_asks, parse_group
 from qr.store.models import DEFAULT_CATEGORY, Group, Library, Phrase, is_valid_code, normalise_code
 from qr.store.save import ConflictError, SaveError, current_stamp, dumps_group, is_writable, save_group
 from qr.store.save import delete_group as delete_group_file
@@ -151,6 +151,7 @@ def clean_phrase(phrase: Phrase) -> Phrase:
         code=code or None,
         title=phrase.title.strip(),
         tags=tuple(tag.strip() for tag in phrase.tags if tag.strip()),
+        asks=clean_asks(phrase.asks),
         lang=phrase.lang.strip() or "zh",
     )
 

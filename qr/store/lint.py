@@ -141,6 +141,28 @@ def duplicate_codes(library: Library) -> list[Finding]:
     return findings
 
 
+_ASK_NOISE = re.compile(r"[\s?？!！。.,，~～]+")
+
+
+def duplicate_asks(library: Library) -> list[Finding]:
+    """A note where one buyer question is an ask of several phrases: search cannot tell them apart by it."""
+    seen: dict[str, list[tuple[Group, Phrase, str]]] = defaultdict(list)
+    for group, phrase in library.phrases():
+        for ask in phrase.asks:
+            key = _ASK_NOISE.sub("", ask).casefold()
+            if key and not any(other is phrase for _, other, _ in seen[key]):
+                seen[key].append((group, phrase, ask))
+    findings = []
+    for places in seen.values():
+        if len(places) < 2:
+            continue
+        where = ", ".join(f"/{phrase.code}" if phrase.code else f"{group.path}:{phrase.line}" for group, phrase, _ in places)
+        for group, phrase, ask in places:
+            message = f"ask {ask!r} is also an ask of another phrase ({where}): keep it on the one it answers best"
+            findings.append(Finding(group.path, phrase.line, 1, "info", "duplicate-ask", message, phrase.code))
+    return findings
+
+
 def rules_settings(library: Library) -> list[Finding]:
     """Findings about `[rules]` itself: a `files` list that cannot be read, a misspelt key."""
     from qr.store.load import LIBRARY_FILE
@@ -176,6 +198,7 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
     findings = problem_findings(problems)
     findings += rules_settings(library)
     findings += duplicate_codes(library)
+    findings += duplicate_asks(library)
     for group in library.groups:
         for key in group.extra:
             findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", f"unknown key {key!r} in the group (a typo?); it is kept as written"))

@@ -27,8 +27,8 @@ from qr.store.models import (
 
 LIBRARY_FILE = "_library.toml"
 GROUP_KEYS = {"name", "category", "order", "description", "phrases"}
-PHRASE_KEYS = {"code", "title", "body", "tags", "note", "lang", "valid_from", "valid_until"}
-VAR_KEYS = {"label", "default", "pattern"}
+PHRASE_KEYS = {"code", "title", "body", "tags", "asks", "note", "lang", "valid_from", "valid_until"}
+VAR_KEYS = {"label", "default", "pattern", "hint"}
 RULE_KEYS = {"forbidden", "risky", "allow", "files"}
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -193,6 +193,9 @@ def _parse_phrase(raw: dict[str, Any], lines: list[str], start: int, end: int, f
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise fail(line_of("tags"), "`tags` must be a list of strings")
+    asks = raw.get("asks", [])
+    if not isinstance(asks, list) or not all(isinstance(ask, str) for ask in asks):
+        raise fail(line_of("asks"), "`asks` must be a list of strings (example buyer questions)")
     for key in ("note", "lang"):
         if key in raw and not isinstance(raw[key], str):
             raise fail(line_of(key), f"`{key}` must be a string")
@@ -215,6 +218,7 @@ def _parse_phrase(raw: dict[str, Any], lines: list[str], start: int, end: int, f
         body=raw["body"],
         code=code,
         tags=tuple(tag.strip() for tag in tags if tag.strip()),
+        asks=clean_asks(asks),
         note=raw.get("note", ""),
         lang=(raw.get("lang") or "zh").strip() or "zh",
         valid_from=window["valid_from"],
@@ -223,6 +227,16 @@ def _parse_phrase(raw: dict[str, Any], lines: list[str], start: int, end: int, f
         line=start,
         body_line=body_line,
     )
+
+
+def clean_asks(asks: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Asks as kept: one line each (a pasted question may hold line breaks), trimmed, blanks and repeats dropped."""
+    cleaned: dict[str, None] = {}
+    for ask in asks:
+        one_line = " ".join(ask.split())
+        if one_line:
+            cleaned.setdefault(one_line, None)
+    return tuple(cleaned)
 
 
 def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
@@ -244,11 +258,16 @@ def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
                 problems.append(Problem(shown, 0, 0, f"[vars.{name}] pattern is not a valid regular expression: {error}"))
                 pattern = None
         default = spec.get("default")
+        hint = spec.get("hint", "")
+        if not isinstance(hint, str):
+            problems.append(Problem(shown, 0, 0, f"[vars.{name}] hint must be a string"))
+            hint = ""
         vars_[name] = VarSpec(
             name=name,
             label=_string(spec.get("label")),
             default=None if default is None else str(default),
             pattern=pattern,
+            hint=hint.strip(),
             extra={key: value for key, value in spec.items() if key not in VAR_KEYS},
         )
 

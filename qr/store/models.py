@@ -50,6 +50,8 @@ class VarSpec:
     label: str = ""
     default: str | None = None
     pattern: str | None = None
+    hint: str = ""
+    """What a valid value looks like, in words, shown instead of the raw `pattern` when one is refused."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -65,6 +67,8 @@ class Phrase:
     body: str
     code: str | None = None
     tags: tuple[str, ...] = ()
+    asks: tuple[str, ...] = ()
+    """Example buyer questions the phrase answers (问法), searched with the title."""
     note: str = ""
     lang: str = "zh"
     valid_from: date | None = None

@@ -43,6 +43,8 @@ def phrase_document(phrase: Phrase) -> dict[str, Any]:
     document["body"] = phrase.body
     if phrase.tags:
         document["tags"] = list(phrase.tags)
+    if phrase.asks:
+        document["asks"] = list(phrase.asks)
     if phrase.note:
         document["note"] = phrase.note
     if phrase.lang and phrase.lang != "zh":
