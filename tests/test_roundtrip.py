@@ -17,7 +17,7 @@ from qr.store.models import Group, Library, Phrase
 from qr.store.save import ConflictError, SaveError, atomic_write, dumps_group, save_group
 
 GROUP_KEYS = {"name", "category", "order", "description", "phrases"}
-PHRASE_KEYS = {"code", "title", "body", "tags", "note", "lang", "valid_from", "valid_until"}
+PHRASE_KEYS = {"code", "title", "body", "tags", "asks", "note", "lang", "valid_from", "valid_until"}
 
 # Text that stresses TOML strings: Chinese, quotes, backslashes, newlines (also leading and
 # trailing), braces, trailing spaces, emoji, control and odd Unicode characters.
@@ -32,6 +32,7 @@ text = st.one_of(
 )
 one_line = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=20)
 stripped = one_line.map(str.strip).filter(bool)
+asks = one_line.map(lambda ask: " ".join(ask.split())).filter(bool)  # as the loader keeps them
 codes = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,8}", fullmatch=True)
 key_names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 
@@ -68,6 +69,7 @@ def phrases(draw, code: str | None) -> Phrase:
         body=draw(text),
         code=code,
         tags=tuple(draw(st.lists(stripped, max_size=3))),
+        asks=tuple(draw(st.lists(asks, max_size=3, unique=True))),
         note=draw(text),
         lang=draw(st.sampled_from(["zh", "en", "ja", "zh-TW"])),
         valid_from=valid_from,
