@@ -68,7 +68,7 @@ class QrApp(App[None]):
     ]
 
     resume_gc_after_start: bool = False
-    """`qr` (qr.launch) starts with Python's cyclic collector off; True: freeze what start-up made
+    """`qr` (qr.cli.launch) starts with Python's cyclic collector off; True: freeze what start-up made
     and turn it back on once the first frame is on screen."""
 
     context: reactive[Mapping[str, str]] = reactive(EMPTY, init=False)

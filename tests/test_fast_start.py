@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from qr.cli import _named_command, build_parser, main
+from qr.cli import COMMANDS, _named_command, build_parser, main
 
 
 @pytest.mark.parametrize(
@@ -102,6 +102,8 @@ def test_warm_search_and_list_import_only_what_they_need(library_dir):
         listing = result.stdout.rsplit("MODULES ", 1)[1]
         loaded = set(json.loads(listing))
         assert not loaded & set(HEAVY), (argv, sorted(loaded & set(HEAVY)))
+        # only the named subcommand's module of the CLI package, as qr.commands alone was before
+        assert {name for name in loaded if name.startswith("qr.cli")} == {"qr.cli", COMMANDS[argv[0]]}
 
 
 def test_search_reads_usage_only_when_a_history_exists(capsys, library_dir, isolated_home):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qr.transfer.entries import TransferError
+from qr.transfer.formats import IMPORT_FORMATS
 
-FORMATS = ("sogou", "rime", "qianniu", "espanso", "csv")
 QIANNIU_HEADERS = (("快捷编码", "快捷短语", "快捷短语分组"), ("快捷短语编码", "快捷短语", "快捷短语分组"))
 GENERIC_COLUMNS = ("code", "title", "group", "category", "body", "tags", "note", "lang")
 
@@ -121,7 +121,7 @@ def _refuse_binary(text: str, path: Path | str) -> None:
 
 
 def sniff_format(source: Source) -> str:
-    """One of FORMATS, from the content (the file name only breaks a tie for YAML)."""
+    """One of IMPORT_FORMATS, from the content (the file name only breaks a tie for YAML)."""
     if source.is_workbook:
         return "qianniu"
     text = source.text
@@ -149,9 +149,7 @@ def sniff_format(source: Source) -> str:
     # Checked last: a line `matches:` can sit inside a multi-line Sogou phrase.
     if _ESPANSO_KEY.search(text):
         return "espanso"
-    raise TransferError(
-        f"cannot tell the format of {source.path}; pass --format sogou|rime|qianniu|espanso|csv"
-    )
+    raise TransferError(f"cannot tell the format of {source.path}; pass --format {'|'.join(IMPORT_FORMATS)}")
 
 
 def header_cells(line: str, delimiter: str = ",") -> tuple[str, ...]:

@@ -19,11 +19,11 @@ from qr.store.models import Group, Library, Phrase
 from qr.store.save import atomic_write
 from qr.transfer.detect import GENERIC_COLUMNS
 from qr.transfer.entries import TransferError
+from qr.transfer.formats import EXPORT_FORMATS
 from qr.transfer.generic_csv import TAG_SEPARATOR
 from qr.transfer.qianniu import HEADER
 from qr.transfer.sogou import EXACT
 
-FORMATS = ("qianniu-csv", "qianniu-xlsx", "sogou", "csv")
 # Stand-ins for the time built-ins while rendering a Sogou file; private-use characters never occur in phrases.
 _SOGOU_TIME = {"today": "\ue000", "now": "\ue001", "weekday": "\ue002"}
 _SOGOU_ENTRY = re.compile(r"^[^\s,=;]+,\d+=")
@@ -56,8 +56,8 @@ def select(library: Library, group: str | None = None, category: str | None = No
 
 
 def export_phrases(library: Library, rows: list[tuple[Group, Phrase]], fmt: str, out: Path, *, shop: str = "") -> ExportResult:
-    if fmt not in FORMATS:
-        raise TransferError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    if fmt not in EXPORT_FORMATS:
+        raise TransferError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
     if out.exists() and out.is_dir():
         raise TransferError(f"{out} is a folder; --out wants a file name")
     warnings: list[str] = []

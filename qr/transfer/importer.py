@@ -6,15 +6,14 @@ from pathlib import Path
 
 from qr.transfer.detect import Source, read_source, sniff_format
 from qr.transfer.entries import Parsed, TransferError
-
-FORMAT_CHOICES = ("auto", "sogou", "rime", "qianniu", "espanso", "csv")
+from qr.transfer.formats import AUTO, IMPORT_FORMATS
 
 
 def parse_file(path: Path, fmt: str = "auto") -> tuple[Source, Parsed]:
     """Read and parse `path`; every failure is a TransferError whose message names the file."""
     source = read_source(path)
     try:
-        chosen = sniff_format(source) if fmt == "auto" else fmt
+        chosen = sniff_format(source) if fmt == AUTO else fmt
         if source.is_workbook and chosen != "qianniu":
             raise TransferError(f"an XLSX workbook can only be a Qianniu sheet, not {chosen}")
         return source, _parse(source, chosen)
@@ -26,27 +25,14 @@ def parse_file(path: Path, fmt: str = "auto") -> tuple[Source, Parsed]:
 
 
 def _parse(source: Source, fmt: str) -> Parsed:
-    if fmt == "sogou":
-        from qr.transfer.sogou import parse_sogou
+    from importlib import import_module
 
-        return parse_sogou(source.text)
-    if fmt == "rime":
-        from qr.transfer.rime import parse_rime
-
-        return parse_rime(source.text)
-    if fmt == "qianniu":
-        from qr.transfer.qianniu import parse_qianniu
-
-        return parse_qianniu(source)
-    if fmt == "espanso":
-        from qr.transfer.espanso import parse_espanso
-
-        return parse_espanso(source.text)
-    if fmt == "csv":
-        from qr.transfer.generic_csv import parse_generic_csv
-
-        return parse_generic_csv(source.text)
-    raise TransferError(f"unknown format {fmt!r} (choose {', '.join(FORMAT_CHOICES)})")
+    declared = IMPORT_FORMATS.get(fmt)
+    if declared is None:
+        raise TransferError(f"unknown format {fmt!r} (choose {', '.join((AUTO, *IMPORT_FORMATS))})")
+    module, _, function = declared.parser.partition(":")
+    parse = getattr(import_module(module), function)  # only the chosen format's parser is imported
+    return parse(source if declared.reads_source else source.text)
 
 
 def default_group_name(path: Path) -> str:

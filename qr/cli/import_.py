@@ -1,20 +1,38 @@
-"""`qr import` and `qr export`: argument handling and the printed plan and summary."""
+"""`qr import FILE --into LIB [--format F] [--dry-run]`: phrases from Sogou / Rime / Qianniu-style
+sheets / espanso / qr csv files; prints the plan and the totals."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from qr.cli import CommandError
-from qr.transfer.entries import TransferError
+from qr.cli import Command, CommandError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+
+    from qr.transfer.plan import ImportPlan
 
 LISTED = 20
 """Lines shown per kind of notice; the rest are counted."""
 BAR_THRESHOLD = 2000
+"""Entries above which a terminal gets a progress bar while the files are written."""
 
 
-def import_command(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from qr.transfer.formats import AUTO, IMPORT_FORMATS
+
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--format", choices=(AUTO, *IMPORT_FORMATS), default=AUTO, help="default: told from the content")
+    parser.add_argument("--into", required=True, metavar="LIBRARY", help="library folder to write into (created if missing)")
+    parser.add_argument("--group", metavar="NAME", help="put every phrase into one new group NAME")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    parser.add_argument("--replace", action="store_true", help="overwrite phrases whose code is already in the library")
+
+
+def run(args: argparse.Namespace) -> int:
+    from qr.transfer.entries import TransferError
     from qr.transfer.importer import default_group_name, parse_file
     from qr.transfer.plan import build_plan, write_plan
 
@@ -51,7 +69,7 @@ def import_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_plan(plan, encoding: str, path: Path, *, dry_run: bool) -> None:
+def _print_plan(plan: ImportPlan, encoding: str, path: Path, *, dry_run: bool) -> None:
     out = sys.stdout
     will = "would write" if dry_run else "wrote"
     out.write(f"{path}: {plan.parsed.format}, {encoding}, {len(plan.parsed.candidates)} entries\n")
@@ -73,7 +91,7 @@ def _print_plan(plan, encoding: str, path: Path, *, dry_run: bool) -> None:
             out.write(f"  … and {len(notices) - LISTED} more\n")
 
 
-def _print_totals(plan, root: Path, *, dry_run: bool) -> None:
+def _print_totals(plan: ImportPlan, root: Path, *, dry_run: bool) -> None:
     imported = plan.imported
     line = (
         f"{'would import' if dry_run else 'imported'} {imported}, replaced {plan.replaced}, "
@@ -88,20 +106,4 @@ def _print_totals(plan, root: Path, *, dry_run: bool) -> None:
     sys.stdout.write(line + "\n")
 
 
-def export_command(args: argparse.Namespace) -> int:
-    from qr.commands import workspace_for
-    from qr.transfer.export import export_phrases, select
-
-    workspace = workspace_for(args)
-    out = Path(args.out).expanduser()
-    try:
-        rows = select(workspace.library, args.group, args.category)
-        result = export_phrases(workspace.library, rows, args.format, out, shop=workspace.shop)
-    except TransferError as error:
-        raise CommandError(str(error)) from None
-    for warning in result.warnings:
-        print(f"qr: warning: {warning}", file=sys.stderr)
-    print(f"exported {result.count} phrases to {out} ({args.format})", file=sys.stderr)
-    return 0
-
-
+COMMAND = Command("import", "import phrases from Sogou / Rime / Qianniu-style sheets / espanso / qr csv files", add_arguments, run)

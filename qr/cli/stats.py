@@ -1,21 +1,26 @@
-"""`qr stats`: which phrases the agent used in a period and which never, per group (for pruning).
+"""`qr stats [--days N] [--clear] [--json]`: which phrases the agent used in a period and which
+never, per group (for pruning).
 
 Only counts and times are shown: the history holds nothing else (see `qr.usage`).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from qr.cli import CommandError, print_json
-from qr.search import Entry
-from qr.usage import CodeUse, UsageStore
-from qr.workspace import Workspace
+from qr.cli import Command, CommandError, print_json, workspace_for
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
+
+    from qr.search import Entry
+    from qr.usage import CodeUse, UsageStore
+    from qr.workspace import Workspace
 
 DEFAULT_DAYS = 30
 
@@ -54,8 +59,14 @@ def iso_time(moment: float | None) -> str | None:
     return None if moment is None else datetime.fromtimestamp(moment).astimezone().isoformat(timespec="seconds")
 
 
-def stats(args: argparse.Namespace) -> int:
-    from qr.commands import workspace_for
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N", help="the period: the last N days (0: all history; default 30)")
+    parser.add_argument("--clear", action="store_true", help="delete the usage history")
+    parser.add_argument("--json", action="store_true", help="code, title, group, count, last_used per phrase")
+
+
+def run(args: argparse.Namespace) -> int:
+    from qr.usage import UsageStore
 
     workspace = workspace_for(args)
     store = UsageStore()
@@ -123,3 +134,6 @@ def _print_text(workspace: Workspace, groups: list[list[PhraseUse]], days: int) 
                 print(f"  {code:<10} {row.count:>5}  last {when}  {row.entry.phrase.title}")
             else:
                 print(f"  {code:<10} {'-':>5}  never used       {row.entry.phrase.title}")
+
+
+COMMAND = Command("stats", "most used and never used phrases per group (usage counts only)", add_arguments, run)

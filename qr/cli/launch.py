@@ -1,4 +1,4 @@
-"""`qr` with no command: open the workspace, then run the launcher on the system clipboard.
+"""`qr` with no subcommand: open the workspace, then run the launcher on the system clipboard.
 
 The library is loaded before Textual starts, so a missing folder or a bad config is one line on
 stderr (exit 2) instead of a flash of an empty screen.
@@ -6,8 +6,13 @@ stderr (exit 2) instead of a flash of an empty screen.
 
 from __future__ import annotations
 
-import argparse
 import gc
+
+from qr.cli import workspace_for
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
 
 LAUNCHER_BUSY_TIMEOUT = 1.0
 """Seconds a copy waits for another qr's write to the usage history (on the UI thread)."""
@@ -21,8 +26,7 @@ def run_launcher(args: argparse.Namespace) -> int:
     # app turns it back on, see QrApp.resume_gc_after_start), and on again whatever happens.
     gc.disable()
     try:
-        from qr.commands import workspace_for  # raises CommandError (exit 2) for a missing library or bad config
-
+        # a missing library or a bad config is a CommandError (exit 2) before Textual starts
         workspace = workspace_for(args, warn=False)  # problems are shown in the app instead
         workspace.index  # build the index before the first frame, so the first frame has hits  # noqa: B018
 

@@ -1,0 +1,47 @@
+"""`qr lint [--json]`: check the library; exit 1 when there is an error."""
+
+from __future__ import annotations
+
+from qr.cli import Command, print_json, workspace_for
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+
+    from qr.store.lint import Finding
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from qr.store.lint import lint as lint_library
+
+    workspace = workspace_for(args, warn=False)
+    if len(workspace.libraries) > 1:
+        from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
+
+        findings = lint_libraries(workspace.libraries, workspace.problems)
+    else:
+        findings = lint_library(workspace.library, workspace.problems)
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    if args.json:
+        print_json([finding.as_json() for finding in findings])
+        return 1 if errors else 0
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(str(finding.file), []).append(finding)
+    for file, items in sorted(by_file.items()):
+        print(file)
+        for finding in sorted(items, key=lambda f: (f.line, f.column)):
+            code = f" /{finding.code}" if finding.code else ""
+            print(f"  {finding.line}:{finding.column}  {finding.severity:<7} {finding.rule}{code}  {finding.message}")
+    warnings = sum(1 for finding in findings if finding.severity == "warning")
+    phrases = sum(len(group.phrases) for library in workspace.libraries for group in library.groups)
+    groups = sum(len(library.groups) for library in workspace.libraries)
+    print(f"{phrases} phrases in {groups} groups: {errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes")
+    return 1 if errors else 0
+
+
+COMMAND = Command("lint", "check the library: template errors, duplicate codes, forbidden wording…", add_arguments, run)
