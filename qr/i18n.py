@@ -326,6 +326,75 @@ EN: dict[str, str] = {
     "editor.quit_yes": "Quit",
     "reload.done": "Reloaded from disk: {files}",
     "reload.broken": "Could not reload: {problem}",
+    # messages of the core (qr.messages.Message ids): load problems, saves, edits, team
+    "messages.separator": "; ",
+    "load.cannot_read": "cannot read: {reason}",
+    "load.changed_while_loading": "cannot read: it changed while loading",
+    "load.not_utf8": "not UTF-8 text",
+    "load.invalid_toml": "invalid TOML: {detail}",
+    "load.no_folder": "library folder not found",
+    "load.group_name": "group needs a `name` (a non-empty string)",
+    "load.order_int": "`order` must be a whole number",
+    "load.phrases_tables": "`phrases` must be written as [[phrases]] tables",
+    "load.key_string": "`{key}` must be a string",
+    "load.phrase_needs": "phrase needs a `{key}` (a string)",
+    "load.code_chars": "code {code!r} may only use ASCII letters, digits, '-', '_' and '.'",
+    "load.tags_list": "`tags` must be a list of strings",
+    "load.asks_list": "`asks` must be a list of strings (example buyer questions)",
+    "load.var_hint": "[vars.{name}] hint must be a string",
+    "load.key_date": "`{key}` must be a TOML date like 2026-06-01",
+    "load.vars_table": "`vars` must be a table of [vars.NAME] tables",
+    "load.var_table": "[vars.{name}] must be a table",
+    "load.var_pattern": "[vars.{name}] pattern is not a valid regular expression: {error}",
+    "load.rules_table": "`rules` must be a table",
+    "load.rules_list": "[rules] {key} must be a list of strings",
+    "save.broken": "{path} failed to load; fix it by hand before qr writes it",
+    "save.exists": "{path} already exists",
+    "save.changed": "{path} changed on disk since it was loaded",
+    "save.deleted": "{path} was deleted on disk since it was loaded",
+    "save.cannot_write": "cannot write {path}: {reason}",
+    "save.cannot_delete": "cannot delete {path}: {reason}",
+    "save.read_only": "{path} is read-only",
+    "edit.bundled": "this is the bundled library; run `qr init PATH` to get an editable copy",
+    "edit.not_folder": "{path} is not a folder",
+    "edit.no_group_file": "no group file {path} in {library}",
+    "edit.no_phrase_number": "{path} has no phrase number {number}",
+    "edit.title_empty": "the title is empty",
+    "edit.title_one_line": "the title must be one line",
+    "edit.code_taken": "code /{code} is already used by {title!r} in {group} ({path})",
+    "edit.template": "template: {error} (body line {line}, column {column})",
+    "edit.body_empty": "the body is empty",
+    "edit.problems": "{problems}",
+    "edit.window_reversed": "valid_until {end} is before valid_from {start}",
+    "edit.already_in": "the phrase is already in {group}",
+    "edit.move_half_done": "the phrase was copied to {target} ({target_path}) but could not be removed from {source} ({source_path}): {error}. It is now in both groups; delete it from {source}.",
+    "edit.bad_folder": "folder {folder} must be a plain folder inside the library",
+    "edit.group_exists": "a group named {name!r} already exists in {category}",
+    "edit.group_not_empty": "{group} has {count} phrases; confirm to delete them with the group",
+    "edit.group_not_empty.one": "{group} has 1 phrase; confirm to delete it with the group",
+    "team.no_git": "git was not found: install git (apt install git / dnf install git / brew install git, or https://git-scm.com/downloads) and make sure it is on PATH",
+    "team.git_failed": "git {command} failed: {reason}",
+    "team.no_folder": "library folder not found: {path}",
+    "team.git_cannot_use": "git cannot use {path}: {reason}",
+    "team.not_work_tree": "{path} is not a git work tree: clone the team library with `git clone URL FOLDER` and point qr at that folder (--library, QR_LIBRARY or the config file)",
+    "team.bundled": "this is the bundled example library, not a team library: clone your team's library with `git clone URL FOLDER` and use --library FOLDER",
+    "team.detached": "the library is not on a branch (detached HEAD): `git switch main` (or your team's branch) first",
+    "team.no_upstream": "branch {branch} has no upstream configured: set one with `git branch --set-upstream-to=origin/{branch}` (or publish it once with `git push -u origin {branch}`)",
+    "team.mid_rebase": "the library is in the middle of a rebase: fix the conflicting files, then `git add FILE` and `git rebase --continue` (or `git rebase --abort` to go back), then run this again",
+    "team.cannot_fetch": "cannot fetch from {remote}: {reason}",
+    "team.diverged": "cannot fast-forward: you have {ahead} unpublished commits and {upstream} has {behind} new; run `qr team publish` (it rebases your commits onto the team's and pushes)",
+    "team.diverged.one": "cannot fast-forward: you have 1 unpublished commit and {upstream} has {behind} new; run `qr team publish` (it rebases your commits onto the team's and pushes)",
+    "team.pull_would_overwrite": "your unpublished edits to {files} would be overwritten by the pull: publish them first (`qr team publish`) or undo them",
+    "team.cannot_fast_forward": "cannot fast-forward to {upstream}: {reason}",
+    "team.lint_errors": "lint found {count} errors (first: {file}:{line} {message}); fix them first (see `qr lint`); nothing was committed",
+    "team.lint_errors.one": "lint found 1 error (first: {file}:{line} {message}); fix it first (see `qr lint`); nothing was committed",
+    "team.push_unreachable": "push failed and {remote} cannot be reached: {reason}; your commit is kept, run `qr team publish` again later",
+    "team.push_refused": "push to {upstream} was refused: {reason}; your commit is kept locally",
+    "team.busy_remote": "the team kept publishing while we rebased; your commit is kept, run `qr team publish` again",
+    "team.no_identity": "git does not know who you are: run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`",
+    "team.rebase_failed": "`git pull --rebase` failed: {reason}; your commit is kept locally",
+    "team.publish_conflict": "publish stopped: someone else changed the same phrases ({phrases}); the library is mid-rebase: edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then `git add FILE && git rebase --continue` and `qr team publish` (or `git rebase --abort` to go back)",
+    "team.see_status": "see `git status`",
 }
 
 ZH: dict[str, str] = {
@@ -636,11 +705,81 @@ ZH: dict[str, str] = {
     "editor.quit_yes": "退出",
     "reload.done": "已从磁盘重新载入：{files}",
     "reload.broken": "无法重新载入：{problem}",
+    # 核心层的消息（qr.messages.Message 的 id）：载入问题、保存、编辑、团队
+    "messages.separator": "；",
+    "load.cannot_read": "无法读取：{reason}",
+    "load.changed_while_loading": "无法读取：载入时文件发生了变化",
+    "load.not_utf8": "不是 UTF-8 文本",
+    "load.invalid_toml": "TOML 格式错误：{detail}",
+    "load.no_folder": "找不到话术库文件夹",
+    "load.group_name": "分组需要 `name`（非空字符串）",
+    "load.order_int": "`order` 必须是整数",
+    "load.phrases_tables": "`phrases` 必须写成 [[phrases]] 表",
+    "load.key_string": "`{key}` 必须是字符串",
+    "load.phrase_needs": "话术需要 `{key}`（字符串）",
+    "load.code_chars": "编码 {code!r} 只能使用 ASCII 字母、数字、“-”、“_”和“.”",
+    "load.tags_list": "`tags` 必须是字符串列表",
+    "load.asks_list": "`asks` 必须是字符串列表（买家常问的问题示例）",
+    "load.var_hint": "[vars.{name}] 的 hint 必须是字符串",
+    "load.key_date": "`{key}` 必须是 TOML 日期，例如 2026-06-01",
+    "load.vars_table": "`vars` 必须是由 [vars.名称] 组成的表",
+    "load.var_table": "[vars.{name}] 必须是表",
+    "load.var_pattern": "[vars.{name}] 的格式（pattern）不是有效的正则表达式：{error}",
+    "load.rules_table": "`rules` 必须是表",
+    "load.rules_list": "[rules] 中的 {key} 必须是字符串列表",
+    "save.broken": "{path} 载入失败；请先手动修好，qr 才会写入它",
+    "save.exists": "{path} 已存在",
+    "save.changed": "{path} 在载入后已在磁盘上被修改",
+    "save.deleted": "{path} 在载入后已在磁盘上被删除",
+    "save.cannot_write": "无法写入 {path}：{reason}",
+    "save.cannot_delete": "无法删除 {path}：{reason}",
+    "save.read_only": "{path} 是只读的",
+    "edit.bundled": "这是内置话术库；运行 `qr init 路径` 得到一份可编辑的副本",
+    "edit.not_folder": "{path} 不是文件夹",
+    "edit.no_group_file": "{library} 中没有分组文件 {path}",
+    "edit.no_phrase_number": "{path} 中没有第 {number} 条话术",
+    "edit.title_empty": "标题为空",
+    "edit.title_one_line": "标题只能有一行",
+    "edit.code_taken": "编码 /{code} 已被 {group}（{path}）中的“{title}”使用",
+    "edit.template": "模板错误：{error}（正文第 {line} 行，第 {column} 列）",
+    "edit.body_empty": "正文为空",
+    "edit.problems": "{problems}",
+    "edit.window_reversed": "有效期结束日 {end} 早于开始日 {start}",
+    "edit.already_in": "这条话术已经在 {group} 中",
+    "edit.move_half_done": "话术已复制到 {target}（{target_path}），但无法从 {source}（{source_path}）中移除：{error}。现在两个分组里都有它；请从 {source} 中删除。",
+    "edit.bad_folder": "文件夹 {folder} 必须是话术库内的普通文件夹",
+    "edit.group_exists": "{category} 中已有名为“{name}”的分组",
+    "edit.group_not_empty": "{group} 中有 {count} 条话术；确认后才会连同分组一起删除",
+    "edit.group_not_empty.one": "{group} 中有 1 条话术；确认后才会连同分组一起删除",
+    "team.no_git": "找不到 git：请安装 git（apt install git / dnf install git / brew install git，或 https://git-scm.com/downloads），并确保它在 PATH 中",
+    "team.git_failed": "git {command} 失败：{reason}",
+    "team.no_folder": "找不到话术库文件夹：{path}",
+    "team.git_cannot_use": "git 无法使用 {path}：{reason}",
+    "team.not_work_tree": "{path} 不是 git 工作区：用 `git clone 地址 文件夹` 克隆团队话术库，再让 qr 使用那个文件夹（--library、QR_LIBRARY 或配置文件）",
+    "team.bundled": "这是内置的示例话术库，不是团队话术库：用 `git clone 地址 文件夹` 克隆团队的话术库，并使用 --library 文件夹",
+    "team.detached": "话术库不在任何分支上（detached HEAD）：请先 `git switch main`（或团队使用的分支）",
+    "team.no_upstream": "分支 {branch} 没有设置上游：用 `git branch --set-upstream-to=origin/{branch}` 设置（或用 `git push -u origin {branch}` 发布一次）",
+    "team.mid_rebase": "话术库正处于变基（rebase）中：先修好冲突的文件，然后 `git add 文件` 和 `git rebase --continue`（或 `git rebase --abort` 回退），再重新运行",
+    "team.cannot_fetch": "无法从 {remote} 获取：{reason}",
+    "team.diverged": "无法快进：你有 {ahead} 个未发布的提交，而 {upstream} 有 {behind} 个新提交；请运行 `qr team publish`（它会把你的提交变基到团队的提交之上并推送）",
+    "team.diverged.one": "无法快进：你有 1 个未发布的提交，而 {upstream} 有 {behind} 个新提交；请运行 `qr team publish`（它会把你的提交变基到团队的提交之上并推送）",
+    "team.pull_would_overwrite": "拉取会覆盖你对 {files} 的未发布修改：请先发布（`qr team publish`）或撤销这些修改",
+    "team.cannot_fast_forward": "无法快进到 {upstream}：{reason}",
+    "team.lint_errors": "检查发现 {count} 个错误（第一个：{file}:{line} {message}）；请先修正（见 `qr lint`）；没有提交任何内容",
+    "team.lint_errors.one": "检查发现 1 个错误（{file}:{line} {message}）；请先修正（见 `qr lint`）；没有提交任何内容",
+    "team.push_unreachable": "推送失败，且无法连接 {remote}：{reason}；你的提交已保留，请稍后再运行 `qr team publish`",
+    "team.push_refused": "推送到 {upstream} 被拒绝：{reason}；你的提交已保留在本地",
+    "team.busy_remote": "变基期间团队一直在发布新内容；你的提交已保留，请再运行一次 `qr team publish`",
+    "team.no_identity": "git 不知道你是谁：请运行 `git config --global user.name \"你的名字\"` 和 `git config --global user.email 你的邮箱`",
+    "team.rebase_failed": "`git pull --rebase` 失败：{reason}；你的提交已保留在本地",
+    "team.publish_conflict": "发布已停止：别人也修改了同样的话术（{phrases}）；话术库正处于变基中：编辑每个文件，保留正确的文字并删除 <<<<<<< ======= >>>>>>> 这些行，然后 `git add 文件 && git rebase --continue` 并运行 `qr team publish`（或 `git rebase --abort` 回退）",
+    "team.see_status": "见 `git status`",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 
-_current = "en"
+_current: str | None = None
+"""The UI/CLI language; None until chosen: then the locale decides (the CLI's default)."""
 
 
 def detect_language(environ: Mapping[str, str] | None = None) -> str:
@@ -662,16 +801,32 @@ def choose_language(configured: str | None, environ: Mapping[str, str] | None = 
     return detect_language(environ)
 
 
-def set_language(lang: str) -> None:
+def set_language(lang: str | None) -> None:
+    """Choose the language of `t` and of core messages; None goes back to following the locale."""
     global _current
-    _current = lang if lang in CATALOGUE else "en"
+    _current = None if lang is None else lang if lang in CATALOGUE else "en"
 
 
 def has(key: str) -> bool:
     return key in EN or key in ZH
 
 
+def current_language() -> str:
+    return _current or detect_language()
+
+
 def t(key: str, **values: object) -> str:
     """The string for `key` in the current language (else English, else the key), formatted with `values`."""
-    text = CATALOGUE[_current].get(key) or EN.get(key) or key
+    text = CATALOGUE[current_language()].get(key) or EN.get(key) or key
     return text.format(**values) if values else text
+
+
+def translate(key: str, values: Mapping[str, object], lang: str | None = None) -> str:
+    """A `qr.messages.Message` in `lang` (default: the current language); nested messages too."""
+    from qr.messages import text_of
+
+    lang = lang if lang in CATALOGUE else current_language()
+    text = CATALOGUE[lang].get(key) or EN.get(key) or key
+    if not values:
+        return text
+    return text.format(**{name: text_of(value, lang) for name, value in values.items()})

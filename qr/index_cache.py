@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from qr import __version__
+from qr.messages import Message, from_plain, to_plain
 from qr.search import BLOOMED, KEY_FIELDS, CodeTable, GroupKeys, group_keys, merged_vocabulary
 from qr.store.digest import sha1
 from qr.store.load import (
@@ -65,8 +66,8 @@ from qr.store.load import (
 )
 from qr.store.models import FileStamp, Group, Library, LoadResult, Phrase, Problem
 
-MAGIC = b"QRIDX\x00\x06\n"
-FORMAT = 6
+MAGIC = b"QRIDX\x00\x07\n"
+FORMAT = 7  # 7: a problem's message as qr.messages.to_plain (id, args)
 RACY_SECONDS = 2.0
 PHRASE_FIELDS = ("title", "body", "code", "tags", "asks", "note", "lang", "valid_from", "valid_until", "extra", "line", "body_line")
 _LENGTH = struct.Struct("<Q")
@@ -190,7 +191,7 @@ class FileEntry:
     size: int
     mtime_ns: int
     digest: str
-    problem: tuple[int, int, str] | None = None
+    problem: tuple[int, int, Any] | None = None  # message as qr.messages.to_plain
     header: tuple | None = None
     """(name, category, order, description, extra) of a group that loaded."""
     keys: GroupKeys | None = None
@@ -361,7 +362,7 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
 
 
 def _is_problem(problem: Any) -> bool:
-    return isinstance(problem, tuple) and len(problem) == 3 and _is_int(problem[0]) and _is_int(problem[1]) and isinstance(problem[2], str)
+    return isinstance(problem, tuple) and len(problem) == 3 and _is_int(problem[0]) and _is_int(problem[1]) and from_plain(problem[2]) is not None
 
 
 def _checked_header(header: Any) -> tuple:
@@ -535,10 +536,10 @@ def load_cached(
                 fresh.settings = (stamp.size, stamp.mtime_ns, stamp.digest, document, None)
             except InvalidFile as error:
                 found = error.problem
-                fresh.settings = (stat.st_size, stat.st_mtime_ns, _digest(settings_path), None, (found.line, found.column, found.message))
+                fresh.settings = (stat.st_size, stat.st_mtime_ns, _digest(settings_path), None, (found.line, found.column, to_plain(found.message)))
         if fresh.settings[4] is not None:
             line, column, message = fresh.settings[4]
-            problems.append(Problem(Path(LIBRARY_FILE), line, column, message))
+            problems.append(Problem(Path(LIBRARY_FILE), line, column, from_plain(message) or ""))
         else:
             settings = fresh.settings[3] or {}
     elif cache.settings is not None:
@@ -579,7 +580,8 @@ def load_cached(
         entry = known[name]
         relative = Path(name)
         if entry.problem is not None:
-            problems.append(Problem(relative, *entry.problem))
+            line, column, message = entry.problem
+            problems.append(Problem(relative, line, column, from_plain(message) or ""))
             broken.add(relative)
         else:
             groups.append(_group_from_entry(root, relative, entry))
@@ -635,13 +637,13 @@ def index_file(root: str, name: str) -> FileEntry | None:
         group = parse_group(document, text, relative, stamp)
     except InvalidFile as error:
         found = error.problem
-        if found.message.startswith("cannot read"):
+        if isinstance(found.message, Message) and found.message.id == "load.cannot_read":
             return None
         try:
             stat = full.stat()
         except OSError:
             return None
-        return FileEntry(stat.st_size, stat.st_mtime_ns, _digest(full), problem=(found.line, found.column, found.message))
+        return FileEntry(stat.st_size, stat.st_mtime_ns, _digest(full), problem=(found.line, found.column, to_plain(found.message)))
     if not _TABLES:
         from qr.pinyin import PinyinTables
 
@@ -662,12 +664,12 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
     return [index_file(str(root), name) for name in names]
 
 
-def _unreadable(root: Path, name: str) -> tuple[int, int, str]:
+def _unreadable(root: Path, name: str) -> tuple[int, int, Any]:
     try:
         read_toml(root / name, Path(name))
     except InvalidFile as error:
-        return (error.problem.line, error.problem.column, error.problem.message)
-    return (0, 0, "cannot read: changed while loading")
+        return (error.problem.line, error.problem.column, to_plain(error.problem.message))
+    return (0, 0, to_plain(Message("load.changed_while_loading")))
 
 
 def _codes(keys: GroupKeys) -> list[str]:

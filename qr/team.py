@@ -21,20 +21,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from qr.messages import Message, MessageError
 from qr.store.lint import lint
 from qr.store.load import LIBRARY_FILE, InvalidFile, load_library, parse_group
 from qr.store.models import Group, Phrase
 
 CHECK_TIMEOUT = 8.0
 """Seconds the launcher's background check lets a fetch run (it must never hang around)."""
-INSTALL_GIT = "install git (apt install git / dnf install git / brew install git, or https://git-scm.com/downloads) and make sure it is on PATH"
 MAX_SUBJECT = 72
 STOP_POLL = 0.1
 """Seconds between two looks at a background fetch's stop flag."""
 
 
-class TeamError(Exception):
-    """A team operation that cannot go on; the message is one line that says what to do."""
+class TeamError(MessageError):
+    """A team operation that cannot go on; the message (a Message) is one line that says what to do."""
 
 
 # --- running git -------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ class TeamError(Exception):
 def git_binary() -> str:
     found = shutil.which("git")
     if found is None:
-        raise TeamError(f"git was not found: {INSTALL_GIT}")
+        raise TeamError(Message("team.no_git"))
     return found
 
 
@@ -165,7 +165,7 @@ class Repo:
     def must(self, *args: str, **kwargs) -> str:
         outcome = self.git(*args, **kwargs)
         if not outcome.ok:
-            raise TeamError(f"git {args[0]} failed: {outcome.reason()}")
+            raise TeamError(Message("team.git_failed", command=args[0], reason=outcome.reason()))
         return outcome.out
 
     def in_library(self, path: str) -> PurePosixPath | None:
@@ -194,17 +194,14 @@ def open_repo(library: Path | str) -> Repo:
     """The git work tree holding `library`; a one-line TeamError when there is none (or no git)."""
     library = Path(library).expanduser().resolve()
     if not library.is_dir():
-        raise TeamError(f"library folder not found: {library}")
+        raise TeamError(Message("team.no_folder", path=str(library)))
     _refuse_bundled(library)
     outcome = run_git(library, "rev-parse", "--show-toplevel", "--absolute-git-dir")
     if not outcome.ok and "not a git repository" not in outcome.err:
         # e.g. "detected dubious ownership" on a shared drive: git's own words say what to do
-        raise TeamError(f"git cannot use {library}: {outcome.reason()}")
+        raise TeamError(Message("team.git_cannot_use", path=str(library), reason=outcome.reason()))
     if not outcome.ok or len(outcome.out.splitlines()) != 2:
-        raise TeamError(
-            f"{library} is not a git work tree: clone the team library with `git clone URL FOLDER` "
-            "and point qr at that folder (--library, QR_LIBRARY or the config file)"
-        )
+        raise TeamError(Message("team.not_work_tree", path=str(library)))
     top_line, git_dir_line = outcome.out.splitlines()
     top = Path(top_line).resolve()
     prefix = PurePosixPath(library.relative_to(top).as_posix()) if library != top else PurePosixPath(".")
@@ -219,10 +216,7 @@ def _refuse_bundled(library: Path) -> None:
     except ConfigError:
         return
     if library == bundled:
-        raise TeamError(
-            "this is the bundled example library, not a team library: "
-            "clone your team's library with `git clone URL FOLDER` and use --library FOLDER"
-        )
+        raise TeamError(Message("team.bundled"))
 
 
 @dataclass(frozen=True)
@@ -262,13 +256,10 @@ def upstream_of(repo: Repo, branch: str | None) -> Upstream | None:
 def require_upstream(repo: Repo) -> tuple[str, Upstream]:
     branch = current_branch(repo)
     if branch is None:
-        raise TeamError("the library is not on a branch (detached HEAD): `git switch main` (or your team's branch) first")
+        raise TeamError(Message("team.detached"))
     upstream = upstream_of(repo, branch)
     if upstream is None:
-        raise TeamError(
-            f"branch {branch} has no upstream configured: set one with `git branch --set-upstream-to=origin/{branch}` "
-            f"(or publish it once with `git push -u origin {branch}`)"
-        )
+        raise TeamError(Message("team.no_upstream", branch=branch))
     return branch, upstream
 
 
@@ -278,10 +269,7 @@ def rebase_in_progress(repo: Repo) -> bool:
 
 def _refuse_mid_rebase(repo: Repo) -> None:
     if rebase_in_progress(repo):
-        raise TeamError(
-            "the library is in the middle of a rebase: fix the conflicting files, then `git add FILE` and "
-            "`git rebase --continue` (or `git rebase --abort` to go back), then run this again"
-        )
+        raise TeamError(Message("team.mid_rebase"))
 
 
 def fetch(repo: Repo, upstream: Upstream, timeout: float | None = None, background: bool = False, stop: threading.Event | None = None) -> Outcome:
@@ -317,7 +305,7 @@ def changed_files(repo: Repo) -> list[FileChange]:
     """The library's own files that differ from HEAD (staged or not, new files included)."""
     outcome = repo.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", repo.pathspec)
     if not outcome.ok:
-        raise TeamError(f"git status failed: {outcome.reason()}")
+        raise TeamError(Message("team.git_failed", command="status", reason=outcome.reason()))
     changes = []
     for entry in outcome.out.split("\0"):
         if len(entry) < 4:
@@ -458,7 +446,7 @@ def working_text(repo: Repo, relative: PurePosixPath) -> str | None:
 def changes_between(repo: Repo, old: str, new: str) -> Changes:
     outcome = repo.git("diff", "--name-only", "--no-renames", "-z", old, new, "--", repo.pathspec)
     if not outcome.ok:
-        raise TeamError(f"git diff failed: {outcome.reason()}")
+        raise TeamError(Message("team.git_failed", command="diff", reason=outcome.reason()))
     paths = [relative for path in outcome.out.split("\0") if path and (relative := repo.in_library(path)) is not None]
     return compare({path: text_at(repo, old, path) for path in paths}, {path: text_at(repo, new, path) for path in paths})
 
@@ -582,27 +570,21 @@ def pull(root: Path | str, *, timeout: float | None = None) -> PullResult:
     branch, upstream = require_upstream(repo)
     outcome = fetch(repo, upstream, timeout=timeout)
     if not outcome.ok:
-        raise TeamError(f"cannot fetch from {upstream.remote}: {outcome.reason()}")
+        raise TeamError(Message("team.cannot_fetch", remote=upstream.remote, reason=outcome.reason()))
     ahead, behind = ahead_behind(repo, branch)
     if not behind:
         return PullResult(0)
     if ahead:
-        raise TeamError(
-            f"cannot fast-forward: you have {ahead} unpublished commit{'s' if ahead != 1 else ''} and {upstream.name} has {behind} new; "
-            "run `qr team publish` (it rebases your commits onto the team's and pushes)"
-        )
+        raise TeamError(Message("team.diverged.one" if ahead == 1 else "team.diverged", ahead=ahead, upstream=upstream.name, behind=behind))
     target = repo.must("rev-parse", "--verify", f"{branch}@{{upstream}}").strip()
     changes = changes_between(repo, "HEAD", target)
     local = {change.path.as_posix() for change in changed_files(repo)}
     clash = sorted(local & set(changes.files))
     if clash:
-        raise TeamError(
-            f"your unpublished edits to {', '.join(clash)} would be overwritten by the pull: "
-            "publish them first (`qr team publish`) or undo them"
-        )
+        raise TeamError(Message("team.pull_would_overwrite", files=", ".join(clash)))
     merged = repo.git("merge", "--ff-only", "--quiet", target)
     if not merged.ok:
-        raise TeamError(f"cannot fast-forward to {upstream.name}: {merged.reason()}")
+        raise TeamError(Message("team.cannot_fast_forward", upstream=upstream.name, reason=merged.reason()))
     return PullResult(behind, changes)
 
 
@@ -634,7 +616,7 @@ class PublishResult:
 class PublishConflict(TeamError):
     """A rebase stopped on a conflict; the work tree is left as git leaves it (mid-rebase)."""
 
-    def __init__(self, message: str, hunks: tuple[ConflictHunk, ...]) -> None:
+    def __init__(self, message: Message | str, hunks: tuple[ConflictHunk, ...]) -> None:
         super().__init__(message)
         self.hunks = hunks
 
@@ -648,10 +630,7 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float | No
     errors = [finding for finding in lint(loaded.library, loaded.problems) if finding.severity == "error"]
     if errors:
         first = errors[0]
-        raise TeamError(
-            f"lint found {len(errors)} error{'s' if len(errors) != 1 else ''} (first: {first.file}:{first.line} {first.message}); "
-            "fix them first (see `qr lint`); nothing was committed"
-        )
+        raise TeamError(Message("team.lint_errors.one" if len(errors) == 1 else "team.lint_errors", count=len(errors), file=str(first.file), line=first.line, message=first.message))
 
     files = changed_files(repo)
     changes = working_changes(repo, files) if files else Changes()
@@ -674,17 +653,17 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float | No
             return PublishResult(changes, committed=committed, pushed=ahead, rebased=rebased)
         fetched = fetch(repo, upstream, timeout=timeout)
         if not fetched.ok:
-            raise TeamError(f"push failed and {upstream.remote} cannot be reached: {fetched.reason()}; your commit is kept, run `qr team publish` again later")
+            raise TeamError(Message("team.push_unreachable", remote=upstream.remote, reason=fetched.reason()))
         if not ahead_behind(repo, branch)[1]:
-            raise TeamError(f"push to {upstream.name} was refused: {pushed.reason()}; your commit is kept locally")
+            raise TeamError(Message("team.push_refused", upstream=upstream.name, reason=pushed.reason()))
         _rebase(repo, upstream)
         rebased = True
-    raise TeamError("the team kept publishing while we rebased; your commit is kept, run `qr team publish` again")
+    raise TeamError(Message("team.busy_remote"))
 
 
 def _require_identity(repo: Repo) -> None:
     if not repo.git("var", "GIT_COMMITTER_IDENT").ok:
-        raise TeamError('git does not know who you are: run `git config --global user.name "Your Name"` and `git config --global user.email you@example.com`')
+        raise TeamError(Message("team.no_identity"))
 
 
 def _rebase(repo: Repo, upstream: Upstream) -> None:
@@ -692,15 +671,10 @@ def _rebase(repo: Repo, upstream: Upstream) -> None:
     if outcome.ok:
         return
     if not rebase_in_progress(repo):
-        raise TeamError(f"`git pull --rebase` failed: {outcome.reason()}; your commit is kept locally")
+        raise TeamError(Message("team.rebase_failed", reason=outcome.reason()))
     hunks = conflict_hunks(repo)
-    named = "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks) or "see `git status`"
-    raise PublishConflict(
-        f"publish stopped: someone else changed the same phrases ({named}); the library is mid-rebase: "
-        "edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then "
-        "`git add FILE && git rebase --continue` and `qr team publish` (or `git rebase --abort` to go back)",
-        hunks,
-    )
+    named = "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks)
+    raise PublishConflict(Message("team.publish_conflict", phrases=named or Message("team.see_status")), hunks)
 
 
 _CODE_LINE = re.compile(r"""^\s*code\s*=\s*(?:"([^"]*)"|'([^']*)')""")

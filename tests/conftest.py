@@ -23,7 +23,10 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    return home
+    yield home
+    from qr.i18n import set_language
+
+    set_language(None)  # a test that ran the app in Chinese must not leave core messages in Chinese
 
 
 LIBRARY_TOML = """

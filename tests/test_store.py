@@ -35,7 +35,7 @@ def test_broken_toml_names_file_line_and_rest_loads(library_dir):
     assert len(result.problems) == 1
     problem = result.problems[0]
     assert problem.file == Path("broken.toml") and problem.line == 4 and problem.column > 0
-    assert "invalid TOML" in problem.message
+    assert "invalid TOML" in str(problem.message)
     assert len(list(result.library.phrases())) == 4
     assert Path("broken.toml") in result.library.broken
     assert broken.read_bytes() == before
@@ -49,7 +49,7 @@ def test_missing_title_and_bad_code_are_problems(tmp_path):
         "ok.toml": 'name = "OK"\n[[phrases]]\ntitle = "t"\nbody = "x"\n',
     })
     result = load_library(root)
-    messages = {p.file.name: (p.line, p.message) for p in result.problems}
+    messages = {p.file.name: (p.line, str(p.message)) for p in result.problems}
     assert messages["a.toml"][0] == 2 and "title" in messages["a.toml"][1]
     assert messages["b.toml"][0] == 3 and "ASCII" in messages["b.toml"][1]
     assert "name" in messages["c.toml"][1]
@@ -76,7 +76,7 @@ def test_ignores_underscore_and_non_toml_files(library_dir):
 
 def test_missing_folder_is_a_problem(tmp_path):
     result = load_library(tmp_path / "nope")
-    assert result.problems and "not found" in result.problems[0].message
+    assert result.problems and "not found" in str(result.problems[0].message)
 
 
 def test_bom_and_dates(tmp_path):

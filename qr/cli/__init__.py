@@ -99,6 +99,10 @@ def workspace_for(args: argparse.Namespace, *, warn: bool = True) -> Workspace:
         workspace = open_workspace(getattr(args, "library", None), profile=getattr(args, "profile", None))
     except ConfigError as error:
         raise CommandError(str(error)) from None
+    if workspace.config.ui_lang:  # else the locale decides the language of core messages (qr.i18n)
+        from qr.i18n import choose_language, set_language
+
+        set_language(choose_language(workspace.config.ui_lang))
     for library in workspace.libraries:
         if not library.root.is_dir():
             raise CommandError(f"library folder not found: {library.root}")

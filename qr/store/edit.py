@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from qr.messages import Message
 from qr.render import TemplateError, parse
 from qr.store.load import clean_asks, parse_group
 from qr.store.models import DEFAULT_CATEGORY, Group, Library, Phrase, is_valid_code, normalise_code
 from qr.store.save import ConflictError, SaveError, current_stamp, dumps_group, is_writable, save_group
 from qr.store.save import delete_group as delete_group_file
 
-BUNDLED_MESSAGE = "this is the bundled library; run `qr init PATH` to get an editable copy"
+BUNDLED_MESSAGE = Message("edit.bundled")
 _UNSAFE = re.compile(r"[^\w.-]+")
 _NAME_LIMIT = 60
 
@@ -37,7 +38,7 @@ class MoveError(SaveError):
     `library` is the library as it now is on disk (the phrase is in both groups).
     """
 
-    def __init__(self, message: str, library: Library) -> None:
+    def __init__(self, message: Message | str, library: Library) -> None:
         super().__init__(message)
         self.library = library
 
@@ -71,12 +72,12 @@ def is_bundled(library: Library) -> bool:
         return False
 
 
-def why_not_editable(library: Library) -> str | None:
+def why_not_editable(library: Library) -> Message | None:
     """None when a lead may edit `library`, else the reason (one line) why not."""
     if is_bundled(library):
         return BUNDLED_MESSAGE
     if not library.root.is_dir():
-        return f"{library.root} is not a folder"
+        return Message("edit.not_folder", path=str(library.root))
     return is_writable(library)
 
 
@@ -89,16 +90,16 @@ def _require_editable(library: Library) -> None:
 def _require_group(library: Library, path: Path | str) -> Group:
     path = Path(path)
     if path in library.broken:
-        raise EditError(f"{path} failed to load; fix it by hand before qr writes it")
+        raise EditError(Message("save.broken", path=str(path)))
     group = library.group_by_path(path)
     if group is None:
-        raise EditError(f"no group file {path} in {library.root}")
+        raise EditError(Message("edit.no_group_file", path=str(path), library=str(library.root)))
     return group
 
 
 def _require_index(group: Group, index: int) -> Phrase:
     if not 0 <= index < len(group.phrases):
-        raise EditError(f"{group.path} has no phrase number {index + 1}")
+        raise EditError(Message("edit.no_phrase_number", path=str(group.path), number=index + 1))
     return group.phrases[index]
 
 
@@ -117,29 +118,29 @@ def code_owner(library: Library, code: str | None, *, ignore: tuple[Path, int] |
     return None
 
 
-def phrase_problems(library: Library, phrase: Phrase, *, ignore: tuple[Path, int] | None = None) -> list[str]:
+def phrase_problems(library: Library, phrase: Phrase, *, ignore: tuple[Path, int] | None = None) -> list[Message]:
     """What stops `phrase` from being saved: empty title, bad or taken code, template syntax."""
-    problems = []
+    problems: list[Message] = []
     if not phrase.title.strip():
-        problems.append("the title is empty")
+        problems.append(Message("edit.title_empty"))
     if "\n" in phrase.title.strip():
-        problems.append("the title must be one line")
+        problems.append(Message("edit.title_one_line"))
     if phrase.code is not None:
         code = normalise_code(phrase.code)
         if not code or not is_valid_code(code):
-            problems.append(f"code {phrase.code!r} may only use ASCII letters, digits, '-', '_' and '.'")
+            problems.append(Message("load.code_chars", code=phrase.code))
         else:
             owner = code_owner(library, code, ignore=ignore)
             if owner is not None:
                 group, index = owner
                 other = group.phrases[index]
-                problems.append(f"code /{code} is already used by {other.title!r} in {group.name} ({group.path})")
+                problems.append(Message("edit.code_taken", code=code, title=other.title, group=group.name, path=str(group.path)))
     try:
         parse(phrase.body)
     except TemplateError as error:
-        problems.append(f"template: {error.message} (body line {error.line}, column {error.column})")
+        problems.append(Message("edit.template", error=error.message, line=error.line, column=error.column))
     if not phrase.body.strip():
-        problems.append("the body is empty")
+        problems.append(Message("edit.body_empty"))
     return problems
 
 
@@ -160,9 +161,9 @@ def _checked(library: Library, phrase: Phrase, ignore: tuple[Path, int] | None) 
     phrase = clean_phrase(phrase)
     problems = phrase_problems(library, phrase, ignore=ignore)
     if problems:
-        raise EditError("; ".join(problems))
+        raise EditError(Message("edit.problems", problems=tuple(problems)))
     if phrase.valid_from and phrase.valid_until and phrase.valid_until < phrase.valid_from:
-        raise EditError(f"valid_until {phrase.valid_until} is before valid_from {phrase.valid_from}")
+        raise EditError(Message("edit.window_reversed", start=str(phrase.valid_from), end=str(phrase.valid_until)))
     return phrase
 
 
@@ -232,13 +233,13 @@ def move_phrase(library: Library, source_path: Path | str, index: int, target_pa
     source = _require_group(library, source_path)
     target = _require_group(library, target_path)
     if source.path == target.path:
-        raise EditError(f"the phrase is already in {source.name}")
+        raise EditError(Message("edit.already_in", group=source.name))
     phrase = _require_index(source, index)
     # Check both files before writing either: a conflict on the source is caught while nothing moved.
     for group in (target, source):
         on_disk = current_stamp(library.root / group.path)
         if group.stamp is not None and (on_disk is None or on_disk.digest != group.stamp.digest):
-            raise ConflictError(f"{group.path} changed on disk since it was loaded")
+            raise ConflictError(Message("save.changed", path=str(group.path)))
     saved_target = _save(library, _with_phrases(target, [*target.phrases, phrase]), target)
     moved = library.replace_group(target.path, saved_target)
     remaining = [item for position, item in enumerate(source.phrases) if position != index]
@@ -246,8 +247,10 @@ def move_phrase(library: Library, source_path: Path | str, index: int, target_pa
         saved_source = _save(moved, _with_phrases(source, remaining), source)
     except SaveError as error:
         raise MoveError(
-            f"the phrase was copied to {target.name} ({target.path}) but could not be removed from "
-            f"{source.name} ({source.path}): {error}. It is now in both groups; delete it from {source.name}.",
+            Message(
+                "edit.move_half_done", target=target.name, target_path=str(target.path),
+                source=source.name, source_path=str(source.path), error=error.message,
+            ),
             moved,
         ) from None
     return Edit(
@@ -275,7 +278,7 @@ def new_group_path(library: Library, name: str, folder: Path | str | None = None
     """A relative path for a new group that no file (loaded, broken or not) uses yet."""
     folder = Path(folder) if folder else Path()
     if folder.is_absolute() or ".." in folder.parts or any(part.startswith((".", "_")) for part in folder.parts):
-        raise EditError(f"folder {folder} must be a plain folder inside the library")
+        raise EditError(Message("edit.bad_folder", folder=str(folder)))
     stem = safe_file_stem(name)
     taken = {str(group.path).lower() for group in library.groups} | {str(path).lower() for path in library.broken}
     number = 1
@@ -299,10 +302,10 @@ def new_group(
     _require_editable(library)
     name = name.strip()
     if not name:
-        raise EditError("the group needs a name")
+        raise EditError(Message("group.name_required"))
     category = category.strip() or DEFAULT_CATEGORY
     if any(group.name == name and group.category == category for group in library.groups):
-        raise EditError(f"a group named {name!r} already exists in {category}")
+        raise EditError(Message("edit.group_exists", name=name, category=category))
     group = Group(
         path=new_group_path(library, name, folder),
         name=name,
@@ -336,17 +339,17 @@ def update_group(
     if name is not _UNSET:
         name = name.strip()
         if not name:
-            raise EditError("the group needs a name")
+            raise EditError(Message("group.name_required"))
         changes["name"] = name
     if category is not _UNSET:
         changes["category"] = category.strip() or DEFAULT_CATEGORY
     new_name, new_category = changes.get("name", group.name), changes.get("category", group.category)
     for other in library.groups:
         if other.path != group.path and other.name == new_name and other.category == new_category:
-            raise EditError(f"a group named {new_name!r} already exists in {new_category}")
+            raise EditError(Message("edit.group_exists", name=new_name, category=new_category))
     if order is not _UNSET:
         if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
-            raise EditError("the order must be a whole number")
+            raise EditError(Message("load.order_int"))
         changes["order"] = order
     if description is not _UNSET:
         changes["description"] = description
@@ -360,6 +363,6 @@ def delete_group(library: Library, group_path: Path | str, *, force: bool = Fals
     group = _require_group(library, group_path)
     if group.phrases and not force:
         count = len(group.phrases)
-        raise EditError(f"{group.name} has {count} phrase{'s' if count != 1 else ''}; confirm to delete them with the group")
+        raise EditError(Message("edit.group_not_empty.one" if count == 1 else "edit.group_not_empty", group=group.name, count=count))
     delete_group_file(library, group)
     return Edit(library.replace_group(group.path, None), removed=(group.path,))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from qr.messages import text_of
 from qr.render import BUILTINS, Placeholder, TemplateError, parse
 from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
@@ -46,7 +47,8 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def problem_findings(problems: Iterable[Problem]) -> list[Finding]:
-    return [Finding(p.file, p.line, p.column, p.severity, "load", p.message) for p in problems]
+    # a load problem is a qr.messages.Message: worded here in the current UI/CLI language
+    return [Finding(p.file, p.line, p.column, p.severity, "load", text_of(p.message)) for p in problems]
 
 
 def word_message(match: WordMatch) -> str:

@@ -11,6 +11,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `
 if TYPE_CHECKING:
     from typing import Any
 
+from qr.messages import Message
 from qr.store.models import (
     DEFAULT_CATEGORY,
     FileStamp,
@@ -72,12 +73,12 @@ def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
         data = path.read_bytes()
         stat = path.stat()
     except OSError as error:
-        raise InvalidFile(Problem(shown, 0, 0, f"cannot read: {error.strerror or error}")) from None
+        raise InvalidFile(Problem(shown, 0, 0, Message("load.cannot_read", reason=error.strerror or str(error)))) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InvalidFile(Problem(shown, line, 1, "not UTF-8 text")) from None
+        raise InvalidFile(Problem(shown, line, 1, Message("load.not_utf8"))) from None
     import tomllib  # here, not at the top: a start from the index cache parses no TOML
 
     try:
@@ -87,7 +88,7 @@ def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
         match = _TOML_POSITION.search(message)
         line, column = (int(match[1]), int(match[2])) if match else (0, 0)
         message = _TOML_POSITION.sub("", message).strip()
-        raise InvalidFile(Problem(shown, line, column, f"invalid TOML: {message}")) from None
+        raise InvalidFile(Problem(shown, line, column, Message("load.invalid_toml", detail=message))) from None
     return document, text, stamp_of(data, stat)
 
 
@@ -96,7 +97,7 @@ def load_library(root: Path | str) -> LoadResult:
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
-        problem = Problem(root, 0, 0, "library folder not found")
+        problem = Problem(root, 0, 0, Message("load.no_folder"))
         return LoadResult(Library(root=root), (problem,))
 
     settings: dict[str, Any] = {}
@@ -140,18 +141,18 @@ def parse_group(document: dict[str, Any], text: str, relative: Path, stamp: File
     lines = text.splitlines()
     headers = [number for number, line in enumerate(lines, 1) if _PHRASE_HEADER.match(line)]
 
-    def fail(line: int, message: str) -> InvalidFile:
+    def fail(line: int, message: Message) -> InvalidFile:
         return InvalidFile(Problem(relative, line, 1, message))
 
     name = document.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise fail(_key_line(lines, "name", 0, len(lines)), "group needs a `name` (a non-empty string)")
+        raise fail(_key_line(lines, "name", 0, len(lines)), Message("load.group_name"))
     order = document.get("order")
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
-        raise fail(_key_line(lines, "order", 0, len(lines)), "`order` must be a whole number")
+        raise fail(_key_line(lines, "order", 0, len(lines)), Message("load.order_int"))
     raw_phrases = document.get("phrases", [])
     if not isinstance(raw_phrases, list) or not all(isinstance(item, dict) for item in raw_phrases):
-        raise fail(_key_line(lines, "phrases", 0, len(lines)), "`phrases` must be written as [[phrases]] tables")
+        raise fail(_key_line(lines, "phrases", 0, len(lines)), Message("load.phrases_tables"))
 
     phrases = []
     for index, raw in enumerate(raw_phrases):
@@ -161,7 +162,7 @@ def parse_group(document: dict[str, Any], text: str, relative: Path, stamp: File
 
     for key in ("category", "description"):
         if key in document and not isinstance(document[key], str):
-            raise fail(_key_line(lines, key, 0, len(lines)), f"`{key}` must be a string")
+            raise fail(_key_line(lines, key, 0, len(lines)), Message("load.key_string", key=key))
     return Group(
         path=relative,
         name=name.strip(),
@@ -180,32 +181,32 @@ def _parse_phrase(raw: dict[str, Any], lines: list[str], start: int, end: int, f
 
     for key in ("title", "body"):
         if not isinstance(raw.get(key), str) or (key == "title" and not raw[key].strip()):
-            raise fail(start, f"phrase needs a `{key}` (a string)")
+            raise fail(start, Message("load.phrase_needs", key=key))
     code = raw.get("code")
     if code is not None:
         if not isinstance(code, str):
-            raise fail(line_of("code"), "`code` must be a string")
+            raise fail(line_of("code"), Message("load.key_string", key="code"))
         code = normalise_code(code) or None
         if code is not None and not is_valid_code(code):
-            raise fail(line_of("code"), f"code {raw['code']!r} may only use ASCII letters, digits, '-', '_' and '.'")
+            raise fail(line_of("code"), Message("load.code_chars", code=raw["code"]))
     tags = raw.get("tags", [])
     if isinstance(tags, str):
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise fail(line_of("tags"), "`tags` must be a list of strings")
+        raise fail(line_of("tags"), Message("load.tags_list"))
     asks = raw.get("asks", [])
     if not isinstance(asks, list) or not all(isinstance(ask, str) for ask in asks):
-        raise fail(line_of("asks"), "`asks` must be a list of strings (example buyer questions)")
+        raise fail(line_of("asks"), Message("load.asks_list"))
     for key in ("note", "lang"):
         if key in raw and not isinstance(raw[key], str):
-            raise fail(line_of(key), f"`{key}` must be a string")
+            raise fail(line_of(key), Message("load.key_string", key=key))
     window = {}
     for key in ("valid_from", "valid_until"):
         value = raw.get(key)
         if isinstance(value, datetime):
             value = value.date()
         if value is not None and not isinstance(value, date):
-            raise fail(line_of(key), f"`{key}` must be a TOML date like 2026-06-01")
+            raise fail(line_of(key), Message("load.key_date", key=key))
         window[key] = value
 
     body_line = 0
@@ -244,23 +245,23 @@ def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
     vars_: dict[str, VarSpec] = {}
     raw_vars = settings.get("vars", {})
     if not isinstance(raw_vars, dict):
-        problems.append(Problem(shown, 0, 0, "`vars` must be a table of [vars.NAME] tables"))
+        problems.append(Problem(shown, 0, 0, Message("load.vars_table")))
         raw_vars = {}
     for name, spec in raw_vars.items():
         if not isinstance(spec, dict):
-            problems.append(Problem(shown, 0, 0, f"[vars.{name}] must be a table"))
+            problems.append(Problem(shown, 0, 0, Message("load.var_table", name=name)))
             continue
         pattern = spec.get("pattern")
         if pattern is not None:
             try:
                 re.compile(pattern)
             except (re.error, TypeError) as error:
-                problems.append(Problem(shown, 0, 0, f"[vars.{name}] pattern is not a valid regular expression: {error}"))
+                problems.append(Problem(shown, 0, 0, Message("load.var_pattern", name=name, error=str(error))))
                 pattern = None
         default = spec.get("default")
         hint = spec.get("hint", "")
         if not isinstance(hint, str):
-            problems.append(Problem(shown, 0, 0, f"[vars.{name}] hint must be a string"))
+            problems.append(Problem(shown, 0, 0, Message("load.var_hint", name=name)))
             hint = ""
         vars_[name] = VarSpec(
             name=name,
@@ -273,7 +274,7 @@ def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
 
     raw_rules = settings.get("rules", {})
     if not isinstance(raw_rules, dict):
-        problems.append(Problem(shown, 0, 0, "`rules` must be a table"))
+        problems.append(Problem(shown, 0, 0, Message("load.rules_table")))
         raw_rules = {}
 
     def words(key: str) -> tuple[str, ...]:
@@ -281,7 +282,7 @@ def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            problems.append(Problem(shown, 0, 0, f"[rules] {key} must be a list of strings"))
+            problems.append(Problem(shown, 0, 0, Message("load.rules_list", key=key)))
             return ()
         return tuple(str(word).strip() for word in value if str(word).strip())
 

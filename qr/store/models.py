@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from qr.messages import Message, text_of
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,16 +32,24 @@ def is_valid_code(code: str) -> bool:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong in a file that stopped (part of) it from loading."""
+    """Something wrong in a file that stopped (part of) it from loading.
+
+    `message` is a `qr.messages.Message` (id + arguments, turned into words in the UI/CLI
+    language when shown); a plain string is still accepted and shown as it is.
+    """
 
     file: Path
     line: int
     column: int
-    message: str
+    message: Message | str
     severity: str = "error"
 
+    def text(self, lang: str | None = None) -> str:
+        """`file:line:column: message` with the message in `lang` (default: the current language)."""
+        return f"{self.file}:{self.line}:{self.column}: {text_of(self.message, lang)}"
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return self.text()
 
 
 @dataclass(frozen=True)

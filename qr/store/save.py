@@ -9,12 +9,13 @@ from typing import Any
 
 import tomli_w
 
+from qr.messages import Message, MessageError
 from qr.store.load import LIBRARY_FILE, stamp_of
 from qr.store.models import FileStamp, Group, Library, Phrase
 
 
-class SaveError(Exception):
-    """A save that was refused or failed; nothing on disk was changed."""
+class SaveError(MessageError):
+    """A save that was refused or failed; nothing on disk was changed (its text: a Message)."""
 
 
 class ConflictError(SaveError):
@@ -152,21 +153,21 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     """
     path = library.root / group.path
     if group.path in library.broken:
-        raise SaveError(f"{group.path} failed to load; fix it by hand before qr writes it")
+        raise SaveError(Message("save.broken", path=str(group.path)))
     if not force:
         on_disk = current_stamp(path)
         expected = previous.stamp if previous is not None else None
         if previous is None and on_disk is not None:
-            raise ConflictError(f"{group.path} already exists")
+            raise ConflictError(Message("save.exists", path=str(group.path)))
         if previous is not None and on_disk is not None and expected is not None and on_disk.digest != expected.digest:
-            raise ConflictError(f"{group.path} changed on disk since it was loaded")
+            raise ConflictError(Message("save.changed", path=str(group.path)))
         if previous is not None and on_disk is None and expected is not None:
-            raise ConflictError(f"{group.path} was deleted on disk since it was loaded")
+            raise ConflictError(Message("save.deleted", path=str(group.path)))
     data = dumps_group(group).encode("utf-8")
     try:
         atomic_write(path, data)
     except OSError as error:
-        raise SaveError(f"cannot write {group.path}: {error.strerror or error}") from None
+        raise SaveError(Message("save.cannot_write", path=str(group.path), reason=error.strerror or str(error))) from None
     from dataclasses import replace
 
     return replace(group, stamp=stamp_of(data, path.stat()))
@@ -179,18 +180,18 @@ def delete_group(library: Library, group: Group, *, force: bool = False) -> None
     if on_disk is None:
         return
     if not force and group.stamp is not None and on_disk.digest != group.stamp.digest:
-        raise ConflictError(f"{group.path} changed on disk since it was loaded")
+        raise ConflictError(Message("save.changed", path=str(group.path)))
     try:
         path.unlink()
     except OSError as error:
-        raise SaveError(f"cannot delete {group.path}: {error.strerror or error}") from None
+        raise SaveError(Message("save.cannot_delete", path=str(group.path), reason=error.strerror or str(error))) from None
 
 
-def is_writable(library: Library) -> str | None:
+def is_writable(library: Library) -> Message | None:
     """None when qr may write the library, else the reason it may not."""
     root = library.root
     if not os.access(root, os.W_OK):
-        return f"{root} is read-only"
+        return Message("save.read_only", path=str(root))
     if (root / LIBRARY_FILE).exists() and not os.access(root / LIBRARY_FILE, os.W_OK):
-        return f"{root / LIBRARY_FILE} is read-only"
+        return Message("save.read_only", path=str(root / LIBRARY_FILE))
     return None

@@ -1,0 +1,103 @@
+"""User-facing messages as an id plus arguments, turned into words at the edge (no Textual here).
+
+The core (store, save, import/export, team) never builds an English sentence for a user: it returns
+or raises a `Message`, whose `id` is a key of the catalogue in `qr/i18n.py` (both languages) and
+whose `args` fill the key's `{placeholders}`. Whoever shows it decides the language:
+
+    from qr.messages import Message, MessageError
+    raise SaveError(Message("save.exists", path=group.path))   # core
+    str(error)            # the UI/CLI language set with qr.i18n.set_language (English by default)
+    error.message.english # for logs and tests that want the English text
+
+An argument that is itself a Message is translated in the same language, so a reason can be
+nested in a sentence (`Message("edit.problems", problems=(Message("edit.title_empty"),))`).
+The catalogue is imported only when a message is turned into text: a warm `qr search` that
+reports nothing never loads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the warm search path)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+@dataclass(frozen=True, init=False)
+class Message:
+    """A sentence for the user: a catalogue id and the values of its placeholders."""
+
+    id: str
+    args: Mapping[str, object] = field(default_factory=dict)
+
+    def __init__(self, id: str, /, **args: object) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "args", args)
+
+    def text(self, lang: str | None = None) -> str:
+        """The sentence in `lang` ("zh"/"en"), by default the current UI/CLI language."""
+        from qr.i18n import translate
+
+        return translate(self.id, self.args, lang)
+
+    @property
+    def english(self) -> str:
+        return self.text("en")
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __hash__(self) -> int:  # args may hold lists; equal messages have equal ids and names
+        return hash((self.id, tuple(sorted(self.args))))
+
+
+class MessageError(Exception):
+    """An error whose text is a Message; `str()` gives it in the current language.
+
+    A plain string is accepted too (kept as it is, untranslated) so that callers can be moved
+    over one at a time; new code passes a Message.
+    """
+
+    def __init__(self, message: Message | str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def text(self, lang: str | None = None) -> str:
+        return self.message.text(lang) if isinstance(self.message, Message) else self.message
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def text_of(value: object, lang: str | None = None) -> str:
+    """`value` as text in `lang`: a Message or MessageError translated, a tuple of them joined
+    with "; " (Chinese "；"), anything else `str()`."""
+    if isinstance(value, (Message, MessageError)):
+        return value.text(lang)
+    if isinstance(value, tuple) and value and all(isinstance(item, (Message, MessageError)) for item in value):
+        from qr.i18n import translate
+
+        return translate("messages.separator", {}, lang).join(item.text(lang) for item in value)
+    return str(value)
+
+
+def to_plain(message: Message | str) -> str | tuple[str, tuple[tuple[str, object], ...]]:
+    """A message as plain values (for the index cache, which unpickles no class of ours)."""
+    if not isinstance(message, Message):
+        return message
+    return (message.id, tuple((name, value if isinstance(value, (str, int)) else str(value)) for name, value in message.args.items()))
+
+
+def from_plain(value: object) -> Message | str | None:
+    """The inverse of `to_plain`; None when `value` is not of its form (a damaged cache)."""
+    if isinstance(value, str):
+        return value
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], tuple)):
+        return None
+    args: dict[str, object] = {}
+    for pair in value[1]:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], (str, int))):
+            return None
+        args[pair[0]] = pair[1]
+    return Message(value[0], **args)
