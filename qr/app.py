@@ -15,13 +15,13 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from qr.clipboard import Clipboard, ClipboardUnavailable, SystemClipboard, copy_with_fallback
 from qr.i18n import choose_language, set_language, t
 from qr.render import Rendered, TemplateError, builtin_values, library_defaults, render
+from qr.screens.base import QrScreen, localise_bindings
 from qr.search import Entry
 from qr.store.models import VarSpec
 from qr.usage import UsageStore
@@ -33,7 +33,7 @@ GC_RESUME_SECONDS = 0.5
 drawn ~30-80 ms after mount on a 2-core machine, so this leaves room for a slow one."""
 
 
-class QrApp(App[None]):
+class QrApp(App[object]):
     """qr's terminal app. Screens reach the library through `workspace`, the order context
     through `context`, and copy through `copy_entry` (which asks for missing variables).
 
@@ -74,14 +74,6 @@ class QrApp(App[None]):
     context: reactive[Mapping[str, str]] = reactive(EMPTY, init=False)
     """The current order's values (customer, order_id…): in memory only, never written anywhere."""
 
-    class PhraseCopied(Message):
-        """A reply went to the clipboard (`via` is "system" or "terminal"). Carries no rendered text."""
-
-        def __init__(self, entry: Entry, via: str) -> None:
-            super().__init__()
-            self.entry = entry
-            self.via = via
-
     def __init__(
         self,
         workspace: Workspace,
@@ -96,8 +88,6 @@ class QrApp(App[None]):
     ) -> None:
         set_language(choose_language(ui_lang or workspace.config.ui_lang))
         super().__init__()
-        from qr.screens.base import localise_bindings
-
         localise_bindings(self)
         self.workspace = workspace
         self.clipboard_backend = clipboard
@@ -125,7 +115,7 @@ class QrApp(App[None]):
         return self._practice_progress
 
     def on_mount(self) -> None:
-        from qr.screens.editing import LiveReload
+        from qr.screens.live_reload import LiveReload
 
         self.live_reload = LiveReload(self)  # group files changed on disk are reloaded (editor issue)
         if self.watch_library:
@@ -216,7 +206,6 @@ class QrApp(App[None]):
         else:
             self.notify(f"{done} {t('launcher.via_system' if via == 'system' else 'launcher.via_terminal')}", timeout=3)
         self._record_use(entry)  # before on_copied, so the refreshed hits rank with this copy
-        self.post_message(self.PhraseCopied(entry, via))
         if on_copied is not None:
             on_copied(entry)
         if self.once:
@@ -233,10 +222,17 @@ class QrApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     async def action_quit(self) -> None:
-        """Quit; while an editor form holds unsaved changes, ask first (ctrl+q is on every screen)."""
-        from qr.screens.editing import quit_or_ask
+        """Quit; while a screen holds unsaved changes (an editor form), ask first (ctrl+q is on every screen)."""
+        if not any(isinstance(screen, QrScreen) and screen.dirty for screen in self.screen_stack):
+            self.exit()
+            return
+        from qr.screens.dialogs import confirm_dialog
 
-        quit_or_ask(self)
+        def answered(answer: str | None) -> None:
+            if answer == "yes":
+                self.exit()
+
+        self.push_screen(confirm_dialog(t("editor.quit_title"), t("editor.quit_message"), t("editor.quit_yes")), answered)
 
     def action_order_context(self) -> None:
         from qr.screens.variables import ContextForm
@@ -349,9 +345,8 @@ class QrApp(App[None]):
         self._usage_scores = None
         self.context = EMPTY
         for screen in self.screen_stack:
-            changed = getattr(screen, "workspace_changed", None)
-            if callable(changed):
-                changed()
+            if isinstance(screen, QrScreen):
+                screen.workspace_changed()
         self.notify(t("profiles.switched", shop=workspace.shop or name, profile=name), timeout=5)
         if workspace.problems:
             first = workspace.problems[0]
@@ -364,12 +359,8 @@ class QrApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette's commands: the current screen's own (`palette_commands()`), then the app's."""
-        own = getattr(screen, "palette_commands", None)
-        if own is not None:
-            yield from own()
-        editing = getattr(screen, "editing_commands", None)
-        if editing is not None:
-            yield from editing()
+        if isinstance(screen, QrScreen):
+            yield from screen.palette_commands()
         yield SystemCommand(t("cmd.help"), t("cmd.help.help"), self.action_help)
         yield SystemCommand(t("cmd.order_context"), t("cmd.order_context.help"), self.action_order_context)
         yield SystemCommand(t("cmd.next_customer"), t("cmd.next_customer.help"), self.action_next_customer)

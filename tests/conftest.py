@@ -98,3 +98,27 @@ def write_library(root: Path, files: dict[str, str] | None = None) -> Path:
 @pytest.fixture
 def library_dir(tmp_path) -> Path:
     return write_library(tmp_path / "lib")
+
+
+def build_app(library, *, watch_library: bool, clipboard=None, ui_lang: str | None = "en", cursor_blink: bool = False, **options):
+    """The one way tests build qr's app: from a library folder (or an open Workspace), with a
+    MemoryClipboard unless given, steady cursors, English unless told.
+
+    `watch_library` is always said out loud: True polls the files once a second as `qr` does;
+    False leaves live reload to the test (`app.live_reload.poll_now()`), so nothing changes
+    under a test's feet.
+    """
+    from qr.app import make_app
+    from qr.clipboard import MemoryClipboard
+    from qr.workspace import Workspace, open_workspace
+
+    workspace = library if isinstance(library, Workspace) else open_workspace(library)
+    return make_app(
+        workspace,
+        clipboard=clipboard if clipboard is not None else MemoryClipboard(),
+        ui_lang=ui_lang,
+        cursor_blink=cursor_blink,
+        watch_library=watch_library,
+        **options,
+    )
+

@@ -6,10 +6,9 @@ import random
 from datetime import datetime
 
 import pytest
-from conftest import ENGLISH_TOML, LIBRARY_TOML, LOGISTICS_TOML, write_library
+from conftest import ENGLISH_TOML, LIBRARY_TOML, LOGISTICS_TOML, build_app, write_library
 from textual.widgets import Input, OptionList, Static
 
-from qr.app import make_app
 from qr.clipboard import MemoryClipboard
 from qr.practice import library_key
 from qr.screens.browser import BrowserScreen, GroupNode
@@ -61,7 +60,7 @@ def library(tmp_path):
 
 
 def build(library, clipboard=None):
-    return make_app(open_workspace(library), clipboard=clipboard or MemoryClipboard(), now=lambda: NOW, cursor_blink=False, ui_lang="en")
+    return build_app(library, clipboard=clipboard, now=lambda: NOW, watch_library=False)
 
 
 def text_of(app, selector: str) -> str:

@@ -7,10 +7,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from conftest import build_app
 from textual.widgets import Input, TextArea
 
-from qr.app import make_app
-from qr.clipboard import MemoryClipboard
 from qr.screens.dialogs import ChoiceDialog, GroupPicker
 from qr.screens.editor import PhraseEditor
 from qr.screens.groups import GroupForm
@@ -24,9 +23,8 @@ LOGISTICS = Path("logistics.toml")
 
 
 def build(library_dir, **options):
-    options.setdefault("ui_lang", "en")
     options.setdefault("watch_library", False)  # tests poll with app.live_reload.poll_now()
-    return make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), now=lambda: FIXED, cursor_blink=False, **options)
+    return build_app(library_dir, now=lambda: FIXED, **options)
 
 
 def messages(app) -> list[str]:
@@ -445,7 +443,7 @@ async def test_quit_asks_while_a_form_is_dirty(library_dir):
 async def test_editing_on_a_warm_index_cache(library_dir):
     open_workspace(library_dir)  # writes the index cache; the next start reads groups from it
     workspace = open_workspace(library_dir)
-    app = make_app(workspace, clipboard=MemoryClipboard(), ui_lang="en", cursor_blink=False, watch_library=False)
+    app = build_app(workspace, watch_library=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*"/wl2", "tab", "e")
         await pilot.pause()
@@ -462,7 +460,7 @@ async def test_editing_on_a_warm_index_cache(library_dir):
 
 
 def test_reload_notice_names_a_few_files():
-    from qr.screens.editing import _file_list
+    from qr.screens.changes import file_list
 
-    assert _file_list([Path("a.toml")]) == "a.toml"
-    assert _file_list([Path(f"g{n}.toml") for n in range(30)]) == "g0.toml, g1.toml, g2.toml +27"
+    assert file_list([Path("a.toml")]) == "a.toml"
+    assert file_list([Path(f"g{n}.toml") for n in range(30)]) == "g0.toml, g1.toml, g2.toml +27"

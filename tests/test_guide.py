@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import write_library
+from conftest import build_app, write_library
 from textual.widgets import Static
 
-from qr.app import make_app
-from qr.clipboard import MemoryClipboard
 from qr.screens.guide import GuideScreen, guide_sections
 from qr.store.load import load_library
 from qr.store.word_rules import AD_LAW, FORBIDDEN, RISKY
-from qr.workspace import open_workspace
 
 SIZE = (100, 30)
 LIBRARY = {
@@ -44,7 +41,7 @@ def test_built_in_lists_without_a_library():
 
 async def test_f4_shows_every_list_with_alternatives(tmp_path):
     root = write_library(tmp_path / "lib", LIBRARY)
-    app = make_app(open_workspace(root), clipboard=MemoryClipboard(), cursor_blink=False, ui_lang="en")
+    app = build_app(root, watch_library=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         await pilot.pause()
@@ -63,7 +60,7 @@ async def test_f4_shows_every_list_with_alternatives(tmp_path):
 
 
 async def test_palette_opens_the_guide(library_dir):
-    app = make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), cursor_blink=False, ui_lang="zh")
+    app = build_app(library_dir, ui_lang="zh", watch_library=False)
     async with app.run_test(size=SIZE) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "用语指南")
         command.callback()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest import write_library
+from conftest import build_app, write_library
 from textual.widgets import Input, OptionList
 
-from qr.app import make_app
 from qr.cli import main
 from qr.clipboard import MemoryClipboard
 from qr.i18n import EN, ZH, choose_language, detect_language
@@ -25,8 +24,8 @@ WL2 = "很抱歉包裹破损了，请拍照给我们，亲。"
 
 def build(library_dir, clipboard=None, **options):
     clipboard = clipboard if clipboard is not None else MemoryClipboard()
-    options.setdefault("ui_lang", "en")
-    app = make_app(open_workspace(library_dir), clipboard=clipboard, now=lambda: FIXED, cursor_blink=False, **options)
+    options.setdefault("watch_library", False)
+    app = build_app(library_dir, clipboard=clipboard, now=lambda: FIXED, **options)
     return app, clipboard
 
 
@@ -257,14 +256,14 @@ def test_catalogue_languages_have_the_same_keys():
 
 async def test_locale_and_config_reach_the_app(library_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
-    app = make_app(open_workspace(library_dir), clipboard=MemoryClipboard())
+    app = build_app(library_dir, ui_lang=None, cursor_blink=True, watch_library=False)
     async with app.run_test(size=(100, 30)):
         assert app.screen.query_one(QueryInput).placeholder == ZH["launcher.placeholder"]
     config = tmp_path / "config.toml"
     config.write_text('ui_lang = "en"\n', encoding="utf-8")
     from qr.config import load_config
 
-    app = make_app(open_workspace(library_dir, config=load_config(config)), clipboard=MemoryClipboard())
+    app = build_app(open_workspace(library_dir, config=load_config(config)), ui_lang=None, cursor_blink=True, watch_library=False)
     async with app.run_test(size=(100, 30)):
         assert app.screen.query_one(QueryInput).placeholder == EN["launcher.placeholder"]
 
@@ -474,7 +473,7 @@ async def test_validity_window_follows_the_apps_clock(tmp_path, day, shown):
         "promo.toml": 'name = "618"\n[[phrases]]\ncode = "p1"\ntitle = "大促"\nbody = "x"\n'
         "valid_from = 2026-06-01\nvalid_until = 2026-06-20\n",
     })
-    app = make_app(open_workspace(root), clipboard=MemoryClipboard(), now=lambda: day, cursor_blink=False, ui_lang="en")
+    app = build_app(root, now=lambda: day, watch_library=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*"/p1")
         await pilot.pause()

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from qr.app import make_app
-from qr.clipboard import MemoryClipboard
-from qr.workspace import open_workspace
+from conftest import build_app
 
 SIZE = (100, 30)
 
 
 def launcher(library_dir, lang: str = "zh"):
-    return make_app(
-        open_workspace(library_dir),
-        clipboard=MemoryClipboard(),
-        ui_lang=lang,
-        now=lambda: datetime(2026, 11, 25, 9, 30),
-        cursor_blink=False,
-    )
+    return build_app(library_dir, ui_lang=lang, now=lambda: datetime(2026, 11, 25, 9, 30), watch_library=False)
 
 
 def test_empty_launcher(snap_compare, library_dir):

@@ -7,19 +7,17 @@ import gc
 import subprocess
 import sys
 
+from conftest import build_app
 from textual.widgets import Footer, TextArea
 from textual.widgets._footer import FooterKey
 
 import qr.app
-from qr.app import make_app
-from qr.clipboard import MemoryClipboard
-from qr.screens.editing import _is_text_field
+from qr.screens.edit_actions import is_text_field
 from qr.screens.footer import QuietFooter
-from qr.workspace import open_workspace
 
 
 def build(library_dir):
-    return make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), ui_lang="en", cursor_blink=False, watch_library=False)
+    return build_app(library_dir, watch_library=False)
 
 
 def footer_keys(screen) -> list[tuple[str, str]]:
@@ -62,8 +60,8 @@ async def test_footer_recomposes_once_per_burst_and_follows_focus(library_dir, m
 def test_text_fields_are_recognised_without_importing_text_area():
     from textual.widgets import Input, Static
 
-    assert _is_text_field(Input()) and _is_text_field(TextArea())
-    assert not _is_text_field(Static()) and not _is_text_field(None)
+    assert is_text_field(Input()) and is_text_field(TextArea())
+    assert not is_text_field(Static()) and not is_text_field(None)
 
 
 def test_the_launcher_module_leaves_editing_and_team_code_unimported():

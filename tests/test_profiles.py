@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_library
+from conftest import build_app, write_library
 
 from qr.cli import main
 from qr.config import ConfigError, load_config, profiles_of, select_profile
@@ -234,17 +234,9 @@ def test_qr_lint_reports_shadowing_for_a_profile(capsys, shops, library_dir):
 
 
 def _app(workspace, tmp_path, clipboard=None):
-    from qr.app import make_app
-    from qr.clipboard import MemoryClipboard
     from qr.usage import UsageStore
 
-    return make_app(
-        workspace,
-        clipboard=clipboard if clipboard is not None else MemoryClipboard(),
-        cursor_blink=False,
-        ui_lang="en",
-        usage=UsageStore(tmp_path / "usage.sqlite3"),
-    )
+    return build_app(workspace, clipboard=clipboard, usage=UsageStore(tmp_path / "usage.sqlite3"), watch_library=False)
 
 
 def _status(app) -> str:

@@ -12,12 +12,10 @@ import threading
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import write_library
+from conftest import build_app, write_library
 from textual.widgets import Static
 
-from qr.app import make_app
 from qr.cli import main
-from qr.clipboard import MemoryClipboard
 from qr.i18n import ZH
 from qr.screens.team_check import RemoteCheck
 from qr.store.load import load_library
@@ -35,7 +33,6 @@ from qr.team import (
     run_git,
     status,
 )
-from qr.workspace import open_workspace
 
 NEW_PHRASE = '''
 [[phrases]]
@@ -407,7 +404,7 @@ async def test_launcher_marks_a_library_behind_its_remote(team):
     _, lead, agent = team
     append(lead / "logistics.toml", NEW_PHRASE)
     publish(lead)
-    app = make_app(open_workspace(agent), clipboard=MemoryClipboard(), ui_lang="en", cursor_blink=False)
+    app = build_app(agent, watch_library=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*"/wl1")  # typing goes on while the check runs in its thread
         await app.workers.wait_for_complete()
@@ -424,7 +421,7 @@ async def test_launcher_marks_a_library_behind_its_remote(team):
 
 
 async def test_launcher_check_stays_quiet_outside_git(library_dir):
-    app = make_app(open_workspace(library_dir), clipboard=MemoryClipboard(), ui_lang="zh", cursor_blink=False)
+    app = build_app(library_dir, ui_lang="zh", watch_library=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         check = app.screen.query_one(RemoteCheck)

@@ -280,17 +280,9 @@ def test_a_version_1_history_is_upgraded_with_its_counts(tmp_path):
 
 
 def _launcher_app(library_dir, usage, clipboard=None):
-    from qr.app import make_app
-    from qr.clipboard import MemoryClipboard
-    from qr.workspace import open_workspace
+    from conftest import build_app
 
-    return make_app(
-        open_workspace(library_dir),
-        clipboard=clipboard if clipboard is not None else MemoryClipboard(),
-        cursor_blink=False,
-        ui_lang="en",
-        usage=usage,
-    )
+    return build_app(library_dir, clipboard=clipboard, usage=usage, watch_library=False)
 
 
 def _codes(app) -> list[str]:

@@ -1,15 +1,30 @@
-"""What every qr screen shares: binding descriptions in the UI language, a name for the help
-screen, palette commands of its own, and no blinking cursor when the app asks for none.
+"""The screen contract: what every qr screen shares, and every hook the app and other screens call.
 
-Subclass `QrScreen` or `QrModalScreen` (or call `localise_bindings(self)` in a widget's
-`__init__`) and give each Binding an `id`; `binding.<id>` in qr/i18n.py translates its description.
+Subclass `QrScreen` (or `QrModalScreen` for a dialog) and override the hooks you need; each has a
+default that does nothing, so the app calls them on every qr screen without asking what it is:
+
+| Hook | Called by | When |
+| :- | :- | :- |
+| `library_changed(change)` | `qr.screens.changes.tell_screens` | a save, a delete/move, a live reload or an editor reload changed group files |
+| `workspace_changed()` | `QrApp.switch_profile` | the app now works on another workspace (a profile switch) |
+| `palette_commands()` | `QrApp.get_system_commands` | the command palette opens over this screen |
+| `dirty` | `QrApp.action_quit` | ctrl+q: True asks before quitting (unsaved work) |
+| `display_name` / `TITLE_KEY` | the help screen | F1 names the screen below it |
+
+Screens talk to the app through `self.app`, typed as `QrApp` here (workspace, context,
+`copy_entry`, `today()`…). Widgets inside a screen that need the app's own attributes declare
+`app = getters.app(...)` the same way, or post a Textual message the screen handles.
+
+Bindings: give each Binding an `id`; `binding.<id>` in qr/i18n.py translates its description
+(`localise_bindings(self)` in a widget's `__init__` does the same for a widget's own bindings).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
-from typing import ClassVar
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import SystemCommand
 from textual.content import Content
@@ -18,6 +33,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from qr.i18n import has, t
+from qr.store.models import Phrase
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from qr.app import QrApp
+
+ResultType = TypeVar("ResultType")
 
 
 def localise_bindings(node: DOMNode) -> None:
@@ -31,26 +54,71 @@ def localise_bindings(node: DOMNode) -> None:
         ]
 
 
-class _Shared:
+@dataclass(frozen=True)
+class LibraryChange:
+    """Group files of one library changed (qr saved them, or they changed on disk).
+
+    The workspace already holds the new library when screens hear of it.
+    """
+
+    root: Path
+    """The library's folder."""
+    paths: tuple[Path, ...]
+    """The group files written or removed, relative to `root`."""
+    highlight: tuple[Path, Phrase] | None = None
+    """(group file, phrase) a screen showing phrases should move its highlight to (the one just
+    saved); None: keep the highlight where it is."""
+
+
+class QrScreen(Screen[ResultType]):
+    """A full qr screen: localised bindings, the shop badge, no blinking cursors when asked, and
+    the hooks of the screen contract (see the module docstring), all no-ops by default."""
+
+    if TYPE_CHECKING:
+        app = getters.app(QrApp)
+
     TITLE_KEY: ClassVar[str] = ""
     """Catalogue key of the screen's name (shown by the help screen)."""
 
+    SHOWS_PROFILE: ClassVar[bool] = False
+    """True for a screen that shows the current profile itself (the launcher's status line)."""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        localise_bindings(self)
+
+    # -- the contract --------------------------------------------------------------------------------
+
     @property
     def display_name(self) -> str:
+        """The screen's name in the UI language."""
         return t(self.TITLE_KEY) if self.TITLE_KEY else type(self).__name__
 
+    def library_changed(self, change: LibraryChange) -> None:
+        """Group files of a library changed and the workspace holds the new version: redraw what
+        this screen shows of it (keeping the user's place). Default: nothing to redraw."""
+
+    def workspace_changed(self) -> None:
+        """The app switched to another workspace (`self.app.workspace`, a profile switch): show
+        that one. Default: nothing to update."""
+
     def palette_commands(self) -> Iterable[SystemCommand]:
-        """Commands this screen adds to the command palette (while it is the active screen)."""
+        """Commands this screen adds to the command palette (while it is the active screen),
+        listed before the app's own. Default: none."""
         return ()
+
+    @property
+    def dirty(self) -> bool:
+        """True while the screen holds work that quitting would lose (the app asks first)."""
+        return False
+
+    # -- shared behaviour ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:
             for field in self.query(Input):
                 field.cursor_blink = False
         self._show_profile_badge()
-
-    SHOWS_PROFILE: ClassVar[bool] = False
-    """True for a screen that shows the current profile itself (the launcher's status line)."""
 
     def _show_profile_badge(self) -> None:
         """With a profile, every full screen shows the shop it serves: an agent copying from the
@@ -66,13 +134,5 @@ class _Shared:
         self.mount(badge)
 
 
-class QrScreen(_Shared, Screen):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        localise_bindings(self)
-
-
-class QrModalScreen(_Shared, ModalScreen):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        localise_bindings(self)
+class QrModalScreen(QrScreen[ResultType], ModalScreen[ResultType]):
+    """A qr dialog: the contract of `QrScreen`, shown over the screen below (which stays dimmed)."""

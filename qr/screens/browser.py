@@ -22,8 +22,8 @@ from textual.widgets.tree import TreeNode
 from qr.i18n import t
 from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learned_in_group, library_key
 from qr.render import Placeholder, TemplateError, parse
-from qr.screens.base import QrScreen, localise_bindings
-from qr.screens.editing import EditingActions
+from qr.screens.base import LibraryChange, localise_bindings
+from qr.screens.edit_actions import EditingScreen
 from qr.search import Entry
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
@@ -126,7 +126,7 @@ class LibraryTree(Tree[NodeData]):
             self.move_cursor(node.parent)
 
 
-class BrowserScreen(EditingActions, QrScreen):
+class BrowserScreen(EditingScreen):
     """Browse the library by category and group; see when to use each phrase.
 
     | Key | Does |
@@ -187,8 +187,25 @@ class BrowserScreen(EditingActions, QrScreen):
         elif self.is_mounted:
             self.reload()
 
+    def library_changed(self, change: LibraryChange) -> None:
+        """Rebuild the tree from the new library, the cursor on the phrase just saved when given."""
+        self.reload()
+        if change.highlight is None:
+            return
+        path, phrase = change.highlight
+        stack = list(self.tree.root.children)
+        while stack:
+            node = stack.pop()
+            data = node.data
+            if isinstance(data, Entry):
+                if data.library.root == change.root and data.group.path == path and data.phrase == phrase:
+                    self.tree.move_cursor(node)
+                    return
+            else:
+                stack.extend(node.children)
+
     def workspace_changed(self) -> None:
-        """The app now works on another workspace (a profile switch): show that one."""
+        """Show the new workspace (a profile switch), the filter cleared."""
         self.workspace = self.app.workspace
         self.query_one("#browser-filter", Input).value = ""
         self._query = ""
@@ -461,6 +478,7 @@ class BrowserScreen(EditingActions, QrScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(t("cmd.browser_filter"), t("cmd.browser_filter.help"), self.action_focus_filter)
         yield SystemCommand(t("cmd.browser_practise"), t("cmd.browser_practise.help"), self.action_practise)
+        yield from super().palette_commands()
 
 
 def _same(before: object, data: object) -> bool:

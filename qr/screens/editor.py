@@ -25,8 +25,8 @@ from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from qr.i18n import t
 from qr.render import TemplateError, library_defaults, parse, render
-from qr.screens.base import QrScreen
-from qr.screens.editing import apply_edit, library_for, phrase_label, phrase_position
+from qr.screens.base import LibraryChange, QrScreen
+from qr.screens.changes import apply_edit, library_for, phrase_label, phrase_position, tell_screens
 from qr.store import edit
 from qr.store.lint import Finding, lint_phrase
 from qr.store.load import InvalidFile, clean_asks, load_group
@@ -65,7 +65,7 @@ def parse_day(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-class PhraseEditor(QrScreen):
+class PhraseEditor(QrScreen[None]):
     """Edit one phrase (or write a new one) of a group.
 
     | Key | Does |
@@ -253,7 +253,7 @@ class PhraseEditor(QrScreen):
     def _preview(self, phrase: Phrase) -> Content:
         library = self.library()
         app = self.app
-        builtins = app.workspace.builtins(phrase.lang, now=app.now()) if hasattr(app, "now") else app.workspace.builtins(phrase.lang)
+        builtins = app.workspace.builtins(phrase.lang, now=app.now())
         defaults = library_defaults(library)
         try:
             rendered = render(phrase.body, {}, defaults=defaults, builtins=builtins)
@@ -428,9 +428,7 @@ class PhraseEditor(QrScreen):
                 self.notify(t("reload.broken", problem=error.problem), severity="error", timeout=10)
                 return
         self.app.workspace.update_library(library.replace_group(self.group_path, group))
-        from qr.screens.editing import refresh_screens
-
-        refresh_screens(self.app, self.root, (self.group_path,))
+        tell_screens(self.app, LibraryChange(self.root, (self.group_path,)))
         self.notify(t("editor.reloaded", path=self.group_path.as_posix()), timeout=8)
 
     def save_as_new_file(self, phrase: Phrase) -> None:
@@ -454,9 +452,9 @@ class PhraseEditor(QrScreen):
             message += " " + t("editor.copy_code_dropped", code=dropped)
         self._saved(result, message)
 
-    def library_changed(self, root: Path, paths: tuple[Path, ...]) -> None:
+    def library_changed(self, change: LibraryChange) -> None:
         """Live reload: refresh a clean form from disk; keep a dirty one and tell the lead."""
-        if self._saving or root != self.root or self.group_path not in paths:
+        if self._saving or change.root != self.root or self.group_path not in change.paths:
             self.refresh_checks()
             return
         if self.dirty:

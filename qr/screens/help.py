@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from qr.i18n import t
-from qr.screens.base import QrModalScreen
+from qr.screens.base import QrModalScreen, QrScreen
 
 
 def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
@@ -42,7 +42,7 @@ class HelpScreen(QrModalScreen):
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.rows = binding_rows(screen)
-        name = getattr(screen, "display_name", type(screen).__name__)
+        name = screen.display_name if isinstance(screen, QrScreen) else type(screen).__name__
         self.heading = t("help.title", screen=name)
 
     def compose(self) -> ComposeResult:

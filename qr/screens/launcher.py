@@ -4,9 +4,9 @@ Focus stays in the query; the arrow and page keys move the highlight in the hit 
 focus on the hit list, where single-letter keys can be bound (the editor's e/n/d/m): any other
 printable key typed there goes back to the query.
 
-Hooks for other screens: `current_entry`, `refresh_hits()` (keeps query and highlight after the
-library changed), `set_indicator(name, text)` (a quiet label on the status line), and the
-`LauncherScreen.Highlighted` message.
+Beyond the screen contract (qr.screens.base): `current_entry` (what Enter copies and the edit
+actions work on), `refresh_hits()` (search again keeping query and highlight) and
+`set_indicator(name, text)` (a quiet label on the status line).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
 from textual.events import Key
-from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qr.i18n import t
 from qr.render import Rendered, TemplateError
-from qr.screens.base import QrScreen, localise_bindings
-from qr.screens.editing import EditingActions
+from qr.screens.base import LibraryChange, localise_bindings
+from qr.screens.edit_actions import EditingScreen
 from qr.screens.footer import QuietFooter
+from qr.screens.team_check import INDICATOR as TEAM_INDICATOR
 from qr.screens.team_check import RemoteCheck
 from qr.search import Entry, Hit, title_spans
 
@@ -96,20 +96,13 @@ class HitList(OptionList):
         query.insert_text_at_cursor(event.character or "")
 
 
-class LauncherScreen(EditingActions, QrScreen):
+class LauncherScreen(EditingScreen):
     """The agents' screen: query, hits, preview of the reply, order context on the status line."""
 
     TITLE_KEY = "screen.launcher"
     SHOWS_PROFILE = True  # on the status line
     CSS_PATH = "launcher.tcss"
     AUTO_FOCUS = "#query"
-
-    class Highlighted(Message):
-        """The highlighted phrase changed (None: no hits)."""
-
-        def __init__(self, entry: Entry | None) -> None:
-            super().__init__()
-            self.entry = entry
 
     def __init__(self) -> None:
         super().__init__()
@@ -202,8 +195,20 @@ class LauncherScreen(EditingActions, QrScreen):
         """How much the user uses each code (ranks ties and the empty query); none until ranking exists."""
         return self.app.usage_scores()
 
+    def library_changed(self, change: LibraryChange) -> None:
+        """Search again, keeping the highlight (or moving it to the phrase just saved)."""
+        self.refresh_hits()
+        if change.highlight is None:
+            return
+        path, phrase = change.highlight
+        for position, hit in enumerate(self._hits):
+            entry = hit.entry
+            if entry.library.root == change.root and entry.group.path == path and entry.phrase == phrase:
+                self.query_one(HitList).highlighted = position
+                return
+
     def workspace_changed(self) -> None:
-        """The app switched to another workspace (profile): search it afresh and redraw the status."""
+        """Search the new workspace afresh and redraw the status."""
         self.query_one(QueryInput).value = ""
         self.refresh_hits(keep_highlight=False)
         self._show_status()
@@ -216,8 +221,12 @@ class LauncherScreen(EditingActions, QrScreen):
             self._indicators.pop(name, None)
         self.query_one("#indicators", Static).update(" · ".join(self._indicators.values()))
 
+    def on_remote_check_behind(self, message: RemoteCheck.Behind) -> None:
+        self.set_indicator(TEAM_INDICATOR, t("team.behind", count=message.commits) if message.commits else None)
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(t("cmd.clear_query"), t("cmd.clear_query.help"), self.action_clear_query)
+        yield from super().palette_commands()
 
     # -- events ------------------------------------------------------------------------------------
 
@@ -268,7 +277,6 @@ class LauncherScreen(EditingActions, QrScreen):
 
     def _show_preview(self) -> None:
         entry = self.current_entry
-        self.post_message(self.Highlighted(entry))
         title = self.query_one("#preview-title", Static)
         body = self.query_one("#preview-body", Static)
         state = self.query_one("#preview-state", Static)

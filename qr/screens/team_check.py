@@ -12,12 +12,17 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from threading import Event
+from typing import TYPE_CHECKING
 
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from qr.i18n import t
+if TYPE_CHECKING:
+    from textual import getters
+
+    from qr.app import QrApp
 
 CHECK_EVERY = 300.0
 """Seconds between two checks: a lead's publish shows up within minutes, the remote is not hammered."""
@@ -54,6 +59,8 @@ class RemoteCheck(Widget):
     """Invisible: keeps the launcher's `team` indicator saying how far behind its remote the library is."""
 
     DEFAULT_CSS = "RemoteCheck { display: none; }"
+    if TYPE_CHECKING:
+        app = getters.app(QrApp)
 
     behind: reactive[int | None] = reactive(None, init=False)
     """Commits the team libraries are behind their remotes (None: unknown or not a team library)."""
@@ -85,7 +92,12 @@ class RemoteCheck(Widget):
         if event.worker.group == "team-check" and event.state == WorkerState.SUCCESS:
             self.behind = event.worker.result
 
+    class Behind(Message):
+        """How far behind its remote the team library is now (`commits` None or 0: not behind, or unknown)."""
+
+        def __init__(self, commits: int | None) -> None:
+            super().__init__()
+            self.commits = commits
+
     def watch_behind(self, behind: int | None) -> None:
-        set_indicator = getattr(self.screen, "set_indicator", None)
-        if set_indicator is not None:
-            set_indicator(INDICATOR, t("team.behind", count=behind) if behind else None)
+        self.post_message(self.Behind(behind))  # the launcher shows it on its status line
