@@ -134,5 +134,8 @@ class QrScreen(Screen[ResultType]):
         self.mount(badge)
 
 
-class QrModalScreen(QrScreen[ResultType], ModalScreen[ResultType]):
-    """A qr dialog: the contract of `QrScreen`, shown over the screen below (which stays dimmed)."""
+class QrModalScreen(ModalScreen[ResultType], QrScreen[ResultType]):
+    """A qr dialog: the contract of `QrScreen`, shown over the screen below (which stays dimmed).
+
+    ModalScreen comes first: Textual's CSS follows the first base only, and `ModalScreen` rules
+    (the dimmed, see-through background) must reach the dialog."""
