@@ -68,7 +68,7 @@ async def browser_times(root: Path, runs: int) -> dict[str, float]:
 
 def practice_times(root: Path, runs: int) -> dict[str, float]:
     from qr.practice import PracticeRound, ProgressStore, learned, library_key
-    from qr.search import entries_of
+    from qr.store.entry import entries_of
     from qr.store.load import load_library
 
     entries = entries_of([load_library(root).library])

@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE.parent))
 from generate import generate
 
 from qr.config import Config
-from qr.search import PhraseIndex
+from qr.index.phrase_index import PhraseIndex
 from qr.store import edit
 from qr.store.load import load_library
 from qr.store.watch import LibraryWatcher

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from qr.search import PhraseIndex
+from qr.index.phrase_index import PhraseIndex
 from qr.store.load import load_library
 from qr.transfer.detect import read_source, sniff_format
 from qr.transfer.importer import _parse, default_group_name

@@ -22,7 +22,7 @@ from qr.clipboard import Clipboard, ClipboardUnavailable, SystemClipboard, copy_
 from qr.i18n import choose_language, set_language, t
 from qr.render import Rendered, TemplateError, builtin_values, library_defaults, render
 from qr.screens.base import QrScreen, localise_bindings
-from qr.search import Entry
+from qr.store.entry import Entry
 from qr.store.models import VarSpec
 from qr.usage import UsageStore
 from qr.workspace import Workspace

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from qr.search import Entry
+from qr.store.entry import Entry
 from qr.store.models import Group, Library, normalise_code
 
 Mode = Literal["forward", "reverse"]

@@ -10,8 +10,9 @@ from datetime import datetime
 from pathlib import Path
 
 from qr.config import Config, Profile, load_config, resolve_libraries, select_profile
-from qr.index_cache import load_cached
-from qr.search import Entry, PhraseIndex
+from qr.index.cache import CachedLoad, load_cached
+from qr.index.phrase_index import KnownKeys, PhraseIndex
+from qr.store.entry import Entry
 from qr.store.models import Library, Problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -30,11 +31,11 @@ class Workspace:
     shared_libraries: tuple[Library, ...] = ()
     """A profile's further libraries, after `library` (the shop's own) in resolution order."""
     profile: Profile | None = None
-    _cached_keys: dict = field(default_factory=dict, repr=False)
-    """Search keys read from the index cache, by id of their Group: (group, GroupKeys)."""
-    _prebuilt: tuple | None = field(default=None, repr=False)
-    """(library, CodeTable, key fields laid out in the cache file, CachedLoad) from the index
-    cache: valid while `library` is that very object and alone."""
+    _cached_keys: dict[int, KnownKeys] = field(default_factory=dict, repr=False)
+    """Search keys read from the index cache, by id of their Group."""
+    _cached: CachedLoad | None = field(default=None, repr=False)
+    """How `library` was loaded: its code table and key fields laid out in the cache file serve
+    the index while `library` is that very object and alone."""
 
     @property
     def libraries(self) -> list[Library]:
@@ -48,11 +49,11 @@ class Workspace:
     @property
     def index(self) -> PhraseIndex:
         if self._index is None:
-            prebuilt = self._prebuilt
-            if prebuilt is not None and prebuilt[0] is self.library and not self.shared_libraries:
-                self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys, prebuilt[1], prebuilt[2])
-                self._index.on_damage = prebuilt[3].forget
-                self._index.vocabulary_text = prebuilt[3].vocabulary
+            cached = self._cached
+            if cached is not None and cached.result.library is self.library and not self.shared_libraries:
+                self._index = PhraseIndex.from_libraries(
+                    self.libraries, self._cached_keys, cached.code_table, cached.layouts, cached.vocabulary, cached.forget
+                )
             else:
                 self._index = PhraseIndex.from_libraries(self.libraries, self._cached_keys)
         return self._index
@@ -74,7 +75,7 @@ class Workspace:
 
         `problems` (relative to the library's root) replace that library's load problems.
         """
-        from qr.reindex import updated_index
+        from qr.index.reindex import updated_index
 
         if library.root == self.library.root:
             self.library = library
@@ -88,7 +89,7 @@ class Workspace:
             else:
                 others = tuple(p for p in self.problems if not p.file.is_relative_to(library.root))
                 self.problems = others + tuple(replace(p, file=library.root / p.file) for p in problems)
-        self._index = updated_index(self._index, self.libraries, getattr(self, "_cached_keys", None))
+        self._index = updated_index(self._index, self.libraries, self._cached_keys)
 
     @property
     def shop(self) -> str:
@@ -143,10 +144,10 @@ def open_workspace(
         shared_libraries=tuple(result.library for result in results[1:]),
         profile=selected,
         _cached_keys={
-            id(group): (group, load.keys[group.path])
+            id(group): KnownKeys(group, load.keys[group.path])
             for load in loads
             for group in load.result.library.groups
             if group.path in load.keys
         },
-        _prebuilt=(results[0].library, loads[0].code_table, loads[0].joined, loads[0]),
+        _cached=loads[0],
     )

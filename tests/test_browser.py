@@ -13,7 +13,7 @@ from qr.clipboard import MemoryClipboard
 from qr.practice import library_key
 from qr.screens.browser import BrowserScreen, GroupNode
 from qr.screens.practice import PracticeScreen
-from qr.search import Entry
+from qr.store.entry import Entry
 from qr.workspace import open_workspace
 
 AFTERSALE_TOML = '''

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import LOGISTICS_TOML, write_library
 
-import qr.index_cache as index_cache
+import qr.index.cache_file as cache_format
 from qr.cli import main
-from qr.index_cache import CachedGroup, cache_path, load_cached
-from qr.search import PhraseIndex
+from qr.index.cache import cache_path, load_cached
+from qr.index.cached_group import CachedGroup
+from qr.index.phrase_index import KnownKeys, PhraseIndex
 from qr.store.load import load_library
 from qr.store.save import save_group
 from qr.workspace import open_workspace
@@ -55,9 +56,10 @@ def test_hit_gives_equal_models_and_search(library_dir):
     plain = PhraseIndex.from_libraries([load_library(library_dir).library])
     cached = PhraseIndex.from_libraries(
         [second.result.library],
-        {id(g): (g, second.keys[g.path]) for g in second.result.library.groups},
+        {id(g): KnownKeys(g, second.keys[g.path]) for g in second.result.library.groups},
         second.code_table,
-        second.joined,
+        second.layouts,
+        second.vocabulary,
     )
     for query in ("/wl", "/wl1", "wlfm", "物流", "shipping delay", "shiping dleay", "", "ps", "/wk1"):
         assert [(h.phrase, h.score, h.where) for h in cached.search(query)] == [
@@ -144,7 +146,7 @@ def test_settings_change_is_seen(library_dir):
         lambda data: data[:40],
         lambda data: b"not a cache at all",
         lambda data: data[:12] + bytes(b ^ 0x5A for b in data[12:200]) + data[200:],
-        lambda data: index_cache.MAGIC + data[len(index_cache.MAGIC) :][::-1],
+        lambda data: cache_format.MAGIC + data[len(cache_format.MAGIC) :][::-1],
     ],
     ids=["empty", "truncated", "header-cut", "foreign", "scrambled-header", "reversed"],
 )
@@ -166,8 +168,8 @@ class _Evil:
 def test_cache_never_runs_code_from_a_pickle(library_dir, tmp_path):
     load(library_dir)
     _Evil.marker = tmp_path / "pwned"
-    header = pickle.dumps({"format": index_cache.FORMAT, "qr": index_cache.__version__, "evil": _Evil()})
-    cache_file(library_dir).write_bytes(index_cache.MAGIC + index_cache._LENGTH.pack(len(header)) + header)
+    header = pickle.dumps({"format": cache_format.FORMAT, "qr": cache_format.__version__, "evil": _Evil()})
+    cache_file(library_dir).write_bytes(cache_format.MAGIC + cache_format.LENGTH.pack(len(header)) + header)
     again = load(library_dir)
     assert not _Evil.marker.exists()
     assert "os" in again.rejected or "posix" in again.rejected
@@ -187,7 +189,7 @@ def test_cache_of_another_library_is_not_used(tmp_path):
 
 def test_version_change_invalidates(library_dir, monkeypatch):
     load(library_dir)
-    monkeypatch.setattr(index_cache, "__version__", "999.0")
+    monkeypatch.setattr(cache_format, "__version__", "999.0")
     again = load(library_dir)
     assert "version" in again.rejected and len(again.reindexed) == 2
     assert load(library_dir).reindexed == ()
@@ -209,7 +211,7 @@ def test_damaged_key_field_never_crashes_and_forgets_the_cache(library_dir):
 
 
 def test_warm_path_neither_parses_toml_nor_loads_pinyin(library_dir, monkeypatch):
-    from qr import pinyin
+    from qr.index import pinyin
 
     open_workspace(library_dir).index.search("wlfm")
 
@@ -231,7 +233,7 @@ def test_cache_holds_no_order_values(capsys, library_dir):
     assert secret in capsys.readouterr().out
     assert main(["--library", str(library_dir), "search", "物流", "--json"]) == 0
     data = cache_file(library_dir).read_bytes()
-    assert data.startswith(index_cache.MAGIC)
+    assert data.startswith(cache_format.MAGIC)
     assert secret.encode() not in data and "王小姐".encode() not in data
     assert "物流繁忙安抚".encode() in data  # library content is what it holds
 

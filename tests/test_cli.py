@@ -161,7 +161,7 @@ def test_non_tui_commands_do_not_import_textual(library_dir):
         "from qr.cli import main\n"
         f"for argv in (['search','wl'], ['list'], ['lint'], ['render','wl2']):\n"
         f"    main(['--library', {str(library_dir)!r}] + argv)\n"
-        "import qr.store, qr.search, qr.render\n"
+        "import qr.store, qr.index.phrase_index, qr.index.cache, qr.index.tiers, qr.index.fuzzy, qr.index.spans, qr.index.reindex, qr.render\n"
         "print('TEXTUAL' if any(m == 'textual' or m.startswith('textual.') for m in sys.modules) else 'CLEAN')\n"
     )
     result = _python(script)

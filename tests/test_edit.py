@@ -383,7 +383,7 @@ def _keys_of(index, path):
 
 
 def test_workspace_update_library_reindexes_only_changed_groups(library_dir):
-    from qr.search import PhraseIndex
+    from qr.index.phrase_index import PhraseIndex
     from qr.workspace import open_workspace
 
     workspace = open_workspace(library_dir)

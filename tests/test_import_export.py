@@ -13,8 +13,8 @@ import pytest
 from conftest import TESTDATA, write_library
 
 from qr.cli import main
+from qr.index.phrase_index import PhraseIndex
 from qr.render import check, render
-from qr.search import PhraseIndex
 from qr.store.load import load_library
 from qr.store.save import dumps_group
 from qr.transfer.detect import decode

@@ -23,7 +23,7 @@ from qr.practice import (
     learned,
     library_key,
 )
-from qr.search import entries_of
+from qr.store.entry import entries_of
 from qr.store.load import load_library
 
 GROUP_TOML = '''

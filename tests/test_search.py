@@ -8,7 +8,9 @@ import pytest
 from conftest import write_library
 from generate import generate
 
-from qr.search import PhraseIndex, match_spans, natural_key, title_spans
+from qr.index.codes import natural_key
+from qr.index.phrase_index import PhraseIndex
+from qr.index.spans import match_spans, title_spans
 from qr.store import load_library
 
 
@@ -70,6 +72,12 @@ def test_validity_window_hides_phrase(tmp_path):
     assert codes(index.search("/p1", today=date(2026, 7, 1))) == []
     assert codes(index.search("大促", today=date(2026, 7, 1))) == []
     assert codes(index.search("", today=date(2026, 7, 1))) == []
+    # by_code: any day unless one is given, then only inside the window (both edges included)
+    assert index.by_code("p1").phrase.title == "大促"
+    assert index.by_code("p1", today=date(2026, 6, 1)).phrase.code == "p1"
+    assert index.by_code("p1", today=date(2026, 6, 20)).phrase.code == "p1"
+    assert index.by_code("p1", today=date(2026, 5, 31)) is None
+    assert index.by_code("p1", today=date(2026, 6, 21)) is None
 
 
 def test_empty_query_lists_library_with_usage_first(index):
@@ -114,7 +122,7 @@ def test_ten_thousand_phrases(tmp_path):
 def _reference(index, query, limit, usage):
     """Every phrase scored, no tier stopping early: what the tiered search must equal."""
     tokens = query.lower().split()
-    scored = {i: s for i in range(len(index)) if (s := index._token_score(i, tokens)) is not None}
+    scored = {i: s for i in range(len(index)) if (s := index.token_score(i, tokens)) is not None}
     order = sorted(scored, key=lambda i: (-scored[i][0], -usage.get(index.code_of(i), 0.0), i))
     return [(i, scored[i][0]) for i in order[:limit]]
 

@@ -14,7 +14,7 @@ import pytest
 from qr import usage as usage_module
 from qr.cli import main
 from qr.config import cache_dir, data_dir
-from qr.search import PhraseIndex
+from qr.index.phrase_index import PhraseIndex
 from qr.store.load import load_library
 from qr.usage import HALF_LIFE_DAYS, UsageStore
 

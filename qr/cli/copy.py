@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import argparse
 
-    from qr.search import Entry
+    from qr.store.entry import Entry
     from qr.workspace import Workspace
 
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import argparse
 
     from qr.render import Rendered
-    from qr.search import Entry
+    from qr.store.entry import Entry
     from qr.workspace import Workspace
 
 

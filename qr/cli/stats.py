@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
 
-    from qr.search import Entry
+    from qr.store.entry import Entry
     from qr.usage import CodeUse, UsageStore
     from qr.workspace import Workspace
 

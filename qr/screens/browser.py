@@ -24,7 +24,7 @@ from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learne
 from qr.render import Placeholder, TemplateError, parse
 from qr.screens.base import LibraryChange, localise_bindings
 from qr.screens.edit_actions import EditingScreen
-from qr.search import Entry
+from qr.store.entry import Entry
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
 

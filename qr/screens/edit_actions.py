@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from qr.i18n import t
 from qr.screens.base import QrScreen
 from qr.screens.changes import library_for, phrase_label, phrase_position, run_edit
-from qr.search import Entry
+from qr.store.entry import Entry
 from qr.store.models import Group, Library, Phrase
 
 if TYPE_CHECKING:

@@ -24,13 +24,14 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qr.i18n import t
+from qr.index.spans import title_spans
 from qr.render import Rendered, TemplateError
 from qr.screens.base import LibraryChange, localise_bindings
 from qr.screens.edit_actions import EditingScreen
 from qr.screens.footer import QuietFooter
 from qr.screens.team_check import INDICATOR as TEAM_INDICATOR
 from qr.screens.team_check import RemoteCheck
-from qr.search import Entry, Hit, title_spans
+from qr.store.entry import Entry, Hit
 
 PAGE = 50
 """Hits drawn per query at first: each drawn hit costs ~0.15 ms, searching 10k phrases ~1-2 ms."""

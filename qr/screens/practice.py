@@ -34,7 +34,7 @@ from qr.practice import (
     learned_in_group,
 )
 from qr.screens.base import QrScreen
-from qr.search import Entry, entries_of
+from qr.store.entry import Entry, entries_of
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
 

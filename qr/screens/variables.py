@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Static
 from qr.i18n import t
 from qr.render import invalid_values
 from qr.screens.base import QrModalScreen
-from qr.search import Entry
+from qr.store.entry import Entry
 from qr.store.models import VarSpec
 
 

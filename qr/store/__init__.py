@@ -7,6 +7,9 @@ from importlib import import_module
 # Names are looked up on first use (PEP 562): `import qr.store.models` runs this file, and a warm
 # `qr search` must not pay for the loader, the saver (tomli_w, tempfile) or hashlib.
 _HOMES = {
+    "Entry": "entry",
+    "Hit": "entry",
+    "entries_of": "entry",
     "load_group": "load",
     "load_library": "load",
     "FileStamp": "models",

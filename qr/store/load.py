@@ -108,7 +108,7 @@ def load_library(root: Path | str) -> LoadResult:
         except InvalidFile as error:
             problems.append(error.problem)
 
-    vars_, rules, extra = _parse_settings(settings, problems)
+    vars_, rules, extra = parse_settings(settings, problems)
     groups: list[Group] = []
     broken: set[Path] = set()
     for relative in group_files(root):
@@ -121,8 +121,8 @@ def load_library(root: Path | str) -> LoadResult:
     library = Library(
         root=root,
         groups=tuple(groups),
-        name=_string(settings.get("name")),
-        shop=_string(settings.get("shop")),
+        name=string_value(settings.get("name")),
+        shop=string_value(settings.get("shop")),
         vars=vars_,
         rules=rules,
         extra=extra,
@@ -240,7 +240,8 @@ def clean_asks(asks: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
-def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
+def parse_settings(settings: dict[str, Any], problems: list[Problem]):
+    """The `vars`, `rules` and other keys of a parsed `_library.toml`; problems are appended."""
     shown = Path(LIBRARY_FILE)
     vars_: dict[str, VarSpec] = {}
     raw_vars = settings.get("vars", {})
@@ -265,7 +266,7 @@ def _parse_settings(settings: dict[str, Any], problems: list[Problem]):
             hint = ""
         vars_[name] = VarSpec(
             name=name,
-            label=_string(spec.get("label")),
+            label=string_value(spec.get("label")),
             default=None if default is None else str(default),
             pattern=pattern,
             hint=hint.strip(),
@@ -307,5 +308,6 @@ def _key_line(lines: list[str], key: str, start: int, end: int) -> int:
     return 0
 
 
-def _string(value: Any) -> str:
+def string_value(value: Any) -> str:
+    """A settings string, stripped ("" when it is not a string)."""
     return value.strip() if isinstance(value, str) else ""

@@ -18,7 +18,7 @@ _DASHES = re.compile(r"-{2,}")
 
 @lru_cache(maxsize=1)
 def _tables():
-    from qr.pinyin import PinyinTables
+    from qr.index.pinyin import PinyinTables
 
     return PinyinTables()
 
@@ -29,7 +29,7 @@ def ascii_code(raw: str) -> str:
     if is_valid_code(code):
         return code
     code = unicodedata.normalize("NFKC", code).lower()
-    from qr.pinyin import has_han
+    from qr.index.pinyin import has_han
 
     if has_han(code):
         code = _tables().full_pinyin(code)
@@ -60,7 +60,7 @@ def initials_code(text: str, limit: int = 8) -> str:
 def slug(name: str, fallback: str = "imported") -> str:
     """A file name stem for a group name: ASCII, lower case, words joined by `-`."""
     text = unicodedata.normalize("NFKC", name).lower()
-    from qr.pinyin import has_han
+    from qr.index.pinyin import has_han
 
     if has_han(text):
         text = _tables().full_pinyin(text)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-# The same ranges as qr.pinyin's Han test, as one regex: a per-character Python loop was the
+# The same ranges as qr.index.pinyin's Han test, as one regex: a per-character Python loop was the
 # slowest step of importing a 45,000-entry table.
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN = re.compile("[A-Za-z]")

@@ -7,16 +7,18 @@ computed again, every other group's keys are reused. No Textual here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from qr.search import PhraseIndex
+from qr.index.phrase_index import KnownKeys, PhraseIndex
 from qr.store.models import Library
 
 
-def updated_index(old: PhraseIndex | None, libraries: Iterable[Library], known: dict | None = None) -> PhraseIndex:
-    """The index of `libraries`, reusing `old`'s keys (and `known`: id(group) -> (group, keys))
-    for groups that are the very same objects."""
+def updated_index(
+    old: PhraseIndex | None, libraries: Iterable[Library], known: Mapping[int, KnownKeys] | None = None
+) -> PhraseIndex:
+    """The index of `libraries`, reusing `old`'s keys (and `known`, by id of the group) for
+    groups that are the very same objects."""
     reusable = dict(known or {})
     if old is not None:
-        reusable.update({id(part.group): (part.group, part.keys) for part in old.parts})
+        reusable.update({id(part.group): KnownKeys(part.group, part.keys) for part in old.parts})
     return PhraseIndex.from_libraries(libraries, known=reusable)

@@ -1,0 +1,356 @@
+"""Loading a library through its index cache: a warm start maps one file instead of parsing TOML
+and computing pinyin.
+
+Where: `platformdirs.user_cache_dir("qr")/index/<hash of the library path>.qrindex`, one per
+library. What: for each group file its size, mtime_ns and sha1 (the `FileStamp` that save
+conflicts rely on), its group settings, its search keys (`GroupKeys`) and its phrases; plus the
+parsed `_library.toml` and the library's code order. Nothing but library content: no order or
+customer values, no rendered text, no usage. (The file itself: `qr.index.cache_file`.)
+
+A changed, added or removed group file re-indexes that file only (the others' bytes are copied from
+the old cache); the cache is then rewritten. Writes are atomic (temp file in the same folder, then
+`os.replace`; a process still using the old file keeps its mapping) and readable by the user only.
+
+Trust model: the cache dir is the user's own, but a cache file is never trusted. It must start
+with our magic, carry this format and qr version and the same library path, and pass a structure
+and type check (offsets inside the file and in order, counts matching); its header and phrase
+pickles are read with an unpickler that refuses every global except the `datetime` types TOML
+values use, so it cannot run code; each phrase pickle carries a CRC checked before use, and a group
+whose key values do not match its phrase count is treated as damaged (searched as empty, never
+misplaced) and the file is deleted so the next start rebuilds it. Anything unexpected (missing,
+truncated, corrupt, foreign, older) is ignored and rebuilt from the library files, which stay the
+only source of truth.
+
+A file modified within `RACY_SECONDS` of the cache being written could change again without its
+size or mtime moving (coarse clocks), so such entries are re-checked by digest on the next load.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from qr.index.fields import FieldLayout
+    from qr.index.keys import GroupKeys
+    from qr.index.pinyin import PinyinTables
+
+from qr.index.cache_file import (
+    CacheFile,
+    CodeOrder,
+    FileEntry,
+    FileProblem,
+    GroupHeader,
+    SettingsEntry,
+    read_cache,
+    write_cache,
+)
+from qr.index.cached_group import CachedGroup, CacheRejected, phrase_blob
+from qr.index.codes import CodeTable
+from qr.index.keys import group_keys
+from qr.messages import Message
+from qr.store.digest import sha1
+from qr.store.load import (
+    LIBRARY_FILE,
+    InvalidFile,
+    group_file_names,
+    load_library,
+    parse_group,
+    parse_settings,
+    read_toml,
+    string_value,
+)
+from qr.store.models import Group, Library, LoadResult, Problem
+
+RACY_SECONDS = 2.0
+
+
+def cache_path(root: Path) -> Path:
+    """The cache file of the library at `root` (one per resolved library path)."""
+    from qr.config import cache_dir
+
+    key = sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return cache_dir() / "index" / f"{key}.qrindex"
+
+
+def _group_from_entry(root: Path, relative: Path, entry: FileEntry) -> CachedGroup:
+    header = entry.header
+    group = CachedGroup.__new__(CachedGroup)
+    group.__dict__.update(
+        path=relative, name=header.name, category=header.category, order=header.order,
+        description=header.description, extra=header.extra,
+        stamp=entry.stamp(), _blob=entry.blob, _crc=entry.crc, _count=entry.keys.count, _root=root,
+    )
+    return group
+
+
+@dataclass
+class CachedLoad:
+    """A library loaded through the cache, with what the index needs and what happened."""
+
+    result: LoadResult
+    keys: dict[Path, GroupKeys]
+    """Search keys of each loaded group, by relative path."""
+    code_table: CodeTable | None = None
+    """The code order of the whole library, in the library's group order."""
+    layouts: list[FieldLayout] | None = None
+    """The key fields laid out for the library's groups in order (slices of the cache's mmap)."""
+    vocabulary: str = ""
+    """The merged typo-search vocabulary, when the cache had it for these groups."""
+    reindexed: tuple[Path, ...] = ()
+    """Group files parsed and indexed in this load (not taken from the cache)."""
+    rejected: str = ""
+    """Why an existing cache file was not used ("" when it was used or there was none)."""
+    written: bool = False
+    path: Path | None = None
+
+    def forget(self) -> None:
+        """Delete the cache file (the index found it damaged): the next start rebuilds it."""
+        if self.path is not None:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _digest(path: Path | str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return sha1(handle.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _unchanged(entry: FileEntry | None, stat: os.stat_result, full: str) -> bool:
+    if entry is None or entry.size != stat.st_size or entry.mtime_ns != stat.st_mtime_ns:
+        return False
+    if entry.racy:
+        # cached too soon after its last change to trust the mtime: compare the content
+        return _digest(full) == entry.digest
+    return True
+
+
+def _is_racy(mtime_ns: int, now_ns: int) -> bool:
+    return (now_ns - mtime_ns) / 1e9 <= RACY_SECONDS
+
+
+def _problem(error: InvalidFile) -> FileProblem:
+    found = error.problem
+    return FileProblem(found.line, found.column, found.message)
+
+
+def load_cached(
+    root: Path | str,
+    *,
+    cache_file: Path | None = None,
+    write: bool = True,
+    on_reindex: Callable[[Path], None] | None = None,
+) -> CachedLoad:
+    """Load the library at `root` through (and refreshing) its index cache.
+
+    Equal in content to `load_library(root)`, plus `group_keys` of every group: files whose size
+    and mtime match the cache are neither parsed nor re-indexed (`on_reindex` sees the others).
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return CachedLoad(load_library(root), {})
+    try:
+        resolved = root.resolve()
+    except OSError:
+        resolved = root.absolute()
+    path = cache_file or cache_path(resolved)
+    rejected = ""
+    try:
+        cache = read_cache(path, resolved)
+    except CacheRejected as error:
+        rejected = str(error) if path.exists() else ""
+        cache = CacheFile(root=str(resolved))
+    fresh = CacheFile(root=str(resolved))
+    dirty = cache.buffer is None
+    now_ns = time.time_ns()
+    problems: list[Problem] = []
+
+    # _library.toml: its parsed document is cached like a group
+    settings: dict[str, Any] = {}
+    settings_path = root / LIBRARY_FILE
+    stat = _stat(settings_path)
+    if stat is not None:
+        known = cache.settings
+        if known is not None and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns and (
+            not _is_racy(known.mtime_ns, now_ns) or _digest(settings_path) == known.digest
+        ):
+            fresh.settings = known
+        else:
+            dirty = True
+            try:
+                document, _, stamp = read_toml(settings_path, Path(LIBRARY_FILE))
+                fresh.settings = SettingsEntry(stamp.size, stamp.mtime_ns, stamp.digest, document, None)
+            except InvalidFile as error:
+                fresh.settings = SettingsEntry(stat.st_size, stat.st_mtime_ns, _digest(settings_path), None, _problem(error))
+        if fresh.settings.problem is not None:
+            found = fresh.settings.problem
+            problems.append(Problem(Path(LIBRARY_FILE), found.line, found.column, found.message))
+        else:
+            settings = fresh.settings.document or {}
+    elif cache.settings is not None:
+        dirty = True
+    vars_, rules, extra = parse_settings(settings, problems)
+
+    # group files: unchanged ones from the cache, the others parsed and indexed
+    groups: list[Group] = []
+    keys: dict[Path, GroupKeys] = {}
+    broken: set[Path] = set()
+    names = group_file_names(root)
+    if set(names) != set(cache.files):
+        dirty = True
+    prefix = str(root) + os.sep
+    known_files: dict[str, FileEntry] = {}
+    for name in names:
+        full = prefix + name
+        try:
+            file_stat = os.stat(full)
+        except OSError:
+            file_stat = None
+        entry = cache.files.get(name)
+        if file_stat is not None and _unchanged(entry, file_stat, full):
+            known_files[name] = entry
+    stale = [name for name in names if name not in known_files]
+    reindexed = tuple(Path(name) for name in stale)
+    if on_reindex is not None:
+        for relative in reindexed:
+            on_reindex(relative)
+    if stale:
+        dirty = True
+        for name, entry in zip(stale, index_files(root, stale)):
+            if entry is not None:
+                known_files[name] = entry
+            else:  # unreadable right now: report it, remember nothing
+                known_files[name] = FileEntry(0, 0, "", problem=_unreadable(root, name), transient=True)
+    for name in names:
+        entry = known_files[name]
+        relative = Path(name)
+        if entry.problem is not None:
+            problems.append(Problem(relative, entry.problem.line, entry.problem.column, entry.problem.message))
+            broken.add(relative)
+        else:
+            groups.append(_group_from_entry(root, relative, entry))
+            keys[relative] = entry.keys
+        if entry.transient:
+            continue
+        racy = _is_racy(entry.mtime_ns, now_ns)
+        if racy != entry.racy:
+            dirty = True  # newly racy, or its digest was just confirmed long enough after the change
+            entry.racy = racy
+        fresh.files[name] = entry
+
+    groups.sort(key=lambda group: group.sort_key)
+    library = Library(
+        root=root, groups=tuple(groups), name=string_value(settings.get("name")), shop=string_value(settings.get("shop")),
+        vars=vars_, rules=rules, extra=extra, broken=frozenset(broken),
+    )
+    fresh.order = tuple(group.path.as_posix() for group in groups)
+    size = sum(keys[group.path].count for group in groups)
+
+    code_table = layouts = None
+    vocabulary = ""
+    if not dirty and cache.order == fresh.order and cache.code_order is not None:
+        code_table = _code_table(cache.code_order, size)
+        layouts = cache.layouts
+        vocabulary = cache.vocabulary
+    written = False
+    if code_table is None:
+        from qr.index.fuzzy import merged_vocabulary
+
+        codes = [code for group in groups for code in _codes(keys[group.path])]
+        code_table = CodeTable.build(codes)
+        fresh.code_order = CodeOrder(code_table.order.tobytes(), code_table.natural.tobytes())
+        fresh.vocabulary = vocabulary = merged_vocabulary(keys[group.path] for group in groups)
+        if write:
+            try:
+                write_cache(path, fresh)
+                written = True
+            except OSError:
+                pass  # a read-only cache dir only costs speed
+    return CachedLoad(
+        LoadResult(library, tuple(problems)), keys, code_table, layouts, vocabulary, reindexed, rejected, written, path
+    )
+
+
+_TABLES: list[PinyinTables] = []
+
+
+def index_file(root: str, name: str) -> FileEntry | None:
+    """Parse and index one group file (None when it cannot be read at all)."""
+    relative = Path(name)
+    full = Path(root) / relative
+    try:
+        document, text, stamp = read_toml(full, relative)
+        group = parse_group(document, text, relative, stamp)
+    except InvalidFile as error:
+        message = error.problem.message
+        if isinstance(message, Message) and message.id == "load.cannot_read":
+            return None
+        try:
+            stat = full.stat()
+        except OSError:
+            return None
+        return FileEntry(stat.st_size, stat.st_mtime_ns, _digest(full), problem=_problem(error))
+    if not _TABLES:
+        from qr.index.pinyin import PinyinTables
+
+        _TABLES.append(PinyinTables())
+    blob = phrase_blob(group)
+    return FileEntry(
+        stamp.size, stamp.mtime_ns, stamp.digest,
+        header=GroupHeader(group.name, group.category, group.order, group.description, dict(group.extra)),
+        keys=group_keys(group, _TABLES[0]), blob=blob, crc=zlib.crc32(blob),
+    )
+
+
+def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
+    """`index_file` for each name, in order.
+
+    (Sharing this among forked workers was tried: on the shared 2-core machine it gained nothing
+    measurable, so a cold start stays single-process.)"""
+    return [index_file(str(root), name) for name in names]
+
+
+def _unreadable(root: Path, name: str) -> FileProblem:
+    try:
+        read_toml(root / name, Path(name))
+    except InvalidFile as error:
+        return _problem(error)
+    return FileProblem(0, 0, Message("load.changed_while_loading"))
+
+
+def _codes(keys: GroupKeys) -> list[str]:
+    if not keys.count:
+        return []
+    return bytes(keys.texts[0])[1:].decode("utf-8", "replace").split("\n")
+
+
+def _code_table(code_order: CodeOrder, size: int) -> CodeTable | None:
+    order, natural = array("i"), array("i")
+    try:
+        order.frombytes(code_order.order)
+        natural.frombytes(code_order.natural)
+    except ValueError:
+        return None
+    if len(natural) != size or len(order) > size or (order and (min(order) < 0 or max(order) >= size)):
+        return None
+    return CodeTable(order, natural)

@@ -1,0 +1,333 @@
+"""The index cache file: its layout, reading it (never trusted: every part checked) and writing
+it atomically. What goes into it and when is `qr.index.cache`'s business.
+
+Layout: magic, header length, a small header (a pickle of plain values: tuples, not our classes,
+so the safe unpickler needs no global), then the data: each key field of every group as UTF-8
+bytes, in index order, then each group's phrases as a pickle (see `qr.index.cached_group`).
+The file is memory-mapped: search scans the key fields in place (`mmap.find`), and a group's
+phrases are unpickled only when one of them is shown.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import struct
+import time
+from dataclasses import dataclass, field
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+from qr import __version__
+from qr.index.cached_group import CacheRejected, safe_loads
+from qr.index.fields import FieldLayout
+from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Window
+from qr.messages import Message, from_plain, to_plain
+from qr.store.models import FileStamp
+
+MAGIC = b"QRIDX\x00\x07\n"
+FORMAT = 7  # 7: a problem's message as qr.messages.to_plain (id, args)
+LENGTH = struct.Struct("<Q")
+"""The header length after the magic."""
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """Why a file did not load (what `Problem` says, without the file name)."""
+
+    line: int
+    column: int
+    message: Message | str
+
+
+@dataclass(frozen=True)
+class GroupHeader:
+    """The group settings of a group file that loaded."""
+
+    name: str
+    category: str
+    order: int | None
+    description: str
+    extra: dict
+
+
+@dataclass(frozen=True)
+class SettingsEntry:
+    """`_library.toml` as the cache keeps it: its stamp and its parsed document, or its problem."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    document: dict | None
+    problem: FileProblem | None
+
+
+@dataclass(frozen=True)
+class CodeOrder:
+    """`CodeTable.order` and `CodeTable.natural` as bytes (`array.tobytes`), for `CacheFile.order`."""
+
+    order: bytes
+    natural: bytes
+
+
+@dataclass
+class FileEntry:
+    """One group file as the cache keeps it (key texts and blob may be slices of the old mmap)."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    problem: FileProblem | None = None
+    header: GroupHeader | None = None
+    """The group settings of a group that loaded."""
+    keys: GroupKeys | None = None
+    blob: Any = b""
+    crc: int = 0
+    racy: bool = False
+    transient: bool = False
+    """Not cached (the file could not be read this time)."""
+
+    def stamp(self) -> FileStamp:
+        return FileStamp(self.size, self.mtime_ns, self.digest)
+
+
+@dataclass
+class CacheFile:
+    """A library's index cache as read from disk or about to be written."""
+
+    root: str
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    settings: SettingsEntry | None = None
+    order: tuple[str, ...] = ()
+    """Loaded group files in index order (the order of the key fields in the data)."""
+    layouts: list[FieldLayout] = field(default_factory=list)
+    """Per KEY_FIELDS entry: the absolute offsets of each group in `order` in `buffer`, then the end."""
+    code_order: CodeOrder | None = None
+    vocabulary: str = ""
+    """All groups' typo-search vocabularies merged (see `qr.index.fuzzy.merged_vocabulary`)."""
+    buffer: Any = None
+    """The mmap the offsets point into."""
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_stamp(raw: Any) -> None:
+    if not (isinstance(raw, tuple) and len(raw) >= 3 and _is_int(raw[0]) and _is_int(raw[1]) and isinstance(raw[2], str)):
+        raise CacheRejected("stamp")
+
+
+def read_cache(path: Path, root: Path) -> CacheFile:
+    """The cache for `root`, or CacheRejected (missing, truncated, corrupt, foreign, other version)."""
+    try:
+        with open(path, "rb") as handle:
+            buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as error:  # ValueError: an empty file cannot be mapped
+        raise CacheRejected(f"cannot read: {error}") from None
+    start = len(MAGIC) + LENGTH.size
+    if len(buffer) < start or buffer[: len(MAGIC)] != MAGIC:
+        raise CacheRejected("not a qr index cache")
+    (header_length,) = LENGTH.unpack(buffer[len(MAGIC) : start])
+    base = start + header_length
+    if base > len(buffer):
+        raise CacheRejected("truncated")
+    try:
+        document = safe_loads(buffer[start:base])
+    except CacheRejected:
+        raise
+    except Exception as error:  # corrupt pickles raise many kinds of errors  # noqa: BLE001
+        raise CacheRejected(f"unreadable: {type(error).__name__}") from None
+    return _decode(document, buffer, base, root)
+
+
+def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
+    size = len(buffer)
+    if not isinstance(document, dict):
+        raise CacheRejected("not a dict")
+    if document.get("format") != FORMAT or document.get("qr") != __version__:
+        raise CacheRejected("written by another version of qr")
+    if document.get("root") != str(root):
+        raise CacheRejected("written for another library")
+    cache = CacheFile(root=str(root), buffer=buffer)
+
+    settings = document.get("settings")
+    if settings is not None:
+        _check_stamp(settings)
+        if not (len(settings) == 5 and (settings[3] is None or isinstance(settings[3], dict))
+                and (settings[4] is None or _is_problem(settings[4]))):
+            raise CacheRejected("settings")
+        problem = _file_problem(settings[4]) if settings[4] is not None else None
+        cache.settings = SettingsEntry(*settings[:4], problem)
+
+    order = document.get("order")
+    if not (isinstance(order, tuple) and all(isinstance(name, str) for name in order)):
+        raise CacheRejected("order")
+    cache.order = order
+    fields = document.get("fields")
+    if not (isinstance(fields, tuple) and len(fields) == len(KEY_FIELDS)):
+        raise CacheRejected("fields")
+    for offsets in fields:
+        if not (isinstance(offsets, tuple) and len(offsets) == len(order) + 1 and {type(o) for o in offsets} <= {int}):
+            raise CacheRejected("field offsets")
+        absolute = [base + offset for offset in offsets]
+        if sorted(absolute) != absolute or absolute[0] < base or absolute[-1] >= size:
+            raise CacheRejected("field offsets out of order or outside the file")
+        if buffer[absolute[-1]] != 0x0A:
+            raise CacheRejected("field end")
+        cache.layouts.append(FieldLayout(buffer, absolute))
+
+    files = document.get("files")
+    if not isinstance(files, dict):
+        raise CacheRejected("files")
+    position = {name: index for index, name in enumerate(order)}
+    for name, raw in files.items():
+        if not (isinstance(name, str) and isinstance(raw, tuple) and len(raw) == 10):
+            raise CacheRejected("file entry")
+        _check_stamp(raw)
+        file_size, mtime_ns, digest, problem, header, blob_ref, windows, blooms, words, racy = raw
+        entry = FileEntry(file_size, mtime_ns, digest, racy=racy is True)
+        if problem is not None:
+            if not _is_problem(problem):
+                raise CacheRejected("problem")
+            entry.problem = _file_problem(problem)
+            cache.files[name] = entry
+            continue
+        if name not in position:
+            raise CacheRejected("group missing from the order")
+        index = position[name]
+        entry.header = _checked_header(header)
+        if not (isinstance(blob_ref, tuple) and len(blob_ref) == 4 and all(_is_int(part) for part in blob_ref)):
+            raise CacheRejected("phrase blob")
+        offset, length, crc, count = blob_ref
+        if offset < 0 or length < 0 or base + offset + length > size or count < 0:
+            raise CacheRejected("phrase blob outside the file")
+        if not (isinstance(windows, tuple) and all(
+            isinstance(window, tuple) and len(window) == 3 and all(_is_int(part) and part >= 0 for part in window)
+            and window[0] < count
+            for window in windows
+        )):
+            raise CacheRejected("windows")
+        if not (isinstance(blooms, tuple) and len(blooms) == BLOOMED and all(_is_int(bloom) and bloom >= 0 for bloom in blooms)):
+            raise CacheRejected("blooms")
+        if not isinstance(words, str):
+            raise CacheRejected("words")
+        view = memoryview(buffer)
+        texts = tuple(view[layout.offsets[index] : layout.offsets[index + 1]] for layout in cache.layouts)
+        entry.keys = GroupKeys(count, texts, tuple(Window(*window) for window in windows), blooms, words)
+        entry.blob = view[base + offset : base + offset + length]
+        entry.crc = crc
+        cache.files[name] = entry
+    if set(order) - {name for name, entry in cache.files.items() if entry.problem is None}:
+        raise CacheRejected("order names unknown groups")
+
+    vocabulary = document.get("vocabulary", "")
+    if not isinstance(vocabulary, str):
+        raise CacheRejected("vocabulary")
+    cache.vocabulary = vocabulary
+    code_order = document.get("code_order")
+    if code_order is not None:
+        if not (isinstance(code_order, tuple) and len(code_order) == 2 and all(isinstance(part, bytes) for part in code_order)):
+            raise CacheRejected("code order")
+        cache.code_order = CodeOrder(*code_order)
+    return cache
+
+
+def _is_problem(problem: Any) -> bool:
+    return isinstance(problem, tuple) and len(problem) == 3 and _is_int(problem[0]) and _is_int(problem[1]) and from_plain(problem[2]) is not None
+
+
+def _file_problem(problem: tuple) -> FileProblem:
+    line, column, message = problem
+    return FileProblem(line, column, from_plain(message) or "")
+
+
+def _plain_problem(problem: FileProblem | None) -> tuple | None:
+    return None if problem is None else (problem.line, problem.column, to_plain(problem.message))
+
+
+def _checked_header(header: Any) -> GroupHeader:
+    if not (isinstance(header, tuple) and len(header) == 5):
+        raise CacheRejected("group header")
+    name, category, order, description, extra = header
+    if not (isinstance(name, str) and isinstance(category, str) and isinstance(description, str)
+            and (order is None or _is_int(order)) and isinstance(extra, dict)):
+        raise CacheRejected("group header types")
+    return GroupHeader(*header)
+
+
+# -- writing -----------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> tuple | None:
+    """A named value as the plain tuple the file holds (the safe unpickler builds no classes)."""
+    if value is None:
+        return None
+    return tuple(getattr(value, name) for name in value.__dataclass_fields__)
+
+
+def write_cache(path: Path, cache: CacheFile) -> None:
+    """Write the cache atomically: readers see the old file or the new one, never half of one."""
+    chunks: list[Any] = []
+    position = 0
+
+    def put(data) -> int:
+        nonlocal position
+        offset = position
+        chunks.append(data)
+        position += len(data)
+        return offset
+
+    entries = [cache.files[name] for name in cache.order]
+    fields = []
+    for index in range(len(KEY_FIELDS)):
+        offsets = [put(entry.keys.texts[index]) for entry in entries]
+        offsets.append(put(b"\n"))  # the sentinel newline after the last group
+        fields.append(tuple(offsets))
+    files = {}
+    for name, entry in cache.files.items():
+        blob_ref = windows = blooms = None
+        words = ""
+        if entry.problem is None:
+            blob_ref = (put(entry.blob), len(entry.blob), entry.crc, entry.keys.count)
+            windows = tuple(_plain(window) for window in entry.keys.windows)
+            blooms, words = tuple(entry.keys.blooms), entry.keys.words
+        files[name] = (
+            entry.size, entry.mtime_ns, entry.digest, _plain_problem(entry.problem), _plain(entry.header),
+            blob_ref, windows, blooms, words, entry.racy,
+        )
+    settings = cache.settings
+    if settings is not None:
+        settings = (settings.size, settings.mtime_ns, settings.digest, settings.document, _plain_problem(settings.problem))
+    header = pickle.dumps(
+        {
+            "format": FORMAT, "qr": __version__, "root": cache.root, "settings": settings,
+            "order": tuple(cache.order), "fields": tuple(fields), "files": files,
+            "code_order": _plain(cache.code_order), "vocabulary": cache.vocabulary,
+        },
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(MAGIC)
+            out.write(LENGTH.pack(len(header)))
+            out.write(header)
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

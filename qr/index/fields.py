@@ -1,0 +1,149 @@
+"""One key field of every phrase as one byte string, searched with `find`, and the bloom filters
+that let a search skip the groups that cannot contain a word."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate, pairwise
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+SEP = "\x1f"
+"""Separates the parts of one phrase's value inside a field (code, tags, group name; pinyin parts)."""
+BLOOM_BITS = 8192
+
+
+# -- blooms ----------------------------------------------------------------------------------------
+
+
+def _bit(first: str, second: str, kind: int) -> int:
+    # stable across processes (str hash is salted) and cheap; kind 2 = a pair, 1 = one character
+    return ((ord(first) * 0x9E3779B1) ^ (ord(second) * 0x85EBCA6B) ^ kind) % BLOOM_BITS
+
+
+def bloom_of(text: str) -> int:
+    """A bit per distinct character pair (and per character) of `text`'s values and their parts."""
+    # tags, group names and tag pinyin repeat from phrase to phrase: each distinct part once
+    # (a word never holds the separators, so pairs across them need no bit)
+    text = "\n".join(set(text.replace(SEP, "\n").split("\n")))
+    bits = bytearray(BLOOM_BITS // 8)
+    for first, second in set(pairwise(text)):  # zip + set run in C; the loop sees distinct pairs only
+        bit = _bit(first, second, 2)
+        bits[bit >> 3] |= 1 << (bit & 7)
+    for char in set(text):
+        bit = _bit(char, char, 1)
+        bits[bit >> 3] |= 1 << (bit & 7)
+    return int.from_bytes(bits, "little")
+
+
+def bloom_bits(token: str) -> int:
+    """The bits a group's bloom must have to possibly contain `token`."""
+    wanted = 0
+    if len(token) == 1:
+        return 1 << _bit(token, token, 1)
+    for first, second in pairwise(token):
+        wanted |= 1 << _bit(first, second, 2)
+    return wanted
+
+
+# -- one field of every phrase -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldLayout:
+    """One key field already laid out in a buffer (the cache file's mmap): the groups' absolute
+    offsets in it, then the offset of the newline that ends the last group.
+    (Dataclasses, not NamedTuples, for named values here: a warm `qr search` never imports typing.)"""
+
+    buffer: Any
+    offsets: list[int]
+
+
+class KeyField:
+    """One key field of every phrase: UTF-8 bytes (in memory, or the mmap of the cache file),
+    searched with `find` at C speed. Group g occupies [offsets[g], offsets[g + 1]); a newline
+    follows the last group. Values are decoded per group, on first use."""
+
+    def __init__(self, buffer, offsets: list[int], firsts: Sequence[int], counts: Sequence[int],
+                 blooms: Sequence[int] | None = None, on_damage: Callable[[], None] | None = None) -> None:
+        self.buffer = buffer
+        self.offsets = offsets
+        self.end = offsets[-1] + 1
+        self.firsts = firsts
+        self.counts = counts
+        self.blooms = blooms
+        self.on_damage = on_damage
+        self._values: dict[int, list[str]] = {}
+        self._starts: dict[int, list[int]] = {}
+
+    @classmethod
+    def joined(cls, parts: Sequence, firsts: Sequence[int], counts: Sequence[int],
+               blooms: Sequence[int] | None = None, on_damage: Callable[[], None] | None = None) -> KeyField:
+        buffer = b"".join(parts) + b"\n"
+        return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms, on_damage)
+
+    def _part(self, group: int) -> bytes:
+        low, high = self.offsets[group], self.offsets[group + 1]
+        return self.buffer[low + 1 : high] if high > low else b""
+
+    def values(self, group: int) -> list[str]:
+        """The values of one group's phrases (decoded on first use)."""
+        values = self._values.get(group)
+        if values is None:
+            count = self.counts[group]
+            values = self._part(group).decode("utf-8", "replace").split("\n") if count else []
+            if len(values) != count:
+                # a damaged cache: never crash or misplace hits beyond this group; rebuild next time
+                values = (values + [""] * count)[:count]
+                if self.on_damage is not None:
+                    self.on_damage()
+            self._values[group] = values
+        return values
+
+    def _group_starts(self, group: int) -> list[int]:
+        starts = self._starts.get(group)
+        if starts is None:
+            pieces = self._part(group).split(b"\n") if self.counts[group] else []
+            starts = self._starts[group] = list(accumulate((len(piece) + 1 for piece in pieces), initial=0))
+        return starts
+
+    def ids(self, needle: str, token: str | None = None) -> Iterable[int]:
+        """Indexes of the phrases whose value contains `needle`, ascending, one per phrase.
+
+        Only groups whose bloom filter has every character pair of `token` (the needle without
+        its newline markers) are scanned: a typo costs almost nothing instead of a full pass.
+        """
+        find, offsets, firsts = self.buffer.find, self.offsets, self.firsts
+        encoded = needle.encode("utf-8", "surrogatepass")
+        for low, high in self._ranges(token if token is not None else needle):
+            position = find(encoded, low, high)
+            while position != -1:
+                group = bisect_right(offsets, position) - 1
+                base = offsets[group]
+                starts = self._group_starts(group)
+                k = bisect_right(starts, position - base) - 1
+                if k >= self.counts[group]:
+                    break  # damaged cache (see values)
+                yield firsts[group] + k
+                position = find(encoded, base + starts[k + 1], high)
+
+    def _ranges(self, token: str) -> list[tuple[int, int]]:
+        """Byte ranges (whole groups, neighbours merged) that may contain `token`."""
+        offsets, end = self.offsets, self.end
+        if self.blooms is None:
+            return [(offsets[0], end)]
+        wanted = bloom_bits(token)
+        ranges: list[tuple[int, int]] = []
+        for group, bloom in enumerate(self.blooms):
+            if bloom & wanted != wanted:
+                continue
+            low, high = offsets[group], min(offsets[group + 1] + 1, end)
+            if ranges and ranges[-1][1] >= low:
+                ranges[-1] = (ranges[-1][0], high)
+            else:
+                ranges.append((low, high))
+        return ranges

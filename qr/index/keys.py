@@ -1,0 +1,132 @@
+"""What the index precomputes per group (`GroupKeys`): one byte string per key field, windows,
+blooms and the typo vocabulary. Plain bytes, so the cache stores them as they are."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from qr.index.pinyin import PinyinTables
+    from qr.store.models import Group
+
+from qr.index.fields import SEP, bloom_of
+
+KEY_FIELDS = ("codes", "titles", "others", "pinyin", "bodies", "ascii_titles", "ascii_others", "ascii_bodies")
+"""The key fields of a phrase, in the order of `GroupKeys.texts`:
+codes (lower case, empty when none); lower-cased titles; code SEP tags SEP group name;
+title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initials SEP full;
+lower-cased bodies; then titles, others and bodies with each run of non-ASCII text replaced by NUL
+(ASCII queries scan those: a quarter of the bytes)."""
+BLOOMED = 5
+"""How many bloom filters a group has (see `GroupKeys.blooms`)."""
+BLOOM_OF_FIELD = (0, 1, 2, 3, None, 1, 2, 4)
+"""For each KEY_FIELDS entry, the bloom filter it is searched with: the ASCII copies share their
+field's; the bodies' bloom is of their ASCII copy, so the bodies themselves have none."""
+
+WORDS = re.compile(r"[a-z]{2,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=1)
+def han() -> re.Pattern:
+    """Han characters (compiled on first use: the astral range makes this one pattern cost ~10 ms
+    at import)."""
+    return re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A phrase with a validity window: its position in its group and the window's days as
+    ordinals (0 when open on that side)."""
+
+    position: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class GroupKeys:
+    """Everything the index precomputes for one group: per field, one UTF-8 byte string holding
+    every phrase's value preceded by a newline (values never contain one), so groups concatenate
+    and `b"\n" + word` finds prefixes. What the on-disk cache stores per file (as slices of it)."""
+
+    count: int
+    texts: tuple
+    """One bytes-like value per KEY_FIELDS entry."""
+    windows: tuple[Window, ...] = ()
+    """The phrases of the group that have a validity window."""
+    blooms: tuple[int, ...] = ()
+    """Bloom filters of the character pairs of codes, titles, others, pinyin and the ASCII copy of
+    bodies (see `bloom_of`): a search skips the groups that cannot contain a word."""
+    words: str = ""
+    """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
+    the group name, one per line, each followed by a tab and how often it occurs."""
+
+
+# `{name}` and `{name|fallback}` but not `{{`: a body is searched as the agent will see it, so
+# `refund` does not find every reply that merely uses `{refund_days}`.
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)(?:\|([^{}]*))?\}")
+
+
+def _placeholder_text(match: re.Match) -> str:
+    return match[2] or " "
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "".join("\n" + value for value in values)
+
+
+def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
+    """Compute one group's keys (pinyin through `tables`)."""
+    from qr.index.pinyin import PinyinTables
+
+    tables = tables or PinyinTables()
+    has_han = han().search
+    name = _one_line(group.name.lower())
+    codes, titles, others, pinyin, bodies, windows = [], [], [], [], [], []
+    for position, phrase in enumerate(group.phrases):
+        code = phrase.code or ""
+        title = _one_line(phrase.title.lower())
+        tags = _one_line(SEP.join(phrase.tags).lower())
+        codes.append(code)
+        titles.append(title)
+        other = SEP.join((code, tags, name))
+        others.append(other)
+        bodies.append(_one_line(_PLACEHOLDER.sub(_placeholder_text, phrase.body).lower()))
+        if has_han(phrase.title + "".join(phrase.tags)):
+            parts = [tables.initials_of(phrase.title), tables.full_pinyin(phrase.title)]
+            for tag in phrase.tags:
+                if has_han(tag):
+                    parts += [tables.initials_of(tag), tables.full_pinyin(tag)]
+            pinyin.append(_one_line(SEP.join(parts)))
+        else:
+            pinyin.append("")
+        if phrase.valid_from is not None or phrase.valid_until is not None:
+            windows.append(Window(
+                position,
+                phrase.valid_from.toordinal() if phrase.valid_from else 0,
+                phrase.valid_until.toordinal() if phrase.valid_until else 0,
+            ))
+    fields = [_joined(values) for values in (codes, titles, others, pinyin, bodies)]
+    projected = [text if text.isascii() else _NON_ASCII.sub("\0", text) for text in (fields[1], fields[2], fields[4])]
+    # how often each word occurs in titles, tags and the group name (typo search picks rare ones first)
+    vocabulary: dict[str, int] = {}
+    for word in WORDS.findall(fields[1]) + WORDS.findall(fields[2]) + han().findall(fields[1] + fields[2]):
+        vocabulary[word] = vocabulary.get(word, 0) + 1
+    return GroupKeys(
+        count=len(group.phrases),
+        texts=tuple(text.encode("utf-8", "surrogatepass") for text in fields + projected),
+        windows=tuple(windows),
+        # bodies: the bloom of their ASCII projection (a tenth of the work); it serves ASCII words
+        blooms=tuple(bloom_of(text) for text in fields[:4] + projected[2:]),
+        words="".join(f"{word}\t{count}\n" for word, count in vocabulary.items()),
+    )

@@ -1,0 +1,361 @@
+"""`PhraseIndex`: the phrases of one or more libraries, their key fields and code table, and the
+search entry point (`/code` queries here; text tiers in `qr.index.tiers`, typos in `qr.index.fuzzy`)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from itertools import accumulate
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from qr.index.fields import FieldLayout
+
+from qr.index.codes import CodeTable, SortedCodes, close_codes
+from qr.index.fields import SEP, KeyField
+from qr.index.keys import BLOOM_OF_FIELD, BLOOMED, KEY_FIELDS, GroupKeys, group_keys
+from qr.index.tiers import text_search
+from qr.store.entry import Entry, Hit
+from qr.store.models import Group, Library, Phrase, normalise_code
+
+Scored = dict  # phrase index -> (score, where): the hits found so far, before ranking
+
+
+@dataclass(frozen=True)
+class IndexPart:
+    """One group of one library with its keys: what the index is built from."""
+
+    library: Library
+    group: Group
+    keys: GroupKeys
+
+
+@dataclass(frozen=True)
+class KnownKeys:
+    """Keys already computed for a group (read from the cache, or kept from the previous index):
+    valid while `group` is that very object."""
+
+    group: Group
+    keys: GroupKeys
+
+
+def phrase_at(group: Group, position: int) -> Phrase:
+    """The phrase at `position` without building the whole group when the group is lazy (cache)."""
+    getter = getattr(group, "phrase_at", None)
+    return getter(position) if getter is not None else group.phrases[position]
+
+
+class PhraseIndex:
+    """Search over the phrases of one or more libraries (earlier libraries win a shared code)."""
+
+    def __init__(
+        self,
+        parts: Sequence[IndexPart],
+        code_table: CodeTable | None = None,
+        layouts: Sequence[FieldLayout] | None = None,
+        vocabulary_text: str = "",
+        on_damage: Callable[[], None] | None = None,
+    ) -> None:
+        """`layouts`, when given, holds each KEY_FIELDS field already laid out for these parts in
+        this order (slices of the cache file's mmap); `vocabulary_text` the merged vocabulary in
+        `GroupKeys.words` form (the cache has it); `on_damage` is called once a damaged key field
+        is met (the cache deletes its file)."""
+        self.parts = list(parts)
+        keys = [part.keys for part in self.parts]
+        counts = [k.count for k in keys]
+        self.firsts = list(accumulate(counts, initial=0))
+        """Index of each part's first phrase, then the number of phrases."""
+        self.size = self.firsts[-1]
+        firsts = self.firsts[:-1]
+        fields = []
+        for position in range(len(KEY_FIELDS)):
+            source = BLOOM_OF_FIELD[position]
+            blooms = [k.blooms[source] if source is not None and len(k.blooms) == BLOOMED else None for k in keys]
+            blooms = None if None in blooms else blooms
+            if layouts is None:
+                texts = [k.texts[position] for k in keys]
+                fields.append(KeyField.joined(texts, firsts, counts, blooms, self._damaged))
+            else:
+                layout = layouts[position]
+                fields.append(KeyField(layout.buffer, layout.offsets, firsts, counts, blooms, self._damaged))
+        self.codes, self.titles, self.others, self.pinyin, self.bodies = fields[:BLOOMED]
+        self.ascii = dict(zip(("titles", "others", "bodies"), fields[BLOOMED:]))
+        """The ASCII projections of titles, others and bodies (ASCII needles scan these)."""
+        self.damaged = False
+        self.on_damage = on_damage
+        self.windows: dict[int, tuple[int, int]] = {
+            self.firsts[g] + window.position: (window.start, window.end)
+            for g, k in enumerate(keys)
+            for window in k.windows
+        }
+        """Phrase index -> (first day, last day) as ordinals (0: open) of the windowed phrases."""
+        self._code_table = code_table if code_table is not None and len(code_table.natural) == self.size else None
+        self._entries: dict[int, Entry] = {}
+        self._vocabulary: dict[str, int] | None = None
+        self.vocabulary_text = vocabulary_text
+        self.vocabulary_choices: list[str] | None = None
+        """The ASCII words of the vocabulary (built on the first typo)."""
+        self._used: dict[str, int | None] = {}
+
+    def _damaged(self) -> None:
+        self.damaged = True
+        if self.on_damage is not None:
+            self.on_damage()
+
+    @cached_property
+    def pinyin_ascii(self) -> bool:
+        """Whether pinyin keys hold only ASCII (then a word with Han characters cannot match them)."""
+        column = self.pinyin
+        return column.buffer[column.offsets[0] : column.end].isascii()
+
+    @classmethod
+    def from_libraries(
+        cls,
+        libraries: Iterable[Library],
+        known: Mapping[int, KnownKeys] | None = None,
+        code_table: CodeTable | None = None,
+        layouts: Sequence[FieldLayout] | None = None,
+        vocabulary_text: str = "",
+        on_damage: Callable[[], None] | None = None,
+    ) -> PhraseIndex:
+        """The index of `libraries`. `known` maps `id(group)` to keys already computed (the
+        index cache): only the other groups are indexed, and pypinyin is imported only then."""
+        known = known or {}
+        tables = None
+        parts = []
+        for library in libraries:
+            for group in library.groups:
+                found = known.get(id(group))
+                if found is not None and found.group is group:
+                    keys = found.keys
+                else:
+                    if tables is None:
+                        from qr.index.pinyin import PinyinTables
+
+                        tables = PinyinTables()
+                    keys = group_keys(group, tables)
+                parts.append(IndexPart(library, group, keys))
+        return cls(parts, code_table, layouts, vocabulary_text, on_damage)
+
+    def __len__(self) -> int:
+        return self.size
+
+    # -- entries ---------------------------------------------------------------------------------
+
+    def group_of(self, index: int) -> int:
+        """The position (in `parts`) of the group that holds phrase `index`."""
+        return bisect_right(self.firsts, index) - 1
+
+    def entry(self, index: int) -> Entry:
+        """The Entry at `index` (built on first use: a warm start builds no Phrase it does not show)."""
+        entry = self._entries.get(index)
+        if entry is None:
+            g = self.group_of(index)
+            part = self.parts[g]
+            entry = self._entries[index] = Entry(part.library, part.group, phrase_at(part.group, index - self.firsts[g]))
+        return entry
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every entry in library order (builds them all: for browsing, not for searching)."""
+        return [self.entry(index) for index in range(self.size)]
+
+    def value(self, column: KeyField, index: int) -> str:
+        """The key value of phrase `index` in `column`."""
+        g = self.group_of(index)
+        return column.values(g)[index - self.firsts[g]]
+
+    def code_of(self, index: int) -> str:
+        return self.value(self.codes, index)
+
+    def pinyin_of(self, index: int) -> str:
+        """Title initials SEP full pinyin SEP tag pinyin of the phrase at `index` ("" without Han)."""
+        return self.value(self.pinyin, index)
+
+    def field_for(self, name: str, needle: str) -> KeyField:
+        """The field `name` (`titles`, `others`, ...), its ASCII projection when `needle` is ASCII."""
+        if needle.isascii() and name in self.ascii:
+            return self.ascii[name]
+        return getattr(self, name)
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    @property
+    def code_table(self) -> CodeTable:
+        if self._code_table is None:
+            codes = [code for g in range(len(self.parts)) for code in self.codes.values(g)]
+            self._code_table = CodeTable.build(codes)
+        return self._code_table
+
+    def sorted_codes(self) -> SortedCodes:
+        return SortedCodes(self.code_table.order, self.code_of)
+
+    def first_with_code(self, code: str) -> int | None:
+        """The index of the first phrase with this (normalised) code."""
+        if code in self._used:
+            return self._used[code]
+        found = self._used[code] = self.sorted_codes().first_index(code)
+        return found
+
+    def by_code(self, code: str, *, today: date | None = None) -> Entry | None:
+        """The phrase with this code (the first library's, when several share it); with `today`,
+        None when that phrase is outside its validity window on that day."""
+        wanted = normalise_code(code)
+        index = self.first_with_code(wanted) if wanted else None
+        if index is None or (today is not None and not self.visible(index, today)):
+            return None
+        return self.entry(index)
+
+    def suggest_codes(self, code: str, limit: int = 5) -> list[str]:
+        """Known codes close to an unknown one (prefix matches first, then similar spellings)."""
+        wanted = normalise_code(code)
+        hits = self.search("/" + wanted, limit=limit)
+        return [hit.phrase.code for hit in hits if hit.phrase.code]
+
+    def visible(self, index: int, today: date) -> bool:
+        """Whether phrase `index` is inside its validity window on `today`."""
+        window = self.windows.get(index)
+        if window is None:
+            return True
+        day = today.toordinal()
+        return not ((window[0] and day < window[0]) or (window[1] and day > window[1]))
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        today: date | None = None,
+        usage: Mapping[str, float] | None = None,
+    ) -> list[Hit]:
+        """Ranked hits for `query`. `usage` maps a code to how much the user uses it (ties, empty query)."""
+        today = today or date.today()
+        usage = usage or {}
+        query = query.replace("\0", "").strip()
+        if limit <= 0:
+            return []
+        if query.startswith("/"):
+            code, _, text = query[1:].partition(" ")
+            scored = self._code_search(code.strip().lower(), text.strip().lower(), limit, today)
+        elif not query:
+            scored = self._empty(limit, today, usage)
+        else:
+            scored = text_search(self, query.lower().split(), limit, today, usage)
+        return self._rank(scored, limit, usage)
+
+    def _rank(self, scored: Scored, limit: int, usage: Mapping[str, float]) -> list[Hit]:
+        def order(index: int):
+            score, _ = scored[index]
+            return (-score, -usage.get(self.code_of(index), 0.0) if usage else 0.0, index)
+
+        best = sorted(scored, key=order)[:limit]
+        return [Hit(self.entry(index), round(scored[index][0], 1), scored[index][1], index) for index in best]
+
+    def _empty(self, limit: int, today: date, usage: Mapping[str, float]) -> Scored:
+        scored: Scored = {}
+        for code in sorted(usage, key=usage.get, reverse=True)[:limit]:
+            index = self.first_with_code(normalise_code(code))
+            if index is not None and self.visible(index, today):
+                scored[index] = (0.0, "all")
+        for index in range(self.size):
+            if len(scored) >= limit:
+                break
+            if self.visible(index, today):
+                scored.setdefault(index, (0.0, "all"))
+        return scored
+
+    def _code_search(self, prefix: str, text: str, limit: int, today: date) -> Scored:
+        codes = self.sorted_codes()
+        low, high = codes.prefixed(prefix)
+        order, natural = codes.order, self.code_table.natural
+        tokens = text.split()
+        scored: Scored = {}
+        if tokens:
+            for index in order[low:high]:
+                if self.visible(index, today):
+                    score = self.token_score(index, tokens)
+                    if score is not None:
+                        scored[index] = (score[0] - natural[index] / 1e7, score[1])
+            return scored
+        count = high - low
+        if count <= 4096:
+            ranked = sorted(order[low:high], key=natural.__getitem__)
+        else:
+            import heapq
+
+            ranked = heapq.nsmallest(limit * 4, order[low:high], key=natural.__getitem__)
+        for index in ranked:
+            if len(scored) >= limit:
+                break
+            if not self.visible(index, today):
+                continue
+            exact = self.code_of(index) == prefix
+            scored[index] = (100.0 if exact else 90.0 - min(natural[index], 10**6) / 10**6, "code")
+        if len(scored) < limit and prefix:
+            for index, similarity in close_codes(codes, prefix, limit * 2):
+                if len(scored) >= limit:
+                    break
+                if index not in scored and self.visible(index, today):
+                    scored[index] = (similarity * 0.6, "code")
+        return scored
+
+    def token_score(self, index: int, tokens: list[str]) -> tuple[float, str] | None:
+        """The worst of each token's best field score; None when a token matches nowhere."""
+        g = self.group_of(index)
+        k = index - self.firsts[g]
+        code = self.codes.values(g)[k]
+        title = self.titles.values(g)[k]
+        others = None
+        worst = (101.0, "")
+        for token in tokens:
+            if title.startswith(token):
+                best = (98.0, "title")
+            elif code == token:
+                best = (99.0, "code")
+            elif token in title:
+                best = (94.0, "title")
+            else:
+                if others is None:
+                    others = self.others.values(g)[k]
+                if token in others:
+                    best = (88.0, "code" if token in code else "tag")
+                else:
+                    pinyin = self.pinyin.values(g)[k]
+                    if token in pinyin:
+                        best = (pinyin_score(pinyin, token), "pinyin")
+                    elif token in self.bodies.values(g)[k]:
+                        best = (60.0, "body")
+                    else:
+                        return None
+            if best < worst:
+                worst = best
+        return worst
+
+    # -- typos -----------------------------------------------------------------------------------
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Every ASCII word and Han character of titles, tags and group names, with how many
+        phrases have it (merged from the groups' keys on first use, or given by the cache)."""
+        if self._vocabulary is None:
+            from qr.index.fuzzy import merged_vocabulary, parse_vocabulary
+
+            self._vocabulary = parse_vocabulary(self.vocabulary_text or merged_vocabulary(part.keys for part in self.parts))
+        return self._vocabulary
+
+
+def pinyin_score(pinyin: str, token: str) -> float:
+    """Title pinyin outranks tag pinyin; a match at the start of the title outranks one inside."""
+    initials, _, rest = pinyin.partition(SEP)
+    full, _, _tags = rest.partition(SEP)
+    if initials.startswith(token) or full.startswith(token):
+        return 86.0
+    if token in initials or token in full:
+        return 82.0
+    return 78.0
