@@ -10,7 +10,7 @@ import gc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -26,6 +26,9 @@ from qr.store.entry import Entry
 from qr.store.models import VarSpec
 from qr.usage import UsageStore
 from qr.workspace import Workspace
+
+if TYPE_CHECKING:
+    from qr.practice import ProgressStore
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 GC_RESUME_SECONDS = 0.5
@@ -96,7 +99,7 @@ class QrApp(App[object]):
         self.cursor_blink = cursor_blink
         self.watch_library = watch_library
         self._told_osc52 = False
-        self._practice_progress = None
+        self._practice_progress: ProgressStore | None = None
         self.usage_store = usage
         """The agent's copy history (None: no ranking, nothing recorded)."""
         self._usage_scores: dict[str, float] | None = None
@@ -106,7 +109,7 @@ class QrApp(App[object]):
         return self.now().date()
 
     @property
-    def practice_progress(self):
+    def practice_progress(self) -> ProgressStore:
         """The practice scores (`qr.practice.ProgressStore`), opened when a new hire first needs them."""
         if self._practice_progress is None:
             from qr.practice import ProgressStore

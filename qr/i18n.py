@@ -820,13 +820,3 @@ def t(key: str, **values: object) -> str:
     text = CATALOGUE[current_language()].get(key) or EN.get(key) or key
     return text.format(**values) if values else text
 
-
-def translate(key: str, values: Mapping[str, object], lang: str | None = None) -> str:
-    """A `qr.messages.Message` in `lang` (default: the current language); nested messages too."""
-    from qr.messages import text_of
-
-    lang = lang if lang in CATALOGUE else current_language()
-    text = CATALOGUE[lang].get(key) or EN.get(key) or key
-    if not values:
-        return text
-    return text.format(**{name: text_of(value, lang) for name, value in values.items()})

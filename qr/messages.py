@@ -37,8 +37,6 @@ class Message:
 
     def text(self, lang: str | None = None) -> str:
         """The sentence in `lang` ("zh"/"en"), by default the current UI/CLI language."""
-        from qr.i18n import translate
-
         return translate(self.id, self.args, lang)
 
     @property
@@ -70,14 +68,26 @@ class MessageError(Exception):
         return self.text()
 
 
+def translate(key: str, values: Mapping[str, object], lang: str | None = None) -> str:
+    """A message's text in `lang` (default: the current language); nested messages too.
+
+    Here, not in qr.i18n: the catalogue is data this module reads, and qr.i18n imports nothing
+    of the messages (no import circle between the two)."""
+    from qr.i18n import CATALOGUE, EN, current_language
+
+    lang = lang if lang in CATALOGUE else current_language()
+    text = CATALOGUE[lang].get(key) or EN.get(key) or key
+    if not values:
+        return text
+    return text.format(**{name: text_of(value, lang) for name, value in values.items()})
+
+
 def text_of(value: object, lang: str | None = None) -> str:
     """`value` as text in `lang`: a Message or MessageError translated, a tuple of them joined
     with "; " (Chinese "；"), anything else `str()`."""
     if isinstance(value, (Message, MessageError)):
         return value.text(lang)
     if isinstance(value, tuple) and value and all(isinstance(item, (Message, MessageError)) for item in value):
-        from qr.i18n import translate
-
         return translate("messages.separator", {}, lang).join(item.text(lang) for item in value)
     return str(value)
 

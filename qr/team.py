@@ -512,7 +512,7 @@ def status(root: Path | str, *, fetch_first: bool = True, timeout: float | None 
     if upstream is not None and fetch_first:
         outcome = fetch(repo, upstream, timeout=timeout)
         fetched, fetch_error = outcome.ok, (None if outcome.ok else outcome.reason())
-    ahead, behind = ahead_behind(repo, branch) if upstream is not None else (0, 0)
+    ahead, behind = ahead_behind(repo, branch) if upstream is not None and branch is not None else (0, 0)
     return Status(
         library=repo.library,
         branch=branch,

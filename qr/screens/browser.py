@@ -193,13 +193,13 @@ class BrowserScreen(EditingScreen):
         if change.highlight is None:
             return
         path, phrase = change.highlight
-        stack = list(self.tree.root.children)
+        stack = list(self.library_tree.root.children)
         while stack:
             node = stack.pop()
             data = node.data
             if isinstance(data, Entry):
                 if data.library.root == change.root and data.group.path == path and data.phrase == phrase:
-                    self.tree.move_cursor(node)
+                    self.library_tree.move_cursor(node)
                     return
             else:
                 stack.extend(node.children)
@@ -224,13 +224,13 @@ class BrowserScreen(EditingScreen):
         self.rebuild()
 
     @property
-    def tree(self) -> Tree[NodeData]:
+    def library_tree(self) -> Tree[NodeData]:
         return self.query_one("#browser-tree", Tree)
 
     @property
     def current_entry(self) -> Entry | None:
         """The phrase under the tree's cursor (what the editor's e/n/d/m act on)."""
-        node = self.tree.cursor_node
+        node = self.library_tree.cursor_node
         return node.data if node is not None and isinstance(node.data, Entry) else None
 
     def _hits(self) -> tuple[dict[str, dict[GroupKey, list[Entry]]], int, Entry | None]:
@@ -249,12 +249,15 @@ class BrowserScreen(EditingScreen):
         stays on the phrase, group or category it was on. A group's phrases are added when it opens,
         so a library of 100,000 phrases builds a tree of a few hundred groups, not 100,000 nodes.
         """
-        tree = self.tree
+        tree = self.library_tree
         filtering = bool(self._query.strip())
+        arranged: dict[str, dict[GroupKey, list[Entry] | None]]
+        before: NodeData | None
         if filtering:
-            arranged, shown, before = self._hits()
+            arranged_hits, shown, before = self._hits()
+            arranged = {category: dict(groups) for category, groups in arranged_hits.items()}
         else:
-            arranged = {category: {key: None for key in keys} for category, keys in self._categories.items()}
+            arranged = {category: dict.fromkeys(keys) for category, keys in self._categories.items()}
             shown = sum(info.size for info in self._groups.values())
             before = tree.cursor_node.data if tree.cursor_node is not None else None
         before_group = group_key(before) if isinstance(before, Entry) else None
@@ -436,12 +439,12 @@ class BrowserScreen(EditingScreen):
 
     @on(Input.Submitted, "#browser-filter")
     def _filter_submitted(self) -> None:
-        self.tree.focus()
+        self.library_tree.focus()
 
     def on_key(self, event) -> None:
         # ↓ from the filter box goes into the tree, as in the launcher
         if event.key == "down" and self.focused is self.query_one("#browser-filter", Input):
-            self.tree.focus()
+            self.library_tree.focus()
             event.stop()
 
     def action_focus_filter(self) -> None:
@@ -451,7 +454,7 @@ class BrowserScreen(EditingScreen):
         field = self.query_one("#browser-filter", Input)
         if field.value:
             field.value = ""
-            self.tree.focus()
+            self.library_tree.focus()
         else:
             self.dismiss()
 
@@ -459,7 +462,7 @@ class BrowserScreen(EditingScreen):
         """Practise the group (or category) under the cursor."""
         from qr.screens.practice import PracticeScreen
 
-        data = self.tree.cursor_node.data if self.tree.cursor_node is not None else None
+        data = self.library_tree.cursor_node.data if self.library_tree.cursor_node is not None else None
         if isinstance(data, Entry) and group_key(data) in self._groups:
             entries, label = list(self._groups[group_key(data)].entries), data.group.name
         elif isinstance(data, GroupNode):
@@ -482,13 +485,11 @@ class BrowserScreen(EditingScreen):
 
 
 def _same(before: object, data: object) -> bool:
-    if before is None or data is None or type(before) is not type(data):
-        return False
-    if isinstance(data, Entry):
+    if isinstance(before, Entry) and isinstance(data, Entry):
         return before.phrase is data.phrase or (before.group.path == data.group.path and before.phrase == data.phrase)
-    if isinstance(data, GroupNode):
+    if isinstance(before, GroupNode) and isinstance(data, GroupNode):
         return before.key == data.key
-    if isinstance(data, CategoryNode):
+    if isinstance(before, CategoryNode) and isinstance(data, CategoryNode):
         return before.name == data.name
     return False
 

@@ -338,6 +338,7 @@ class PhraseEditor(QrScreen[None]):
 
     def _saved(self, result: edit.Edit, message: str) -> None:
         saved = result.group
+        assert saved is not None  # a phrase was saved into it
         self.group_path = saved.path
         self.index = result.index
         self.base = saved.phrases[result.index]
@@ -438,6 +439,7 @@ class PhraseEditor(QrScreen[None]):
         name = f"{old.name if old else self.group_path.stem} {t('editor.copy_suffix')}"
         try:
             created = edit.new_group(library, name, category=old.category if old else "", folder=self.group_path.parent)
+            assert created.group is not None  # new_group returns the group it made
             dropped = None
             if phrase.code and edit.code_owner(created.library, phrase.code) is not None:
                 dropped, phrase = phrase.code, replace(phrase, code=None)
@@ -447,7 +449,7 @@ class PhraseEditor(QrScreen[None]):
             return
         if dropped:
             self.query_one("#edit-code", Input).value = ""
-        message = t("editor.saved_copy", path=result.group.path.as_posix())
+        message = t("editor.saved_copy", path=created.group.path.as_posix())
         if dropped:
             message += " " + t("editor.copy_code_dropped", code=dropped)
         self._saved(result, message)

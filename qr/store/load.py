@@ -52,7 +52,7 @@ def group_files(root: Path) -> list[Path]:
 
 def group_file_names(root: Path) -> list[str]:
     """`group_files` as POSIX strings: os.walk instead of pathlib (a warm start lists 300+ files)."""
-    found = []
+    found: list[str] = []
     for folder, folders, files in os.walk(root):  # like rglob: symlinked folders are not entered
         folders[:] = [name for name in folders if not name.startswith(".")]
         relative = os.path.relpath(folder, root)

@@ -90,8 +90,7 @@ def disk_changes(library: Library, side: Mapping[Path, FileStamp] | None = None)
     side = dict(side if side is not None else {})
     root = library.root
     if not root.is_dir():
-        removed = tuple(group.path for group in library.groups) + tuple(sorted(library.broken))
-        return DiskChanges(removed=removed)
+        return DiskChanges(removed=tuple(group.path for group in library.groups) + tuple(sorted(library.broken)))
     on_disk = set(group_files(root))
     loaded = {group.path: group for group in library.groups}
     changed, added, touched = [], [], {}

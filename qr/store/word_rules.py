@@ -297,8 +297,8 @@ def compile_rules(config: RuleConfig, root: Path) -> WordRules:
     extra[FORBIDDEN] = parse_word_list("\n".join(config.forbidden), FORBIDDEN, LIBRARY_FILE)
     extra[RISKY] = parse_word_list("\n".join(config.risky), RISKY, LIBRARY_FILE)
     for name in config.files:
-        entries, problem = read_word_file(root / Path(name).expanduser(), name)
-        extra[AD_LAW] += entries
+        listed, problem = read_word_file(root / Path(name).expanduser(), name)
+        extra[AD_LAW] += listed
         if problem is not None:
             problems.append(problem)
 

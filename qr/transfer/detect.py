@@ -143,7 +143,7 @@ def sniff_format(source: Source) -> str:
             counts["sogou"] += 1
         elif _RIME_LINE.match(line):
             counts["rime"] += 1
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda name: counts[name])
     if counts[best]:
         return best
     # Checked last: a line `matches:` can sit inside a multi-line Sogou phrase.

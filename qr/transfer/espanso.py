@@ -132,16 +132,16 @@ def _candidate(line: int, match: dict[str, Any], global_vars: dict, usage: dict[
             continue
         reference, from_form = piece
         name, _, field = reference.partition(".")
-        spec = variables.get(name)
-        if from_form or (spec is not None and spec.get("type") == "form" and field):
+        declared = variables.get(name)
+        if from_form or (declared is not None and declared.get("type") == "form" and field):
             parts.append(Var(_identifier(field or name)))
             continue
-        if spec is None:
+        if declared is None:
             parts.append(Var(_identifier(reference)))
             warnings.append(f"{{{{{reference}}}}} is not defined in the file; kept as {{{_identifier(reference)}}}")
             continue
-        kind = spec.get("type")
-        params = spec.get("params") if isinstance(spec.get("params"), dict) else {}
+        kind = declared.get("type")
+        params = declared.get("params") if isinstance(declared.get("params"), dict) else {}
         if kind in _EXECUTES:
             return Notice("skipped", line, f"{named}: {_EXECUTES[kind]} (global variable {name}); an import never executes anything")
         if kind == "echo":

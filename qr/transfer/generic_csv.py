@@ -38,11 +38,11 @@ def parse_generic_csv(text: str) -> Parsed:
         if not body.strip():
             notices.append(Notice("skipped", line, f"/{code}: empty body" if code else "empty body"))
             continue
-        template = body
-        error = check(body)
-        if error is not None:
+        template: str | None = body
+        problem = check(body)
+        if problem is not None:
             template = None
-            notices.append(Notice("warning", line, f"/{code}: not a valid template ({error}); imported as plain text"))
+            notices.append(Notice("warning", line, f"/{code}: not a valid template ({problem}); imported as plain text"))
         candidates.append(
             Candidate(
                 parts=(body,),

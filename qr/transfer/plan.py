@@ -99,8 +99,7 @@ def build_plan(
             notices.append(Notice("warning", 0, f"library: {problem} (its codes are not checked)"))
     known = set(library.vars) | set(BUILTINS)
 
-    prepared = [_prepare(candidate, known, notices) for candidate in parsed.candidates]
-    prepared = [item for item in prepared if item is not None]
+    prepared = [item for item in (_prepare(candidate, known, notices) for candidate in parsed.candidates) if item is not None]
     _assign_codes(prepared, library, notices)
     phrases = [(item, item.phrase) for item in prepared]
 
@@ -160,6 +159,7 @@ def build_plan(
 def _prepare(candidate: Candidate, known: set[str], notices: list[Notice]) -> _Prepared | None:
     raw_code = (candidate.code or "").strip()
     shown = f"/{raw_code}" if raw_code else "a phrase"
+    kept: list[str]
     if candidate.template is not None:
         template, kept = candidate.template, []
     else:
@@ -221,7 +221,7 @@ def _assign_codes(prepared: list[_Prepared], library: Library, notices: list[Not
         taken.add(code)
         item.code = code
         notices.append(
-            Notice("renamed", item.candidate.line, f"/{item.candidate.code.strip()} -> /{code} (nothing in it qr can use as a code)")
+            Notice("renamed", item.candidate.line, f"/{(item.candidate.code or '').strip()} -> /{code} (nothing in it qr can use as a code)")
         )
 
 

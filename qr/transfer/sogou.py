@@ -41,7 +41,7 @@ def parse_sogou(text: str) -> Parsed:
             counts["shouxin"] += 1
         elif _MOBILE.match(line):
             counts["mobile"] += 1
-    variant = max(counts, key=counts.get)
+    variant = max(counts, key=lambda name: counts[name])
     if not counts[variant]:
         raise TransferError("no Sogou entries (`code,pos=phrase`, `code=pos,phrase` or `code,phrase,pos`) found")
     if variant == "mobile":
@@ -124,7 +124,7 @@ def expression_parts(phrase: str) -> tuple[tuple[Part, ...], list[str]]:
         for match in pattern.finditer(expression):
             spans.append((match.start(), match.end(), builtin, match))
     spans.sort()
-    kept_spans = []
+    kept_spans: list[tuple[int, int, str, re.Match[str]]] = []
     for span in spans:
         if kept_spans and span[0] < kept_spans[-1][1]:
             continue
