@@ -121,10 +121,6 @@ def test_cycle_finder_finds_a_circle_through_three_modules():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-CLI_CIRCLE = ["qr.cli", "qr.commands", "qr.launch", "qr.team_cli"]
-"""The one circle left: the old flat CLI, which the `qr/cli/` package (issue #13.1) replaces."""
-
-
 def test_no_import_cycles_between_modules():
     # A package's __init__ re-exporting its submodules is not a circle with them: a submodule
     # importing a sibling goes through the package's __init__ only by Python's mechanics.
@@ -132,7 +128,7 @@ def test_no_import_cycles_between_modules():
         name: {target for target in targets if not (MODULES[target].name == "__init__.py" and name.startswith(target + "."))}
         for name, targets in GRAPH.items()
     }
-    assert [cycle for cycle in _cycles(graph) if cycle != CLI_CIRCLE] == []
+    assert _cycles(graph) == []
 
 
 PROBE = re.compile(r"\b(getattr|hasattr)\(\s*(self\.)?(app\.)?screen\b|\b(getattr|hasattr)\(\s*screen\b")
