@@ -12,6 +12,10 @@
     shop = "A店旗舰店"             # {shop} for this profile (before `shop` above and _library.toml)
     agent = "小王"                 # {agent} for this profile
     libraries = ["~/shopA", "~/common"]   # codes resolve in this order: the shop's own, then shared
+
+Every key is declared in SETTINGS (or PROFILE_SETTINGS) with its type: a value of the wrong type
+is a ConfigError naming the key and the file (the CLI exits 2), an unknown key a warning
+(`Config.warnings`). Adding a key: one row there, then read it from `Config.extra`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from qr.messages import Message, MessageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
@@ -28,8 +34,43 @@ if TYPE_CHECKING:
 APP_NAME = "qr"
 
 
-class ConfigError(Exception):
-    """The config file cannot be used; the message names the file and line."""
+SETTINGS: dict[str, str] = {
+    "library": "text",
+    "ui_lang": "text",
+    "agent": "text",
+    "shop": "text",
+    "default_profile": "text",
+    "profiles": "table",
+    "learn_asks": "bool",
+    "share_usage": "bool",
+    "paste": "bool",
+    "keymap": "table",
+}
+"""Top-level keys of config.toml -> the kind of value each takes ("text", "bool", "table")."""
+
+PROFILE_SETTINGS: dict[str, str] = {
+    "shop": "text",
+    "agent": "text",
+    "libraries": "paths",
+    "share_usage": "bool",
+    "paste": "bool",
+}
+"""Keys of a `[profiles.NAME]` table -> their kind ("paths": a folder or a list of folders)."""
+
+_KIND_CHECKS = {
+    "text": lambda value: isinstance(value, str),
+    "bool": lambda value: isinstance(value, bool),
+    "table": lambda value: isinstance(value, dict),
+    "paths": lambda value: (isinstance(value, str) and bool(value))
+    or (isinstance(value, list) and all(isinstance(item, str) and item for item in value)),
+}
+
+
+class ConfigError(MessageError):
+    """The config file cannot be used (the CLI exits 2); the message names the file (and key)."""
+
+    ui_lang: str | None = None
+    """The file's `ui_lang` when it could be read: the error is shown in that language."""
 
 
 def config_dir() -> Path:
@@ -67,7 +108,7 @@ def bundled_library() -> Path:
     source_tree = Path(__file__).resolve().parent.parent / "phrases"
     if (source_tree / "_library.toml").is_file():
         return source_tree
-    raise ConfigError("the bundled library is missing from this installation of qr")
+    raise ConfigError(Message("config.no_bundled_library"))
 
 
 @dataclass(frozen=True)
@@ -81,33 +122,83 @@ class Config:
     profiles: Mapping[str, Any] = field(default_factory=dict)
     default_profile: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    """The declared settings without a field of their own (learn_asks, paste, keymap…), type-checked."""
     path: Path | None = None
+    warnings: tuple[Message, ...] = ()
+    """One per unknown key (the file still loads), for the CLI and the UI to show."""
 
 
 def load_config(path: Path | None = None) -> Config:
+    """The config file's settings (defaults when there is none); raises ConfigError for a file
+    that cannot be read or parsed, or a setting of the wrong type."""
     path = path or config_dir() / "config.toml"
     if not path.exists():
         return Config(path=path)
     import tomllib  # only when there is a config file: a warm `qr search` parses no TOML at all
 
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        document = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
+        raise ConfigError(Message("config.unreadable", file=path, error=error)) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        raise ConfigError(Message("config.invalid_toml", file=path, error=error)) from None
+    warnings = []
+    for key, value in document.items():
+        kind = SETTINGS.get(key)
+        if kind is None:
+            warnings.append(_unknown_key(path, text, key, SETTINGS))
+        elif not _KIND_CHECKS[kind](value):
+            wrong = ConfigError(Message(f"config.wrong_{kind}", file=_where(path, text, key), setting=key, value=_shown(value)))
+            if isinstance(document.get("ui_lang"), str):
+                wrong.ui_lang = document["ui_lang"]
+            raise wrong
+    for name, profile in document.get("profiles", {}).items():
+        if isinstance(profile, dict):  # not a table: profiles_of says so when profiles are used
+            warnings.extend(_unknown_key(path, text, key, PROFILE_SETTINGS, f"profiles.{name}") for key in profile if key not in PROFILE_SETTINGS)
     library = document.get("library")
-    ui_lang = document.get("ui_lang")
+    fields = {"library", "ui_lang", "agent", "shop", "profiles", "default_profile"}
     return Config(
-        library=_expand(library, path.parent) if isinstance(library, str) and library else None,
-        ui_lang=ui_lang if isinstance(ui_lang, str) else None,
-        agent=str(document.get("agent", "")),
-        shop=str(document.get("shop", "")),
-        profiles=document.get("profiles", {}) if isinstance(document.get("profiles"), dict) else {},
-        default_profile=str(document.get("default_profile", "")),
-        extra={k: v for k, v in document.items() if k not in {"library", "ui_lang", "agent", "shop", "profiles", "default_profile"}},
+        library=_expand(library, path.parent) if library else None,
+        ui_lang=document.get("ui_lang") or None,
+        agent=document.get("agent", ""),
+        shop=document.get("shop", ""),
+        profiles=document.get("profiles", {}),
+        default_profile=document.get("default_profile", ""),
+        extra={key: value for key, value in document.items() if key in SETTINGS and key not in fields},
         path=path,
+        warnings=tuple(warnings),
     )
+
+
+def _where(path: Path, text: str, key: str, table: str = "") -> str:
+    """`file:line` of `key =` (inside `[table]` when given), or the file alone when not found."""
+    import re
+
+    inside = not table
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"\s*\[([^\[\]]+)\]", line)
+        if header:
+            inside = bool(table) and header.group(1).replace(" ", "").replace('"', "") == table
+        elif inside and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return f"{path}:{number}"
+    return str(path)
+
+
+def _shown(value: object) -> str:
+    """A wrong value as the message quotes it: short, one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _unknown_key(path: Path, text: str, key: str, known: Mapping[str, str], table: str = "") -> Message:
+    from difflib import get_close_matches
+
+    close = get_close_matches(key, list(known), n=1)
+    where = _where(path, text, key, table)
+    if close:
+        return Message("config.unknown_key_close", file=where, setting=key, close=close[0])
+    return Message("config.unknown_key", file=where, setting=key, known=", ".join(known))
 
 
 def _expand(value: str, base: Path) -> Path:
@@ -144,15 +235,14 @@ def profiles_of(config: Config) -> dict[str, Profile]:
     profiles: dict[str, Profile] = {}
     for name, raw in config.profiles.items():
         if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [profiles.{name}] must be a table with shop, agent and libraries")
+            raise ConfigError(Message("config.profile_not_table", file=where, profile=name))
+        for key, value in raw.items():
+            kind = PROFILE_SETTINGS.get(key)
+            if kind is not None and not _KIND_CHECKS[kind](value):
+                raise ConfigError(Message(f"config.profile_wrong_{kind}", file=where, profile=name, setting=key, value=_shown(value)))
         libraries = raw.get("libraries", [])
         if isinstance(libraries, str):
             libraries = [libraries]
-        if not isinstance(libraries, list) or not all(isinstance(item, str) and item for item in libraries):
-            raise ConfigError(f"{where}: [profiles.{name}] libraries must be a list of folder paths")
-        for key in ("shop", "agent"):
-            if key in raw and not isinstance(raw[key], str):
-                raise ConfigError(f"{where}: [profiles.{name}] {key} must be a string")
         profiles[name] = Profile(
             name=name,
             shop=raw.get("shop", ""),
@@ -167,15 +257,17 @@ def select_profile(option: str | None, config: Config, *, library_option: str | 
     (`--library` or `$QR_LIBRARY`: the user asked for that folder, not for a shop), else none."""
     profiles = profiles_of(config)
     if option:
-        name, what = option, "unknown profile"
+        name, message_id = option, "config.unknown_profile"
     elif config.default_profile and not library_option and not os.environ.get("QR_LIBRARY"):
-        name, what = config.default_profile, f"default_profile in {config.path}: unknown profile"
+        name, message_id = config.default_profile, "config.unknown_default_profile"
     else:
         return None
     if name in profiles:
         return profiles[name]
-    known = ", ".join(sorted(profiles)) if profiles else f"none ({config.path or 'the config file'} has no [profiles.NAME])"
-    raise ConfigError(f"{what} {name!r}; known profiles: {known}")
+    file = config.path or "config.toml"
+    if not profiles:
+        raise ConfigError(Message(f"{message_id}_none", file=file, name=name))
+    raise ConfigError(Message(message_id, file=file, name=name, known=", ".join(sorted(profiles))))
 
 
 def resolve_libraries(option: str | None, config: Config, profile: Profile | None) -> list[Path]:

@@ -30,6 +30,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from qr.config import Config
     from qr.workspace import Workspace
 
 from qr import __version__
@@ -49,9 +50,9 @@ COMMANDS: dict[str, str] = {
 """Subcommand name -> the module that declares it (its `COMMAND`)."""
 
 LAUNCHER_FLAGS: dict[str, str] = {
-    "--once": "the launcher exits after one copy (for a hotkey)",
+    "--once": "cli.opt.once",
 }
-"""Switches of the launcher (`qr` with no subcommand), accepted before a subcommand only."""
+"""Switches of the launcher (`qr` with no subcommand), accepted before a subcommand only: -> help id."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ class Command:
 
 
 GLOBAL_OPTIONS: dict[str, tuple[str, str]] = {
-    "--library": ("PATH", "library folder (else $QR_LIBRARY, the config file, the bundled library)"),
-    "--profile": ("NAME", "profile from the config file"),
+    "--library": ("PATH", "cli.opt.library"),
+    "--profile": ("NAME", "cli.opt.profile"),
 }
-"""Options taking a value, accepted before and after the subcommand: option -> (metavar, help)."""
+"""Options taking a value, accepted before and after the subcommand: option -> (metavar, help id)."""
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """GLOBAL_OPTIONS on `parser`; `suppress` on subparsers, so an option given before the
@@ -82,38 +83,106 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
 
 
 class CommandError(Exception):
-    """A failure to report in one line on stderr, with an exit code."""
+    """A failure to report in one line on stderr, with an exit code. The message may be an
+    object whose `str()` is the text (a ConfigError): it is rendered when printed, in the CLI's
+    language."""
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    def __init__(self, message: object, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
 
 
-def workspace_for(args: argparse.Namespace, *, warn: bool = True) -> Workspace:
+def safe(text: str) -> str:
+    """`text` as it may reach a terminal: control characters (ESC, C1, bidi overrides…) written
+    as `\\x1b`, never raw; newlines and tabs kept. qr.terminal_text is imported only when
+    there is something to escape, which keeps it off a warm `qr search`."""
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    from qr.terminal_text import escape_controls
+
+    return escape_controls(text)
+
+
+def out(text: str = "") -> None:
+    """One line of output on stdout, control characters escaped."""
+    sys.stdout.write(safe(text) + "\n")
+
+
+def warn(text: str) -> None:
+    """`qr: warning: …` on stderr, control characters escaped."""
+    sys.stderr.write(safe(f"qr: {tr('cli.warning', message=text)}") + "\n")
+
+
+def note(text: str) -> None:
+    """A line about what was done (copied, created, exported…) on stderr, so stdout stays data."""
+    sys.stderr.write(safe(text) + "\n")
+
+
+_language_chosen = False
+
+
+def tr(key: str, **values: object) -> str:
+    """The catalogue's text for `key` (qr/i18n.py, `cli.*`) in the CLI's language: `ui_lang` from
+    the config, else the locale (LC_ALL, LC_MESSAGES, LANG: zh* is Chinese), else English."""
+    from qr.i18n import t
+
+    use_cli_language()
+    return t(key, **values)
+
+
+def use_cli_language(config: Config | None = None) -> None:
+    """Choose the language of the catalogue and of core messages for this run (once; main()
+    starts each run afresh): `ui_lang` of `config`, else of the config file read now, else the
+    locale, which qr.i18n follows by default: with no `ui_lang`, a warm `qr search` that says
+    nothing never imports the catalogue."""
+    global _language_chosen
+    if _language_chosen:
+        return
+    _language_chosen = True
+    from qr.config import ConfigError, load_config
+
+    if config is None:
+        try:
+            config = load_config()
+        except ConfigError as error:
+            if error.ui_lang:  # the error itself is shown in the file's language if it says one
+                _set_language(error.ui_lang)
+            return
+    if config.ui_lang:
+        _set_language(config.ui_lang)
+
+
+def _set_language(configured: str | None) -> None:
+    from qr.i18n import choose_language, set_language
+
+    set_language(choose_language(configured) if configured else None)
+
+
+def workspace_for(args: argparse.Namespace, *, warn_problems: bool = True) -> Workspace:
     """The library (or profile) the options name, loaded; a bad config or a missing folder is a
-    CommandError. With `warn`, each file that could not be loaded is a warning on stderr."""
+    CommandError. Unknown config keys are warnings on stderr, and with `warn_problems` so is each
+    file that could not be loaded."""
     from qr.config import ConfigError
     from qr.workspace import open_workspace
 
     try:
         workspace = open_workspace(getattr(args, "library", None), profile=getattr(args, "profile", None))
     except ConfigError as error:
-        raise CommandError(str(error)) from None
-    if workspace.config.ui_lang:  # else the locale decides the language of core messages (qr.i18n)
-        from qr.i18n import choose_language, set_language
-
-        set_language(choose_language(workspace.config.ui_lang))
+        raise CommandError(error) from None
+    use_cli_language(workspace.config)  # core messages (load problems, lint) follow ui_lang too
+    for warning in workspace.config.warnings:
+        warn(str(warning))
     for library in workspace.libraries:
         if not library.root.is_dir():
-            raise CommandError(f"library folder not found: {library.root}")
-    if warn:
+            raise CommandError(tr("cli.library_not_found", path=library.root))
+    if warn_problems:
         for problem in workspace.problems:
-            print(f"qr: warning: {problem} (skipped; the rest of the library loaded)", file=sys.stderr)
+            warn(tr("cli.problem_skipped", problem=problem))
     return workspace
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE", help="a variable's value (repeatable)")
+    parser.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE", help="cli.arg.set")
 
 
 def parse_values(pairs: Sequence[str]) -> dict[str, str]:
@@ -122,7 +191,7 @@ def parse_values(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip():
-            raise CommandError(f"--set wants NAME=VALUE, got {pair!r}")
+            raise CommandError(tr("cli.set_syntax", pair=repr(pair)))
         values[name.strip()] = value
     return values
 
@@ -130,8 +199,54 @@ def parse_values(pairs: Sequence[str]) -> dict[str, str]:
 def print_json(document: object) -> None:
     import json  # here: `qr render` and the launcher print no JSON
 
-    json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+    if not text.replace("\n", "").isprintable():  # C1 or bidi characters in a string
+        from qr.terminal_text import escape_json_controls
+
+        text = escape_json_controls(text)
+    sys.stdout.write(text + "\n")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help texts are catalogue ids (`cli.*`), looked up when help is shown rather than when the
+    parser is built: building `qr search`'s parser must not load the catalogue."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return _translated(action.help) if action.help else action.help
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(_translated(text) if text else text)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_translated(heading) if heading else heading)
+
+
+def _translated(text: str) -> str:
+    """A `cli.*` id or one of argparse's own English texts, in the CLI's language."""
+    from qr.i18n import EN
+
+    if text in EN:
+        return tr(text)
+    key = _argparse_ids().get(text)
+    return tr(key) if key else text
+
+
+def _argparse_ids() -> dict[str, str]:
+    """argparse's English texts -> their ids in the catalogue (`argparse.*`)."""
+    from qr.i18n import EN
+
+    return {text: key for key, text in EN.items() if key.startswith("argparse.")}
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """`parser.parse_args(argv)` with argparse's own messages (usage:, error:, invalid choice…)
+    in the CLI's language: argparse looks them up through its module's `_` when it shows them."""
+    english = argparse._  # type: ignore[attr-defined]  # argparse's gettext, a module global
+    argparse._ = _translated  # type: ignore[attr-defined]
+    try:
+        return parser.parse_args(argv)
+    finally:
+        argparse._ = english  # type: ignore[attr-defined]
 
 
 def _named_command(argv: Sequence[str]) -> str | None:
@@ -170,11 +285,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     only = _named_command(argv) if argv is not None else None
     if only and only not in COMMANDS:
         only = None  # not a command: argparse's error lists them all
-    parser = argparse.ArgumentParser(
-        prog="qr",
-        description="Quick replies for customer service: type /code or a few letters, Enter, and the reply is on the clipboard.",
-    )
-    parser.add_argument("--version", action="version", version=f"qr {__version__}")
+    parser = argparse.ArgumentParser(prog="qr", description="cli.description", formatter_class=_HelpFormatter)
+    parser.add_argument("-V", "--version", action="version", version=f"qr {__version__}", help="cli.opt.version")
     add_global_options(parser, suppress=False)
     for flag, help in LAUNCHER_FLAGS.items():
         parser.add_argument(flag, action="store_true", help=help)
@@ -182,7 +294,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name in COMMANDS:
         if only is None or name == only:
             declared = command(name)
-            sub = subparsers.add_parser(name, help=declared.help, description=declared.help)
+            sub = subparsers.add_parser(name, help=declared.help, description=declared.help, formatter_class=_HelpFormatter)
             add_global_options(sub, suppress=True)
             declared.add_arguments(sub)
             sub.set_defaults(run=declared.run)
@@ -191,8 +303,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script `qr` (and `python -m qr`): the exit status."""
+    global _language_chosen
+    _language_chosen = False
+    if "qr.i18n" in sys.modules:  # a run before this one in the same process (tests) chose one
+        _set_language(None)
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(argv).parse_args(argv)
+    args = _parse(build_parser(argv), argv)
     try:
         if args.command is None:
             from qr.cli.launch import run_launcher
@@ -200,7 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_launcher(args)
         return args.run(args)
     except CommandError as error:
-        print(f"qr: {error}", file=sys.stderr)
+        use_cli_language()  # a ConfigError's text is rendered now
+        sys.stderr.write(safe(f"qr: {error}") + "\n")
         return error.exit_code
     except KeyboardInterrupt:
         return 130
@@ -209,5 +326,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # one line, never a traceback (QR_DEBUG=1 shows it)
         if os.environ.get("QR_DEBUG"):
             raise
-        print(f"qr: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        sys.stderr.write(safe(f"qr: {tr('cli.unexpected', error=f'{type(error).__name__}: {error}')}") + "\n")
         return 70

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from qr.cli import Command, CommandError, add_set_option, workspace_for
-from qr.cli.render import missing_message, rendered_entry
+from qr.cli import Command, CommandError, note, out, tr, warn, workspace_for
+from qr.cli.render import add_phrase_arguments, missing_message, rendered_entry
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -16,9 +16,8 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("code")
-    add_set_option(parser)
-    parser.add_argument("--print", dest="print_only", action="store_true", help="print the reply instead of copying it")
+    add_phrase_arguments(parser)
+    parser.add_argument("--print", dest="print_only", action="store_true", help="cli.copy.print")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,19 +29,19 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(missing_message(entry, rendered.missing))
     text = rendered.text.rstrip("\n")
     if args.print_only:
-        print(text)
+        out(text)
         record_use(workspace, entry)  # printed to paste: a use like any other
         return 0
     try:
         SystemClipboard().copy(text)
-        how = "clipboard"
+        how = tr("cli.copy.via_clipboard")
     except ClipboardUnavailable as error:
         if not sys.stdout.isatty():
-            raise CommandError(f"{error}; or use `qr copy {entry.phrase.code} --print`", exit_code=3) from None
-        sys.stdout.write(osc52(text))
+            raise CommandError(tr("cli.copy.failed", error=error, code=entry.phrase.code), exit_code=3) from None
+        sys.stdout.write(osc52(text))  # the one deliberate escape sequence: the terminal's clipboard
         sys.stdout.flush()
-        how = "terminal clipboard (OSC 52)"
-    print(f"copied /{entry.phrase.code} {entry.phrase.title} to the {how}", file=sys.stderr)
+        how = tr("cli.copy.via_osc52")
+    note(tr("cli.copy.done", code=f"/{entry.phrase.code}", title=entry.phrase.title, how=how))
     record_use(workspace, entry)
     return 0
 
@@ -55,8 +54,8 @@ def record_use(workspace: Workspace, entry: Entry) -> None:
         return
     store = UsageStore()
     if not store.record(workspace.profile_name, entry.phrase.code):
-        print(f"qr: warning: {store.problem}", file=sys.stderr)
+        warn(str(store.problem))
     store.close()
 
 
-COMMAND = Command("copy", "render a phrase and put it on the clipboard", add_arguments, run)
+COMMAND = Command("copy", "cli.copy", add_arguments, run)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from qr.cli import Command, CommandError, workspace_for
+from qr.cli import Command, CommandError, note, tr, warn, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -15,10 +14,10 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from qr.transfer.formats import EXPORT_FORMATS
 
-    parser.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS))
-    parser.add_argument("--out", required=True, metavar="FILE")
-    parser.add_argument("--group", metavar="G", help="only this group (name or file)")
-    parser.add_argument("--category", metavar="C", help="only this category")
+    parser.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS), help="cli.export.format")
+    parser.add_argument("--out", required=True, metavar="FILE", help="cli.export.out")
+    parser.add_argument("--group", metavar="G", help="cli.arg.group")
+    parser.add_argument("--category", metavar="C", help="cli.arg.category")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,11 +30,11 @@ def run(args: argparse.Namespace) -> int:
         rows = select(workspace.library, args.group, args.category)
         result = export_phrases(workspace.library, rows, args.format, out, shop=workspace.shop)
     except TransferError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(error) from None
     for warning in result.warnings:
-        print(f"qr: warning: {warning}", file=sys.stderr)
-    print(f"exported {result.count} phrases to {out} ({args.format})", file=sys.stderr)
+        warn(warning)
+    note(tr("cli.export.done", count=result.count, path=out, format=args.format))
     return 0
 
 
-COMMAND = Command("export", "write a sheet or file for the platform's own quick-phrase tool", add_arguments, run)
+COMMAND = Command("export", "cli.export", add_arguments, run)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qr.cli import Command, CommandError
+from qr.cli import Command, CommandError, out, tr
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -23,12 +23,12 @@ BAR_THRESHOLD = 2000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from qr.transfer.formats import AUTO, IMPORT_FORMATS
 
-    parser.add_argument("file", metavar="FILE")
-    parser.add_argument("--format", choices=(AUTO, *IMPORT_FORMATS), default=AUTO, help="default: told from the content")
-    parser.add_argument("--into", required=True, metavar="LIBRARY", help="library folder to write into (created if missing)")
-    parser.add_argument("--group", metavar="NAME", help="put every phrase into one new group NAME")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    parser.add_argument("--replace", action="store_true", help="overwrite phrases whose code is already in the library")
+    parser.add_argument("file", metavar="FILE", help="cli.import.file")
+    parser.add_argument("--format", choices=(AUTO, *IMPORT_FORMATS), default=AUTO, help="cli.import.format")
+    parser.add_argument("--into", required=True, metavar="LIBRARY", help="cli.import.into")
+    parser.add_argument("--group", metavar="NAME", help="cli.import.group")
+    parser.add_argument("--dry-run", action="store_true", help="cli.import.dry_run")
+    parser.add_argument("--replace", action="store_true", help="cli.import.replace")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,14 +55,14 @@ def run(args: argparse.Namespace) -> int:
         if sys.stdout.isatty() and len(parsed.candidates) > BAR_THRESHOLD:
             from qr.transfer.progress import TextBar
 
-            bar = TextBar("qr import: writing")
+            bar = TextBar(tr("cli.import.writing"))
         try:
             write_plan(plan, bar)
         finally:
             if bar is not None:
                 bar.close()
     except TransferError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(error) from None
     # Written first, printed after: a closed pipe (`| head`) must not stop an import half-way.
     _print_plan(plan, source.encoding, path, dry_run=False)
     _print_totals(plan, root, dry_run=False)
@@ -70,40 +70,34 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_plan(plan: ImportPlan, encoding: str, path: Path, *, dry_run: bool) -> None:
-    out = sys.stdout
-    will = "would write" if dry_run else "wrote"
-    out.write(f"{path}: {plan.parsed.format}, {encoding}, {len(plan.parsed.candidates)} entries\n")
+    will = "would" if dry_run else "did"
+    out(tr("cli.import.read", path=path, format=plan.parsed.format, encoding=encoding, count=len(plan.parsed.candidates)))
     if plan.create_library:
-        out.write(f"  {will} a new library {plan.root} (with a minimal _library.toml)\n")
+        out(tr(f"cli.import.{will}_create", root=plan.root))
     for group in plan.new_groups:
-        out.write(f"  {will} {plan.root / group.path}: group {group.name!r}, {len(group.phrases)} phrases\n")
+        out(tr(f"cli.import.{will}_group", path=plan.root / group.path, name=repr(group.name), count=len(group.phrases)))
     for previous, new in plan.replacements:
         count = sum(1 for old, fresh in zip(previous.phrases, new.phrases) if old != fresh)
-        out.write(f"  {will} {plan.root / new.path}: {count} phrases replaced (--replace)\n")
-    for kind, heading in (("renamed", "renamed"), ("skipped", "skipped"), ("warning", "warnings")):
+        out(tr(f"cli.import.{will}_replace", path=plan.root / new.path, count=count))
+    for kind in ("renamed", "skipped", "warning"):
         notices = sorted((notice for notice in plan.notices if notice.kind == kind), key=lambda notice: notice.line)
         if not notices:
             continue
-        out.write(f"{heading} ({len(notices)}):\n")
+        out(tr(f"cli.import.heading_{kind}", count=len(notices)))
         for notice in notices[:LISTED]:
-            out.write(f"  {notice}\n")
+            out(f"  {notice}")
         if len(notices) > LISTED:
-            out.write(f"  … and {len(notices) - LISTED} more\n")
+            out(tr("cli.import.more", count=len(notices) - LISTED))
 
 
 def _print_totals(plan: ImportPlan, root: Path, *, dry_run: bool) -> None:
-    imported = plan.imported
-    line = (
-        f"{'would import' if dry_run else 'imported'} {imported}, replaced {plan.replaced}, "
-        f"renamed {plan.count('renamed')}, skipped {plan.count('skipped')}"
-    )
+    counts = {"imported": plan.imported, "replaced": plan.replaced, "renamed": plan.count("renamed"), "skipped": plan.count("skipped")}
     if dry_run:
-        line += " (dry run: nothing written)"
+        out(tr("cli.import.totals_dry_run", **counts))
     elif not plan.writes_anything:
-        line += " (nothing to write)"
+        out(tr("cli.import.totals_nothing", **counts))
     else:
-        line += f" into {root}"
-    sys.stdout.write(line + "\n")
+        out(tr("cli.import.totals", root=root, **counts))
 
 
-COMMAND = Command("import", "import phrases from Sogou / Rime / Qianniu-style sheets / espanso / qr csv files", add_arguments, run)
+COMMAND = Command("import", "cli.import", add_arguments, run)

@@ -27,7 +27,7 @@ def run_launcher(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         # a missing library or a bad config is a CommandError (exit 2) before Textual starts
-        workspace = workspace_for(args, warn=False)  # problems are shown in the app instead
+        workspace = workspace_for(args, warn_problems=False)  # problems are shown in the app instead
         workspace.index  # build the index before the first frame, so the first frame has hits  # noqa: B018
 
         from qr.app import make_app  # imports Textual (~200 ms)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qr.cli import Command, print_json, workspace_for
+from qr.cli import Command, out, print_json, tr, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -12,13 +12,13 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="cli.lint.json")
 
 
 def run(args: argparse.Namespace) -> int:
     from qr.store.lint import lint as lint_library
 
-    workspace = workspace_for(args, warn=False)
+    workspace = workspace_for(args, warn_problems=False)
     if len(workspace.libraries) > 1:
         from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
 
@@ -33,15 +33,15 @@ def run(args: argparse.Namespace) -> int:
     for finding in findings:
         by_file.setdefault(str(finding.file), []).append(finding)
     for file, items in sorted(by_file.items()):
-        print(file)
+        out(file)
         for finding in sorted(items, key=lambda f: (f.line, f.column)):
             code = f" /{finding.code}" if finding.code else ""
-            print(f"  {finding.line}:{finding.column}  {finding.severity:<7} {finding.rule}{code}  {finding.message}")
+            out(f"  {finding.line}:{finding.column}  {finding.severity:<7} {finding.rule}{code}  {finding.message}")
     warnings = sum(1 for finding in findings if finding.severity == "warning")
     phrases = sum(len(group.phrases) for library in workspace.libraries for group in library.groups)
     groups = sum(len(library.groups) for library in workspace.libraries)
-    print(f"{phrases} phrases in {groups} groups: {errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes")
+    out(tr("cli.lint.summary", phrases=phrases, groups=groups, errors=errors, warnings=warnings, notes=len(findings) - errors - warnings))
     return 1 if errors else 0
 
 
-COMMAND = Command("lint", "check the library: template errors, duplicate codes, forbidden wording…", add_arguments, run)
+COMMAND = Command("lint", "cli.lint", add_arguments, run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qr.cli import Command, print_json, workspace_for
+from qr.cli import Command, out, print_json, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -10,9 +10,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--group", metavar="G", help="only this group (name or file)")
-    parser.add_argument("--category", metavar="C", help="only this category")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--group", metavar="G", help="cli.arg.group")
+    parser.add_argument("--category", metavar="C", help="cli.arg.category")
+    parser.add_argument("--json", action="store_true", help="cli.list.json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
     for file, group, phrase in rows:
         if group is not current:
             current = group
-            print(f"# {group.category} / {group.name}  ({file})")
+            out(f"# {group.category} / {group.name}  ({file})")
         code = f"/{phrase.code}" if phrase.code else "-"
-        print(f"  {code:<10} {phrase.title}")
+        out(f"  {code:<10} {phrase.title}")
     return 0
 
 
-COMMAND = Command("list", "phrases in library order", add_arguments, run)
+COMMAND = Command("list", "cli.list", add_arguments, run)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from qr.cli import Command, print_json, workspace_for
+from qr.cli import Command, note, out, print_json, tr, warn, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -14,9 +12,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query")
-    parser.add_argument("--limit", type=int, default=20, metavar="N")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("query", metavar="QUERY", help="cli.search.query")
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="cli.search.limit")
+    parser.add_argument("--json", action="store_true", help="cli.search.json")
 
 
 def usage_scores(workspace: Workspace) -> dict[str, float]:
@@ -30,7 +28,7 @@ def usage_scores(workspace: Workspace) -> dict[str, float]:
     store = UsageStore()
     scores = store.scores(workspace.profile_name)
     if store.problem:
-        print(f"qr: warning: {store.problem}", file=sys.stderr)
+        warn(str(store.problem))
     store.close()
     return scores
 
@@ -45,11 +43,14 @@ def run(args: argparse.Namespace) -> int:
                 for hit in hits
             ]
         )
-        return 0
-    for hit in hits:
-        code = f"/{hit.phrase.code}" if hit.phrase.code else "-"
-        print(f"{code:<10} {hit.phrase.title}  [{hit.group.name}]  {hit.score:g}")
+    else:
+        for hit in hits:
+            code = f"/{hit.phrase.code}" if hit.phrase.code else "-"
+            out(f"{code:<10} {hit.phrase.title}  [{hit.group.name}]  {hit.score:g}")
+    if not hits:  # DESIGN §11: a script can tell "no hit" from "found" by the exit status
+        note(tr("cli.search.none", query=args.query))
+        return 1
     return 0
 
 
-COMMAND = Command("search", "ranked hits for a query (/code, words or pinyin)", add_arguments, run)
+COMMAND = Command("search", "cli.search", add_arguments, run)

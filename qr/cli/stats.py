@@ -6,12 +6,11 @@ Only counts and times are shown: the history holds nothing else (see `qr.usage`)
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from qr.cli import Command, CommandError, print_json, workspace_for
+from qr.cli import Command, CommandError, note, out, print_json, tr, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -60,9 +59,9 @@ def iso_time(moment: float | None) -> str | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N", help="the period: the last N days (0: all history; default 30)")
-    parser.add_argument("--clear", action="store_true", help="delete the usage history")
-    parser.add_argument("--json", action="store_true", help="code, title, group, count, last_used per phrase")
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N", help="cli.stats.days")
+    parser.add_argument("--clear", action="store_true", help="cli.stats.clear")
+    parser.add_argument("--json", action="store_true", help="cli.stats.json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         since = time.time() - args.days * 86400 if args.days > 0 else None
         uses = store.uses(workspace.profile_name, since=since)
         if uses is None:
-            raise CommandError(f"{store.problem}; `qr stats --clear` starts a new history")
+            raise CommandError(tr("cli.stats.unusable", problem=store.problem))
         groups = phrase_uses(workspace, uses)
     finally:
         store.close()
@@ -106,34 +105,42 @@ def _clear(store: UsageStore) -> int:
         # a corrupt file cannot be emptied row by row: remove it, the next copy starts a new one
         removed = store.discard()
         if removed is None:
-            raise CommandError(store.problem or f"cannot clear {store.path}")
-        print(f"removed the unusable usage history {store.path}", file=sys.stderr)
+            raise CommandError(store.problem or tr("cli.stats.cannot_clear", path=store.path))
+        note(tr("cli.stats.removed", path=store.path))
         return 0
     if deleted is None:
-        raise CommandError(store.problem or f"cannot clear {store.path}")
-    print(f"deleted {deleted} recorded uses from {store.path}", file=sys.stderr)
+        raise CommandError(store.problem or tr("cli.stats.cannot_clear", path=store.path))
+    note(tr("cli.stats.deleted", count=deleted, path=store.path))
     return 0
 
 
 def _print_text(workspace: Workspace, groups: list[list[PhraseUse]], days: int) -> None:
-    period = f"the last {days} days" if days > 0 else "all recorded time"
-    profile = f"profile {workspace.profile_name}" if workspace.profile_name else "no profile"
+    period = tr("cli.stats.period_days", days=days) if days > 0 else tr("cli.stats.period_all")
+    profile = tr("cli.stats.profile", name=workspace.profile_name) if workspace.profile_name else tr("cli.stats.no_profile")
     rows = [row for group in groups for row in group]
     used = [row for row in rows if row.count]
-    print(
-        f"usage in {period} ({profile}): {sum(row.count for row in used)} copies of {len(used)} phrases; "
-        f"{len(rows) - len(used)} of {len(rows)} phrases never used"
+    out(
+        tr(
+            "cli.stats.summary",
+            period=period,
+            profile=profile,
+            copies=sum(row.count for row in used),
+            used=len(used),
+            unused=len(rows) - len(used),
+            total=len(rows),
+        )
     )
+    never = tr("cli.stats.never").ljust(len(tr("cli.stats.last", when="0000-00-00 00:00")))
     for group in groups:
         first = group[0].entry
-        print(f"# {first.group.category} / {first.group.name}  ({first.library.root / first.group.path})")
+        out(f"# {first.group.category} / {first.group.name}  ({first.library.root / first.group.path})")
         for row in group:
             code = f"/{row.entry.phrase.code}"
             if row.count:
                 when = datetime.fromtimestamp(row.last_used or 0).strftime("%Y-%m-%d %H:%M")
-                print(f"  {code:<10} {row.count:>5}  last {when}  {row.entry.phrase.title}")
+                out(f"  {code:<10} {row.count:>5}  {tr('cli.stats.last', when=when)}  {row.entry.phrase.title}")
             else:
-                print(f"  {code:<10} {'-':>5}  never used       {row.entry.phrase.title}")
+                out(f"  {code:<10} {'-':>5}  {never}  {row.entry.phrase.title}")
 
 
-COMMAND = Command("stats", "most used and never used phrases per group (usage counts only)", add_arguments, run)
+COMMAND = Command("stats", "cli.stats", add_arguments, run)

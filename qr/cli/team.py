@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qr.cli import Command, CommandError, add_global_options
+from qr.cli import Command, CommandError, add_global_options, out, warn
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -19,16 +19,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="team_action", metavar="ACTION", required=True)
 
     def action(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help, description=help)
+        sub = actions.add_parser(name, help=help, description=help, formatter_class=parser.formatter_class)
         add_global_options(sub, suppress=True)  # `qr team pull --library X` as well as `qr --library X team pull`
         sub.set_defaults(team_run=run)
         return sub
 
-    sub = action("status", "branch, commits behind/ahead of the remote, unpublished files", status)
-    sub.add_argument("--no-fetch", action="store_true", help="do not contact the remote; use what the last fetch saw")
-    action("pull", "fetch and fast-forward to the team's library; says which codes changed", pull)
-    sub = action("publish", "lint, commit the changed group files and push (rebasing on a rejected push; never forced)", publish)
-    sub.add_argument("-m", "--message", metavar="MESSAGE", help="commit subject (the changed codes are listed in the body)")
+    sub = action("status", "cli.team.status", status)
+    sub.add_argument("--no-fetch", action="store_true", help="cli.team.no_fetch")
+    action("pull", "cli.team.pull", pull)
+    sub = action("publish", "cli.team.publish", publish)
+    sub.add_argument("-m", "--message", metavar="MESSAGE", help="cli.team.message")
 
 
 def library_root(args: argparse.Namespace) -> Path:
@@ -38,10 +38,12 @@ def library_root(args: argparse.Namespace) -> Path:
     option = getattr(args, "library", None)
     try:
         config = load_config()
+        for warning in config.warnings:
+            warn(str(warning))
         profile = select_profile(getattr(args, "profile", None), config, library_option=option)
         return resolve_libraries(option, config, profile)[0]
     except ConfigError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(error) from None
 
 
 def status(args: argparse.Namespace) -> int:
@@ -51,8 +53,9 @@ def status(args: argparse.Namespace) -> int:
     try:
         result = team_status(library_root(args), fetch_first=not args.no_fetch)
     except TeamError as error:
-        raise CommandError(str(error)) from None
-    print("\n".join(result.lines()))
+        raise CommandError(error) from None
+    for line in result.lines():
+        out(line)
     return 0
 
 
@@ -63,8 +66,9 @@ def pull(args: argparse.Namespace) -> int:
     try:
         result = team_pull(library_root(args))
     except TeamError as error:
-        raise CommandError(str(error)) from None
-    print("\n".join(result.lines()))
+        raise CommandError(error) from None
+    for line in result.lines():
+        out(line)
     return 0
 
 
@@ -75,8 +79,9 @@ def publish(args: argparse.Namespace) -> int:
     try:
         result = team_publish(library_root(args), args.message)
     except TeamError as error:
-        raise CommandError(str(error)) from None
-    print("\n".join(result.lines()))
+        raise CommandError(error) from None
+    for line in result.lines():
+        out(line)
     return 0
 
 
@@ -84,4 +89,4 @@ def run(args: argparse.Namespace) -> int:
     return args.team_run(args)  # the action's own (argparse requires an action)
 
 
-COMMAND = Command("team", "the library as a git work tree shared by the team: status, pull, publish", add_arguments, run)
+COMMAND = Command("team", "cli.team", add_arguments, run)
