@@ -63,3 +63,13 @@ def test_rime_file_parses_through_the_table(tmp_path, capsys):
     code = main(["import", str(rime), "--into", str(tmp_path / "lib"), "--format", "rime", "--dry-run"])
     assert code == 0
     assert "rime" in capsys.readouterr().out
+
+
+def test_every_package_of_qr_is_in_the_wheel():
+    """A non-editable install (CI's `pip install .`) ships only the packages pyproject.toml lists."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    packages = {".".join(path.parent.relative_to(root).parts) for path in (root / "qr").rglob("__init__.py")}
+    assert packages <= listed, sorted(packages - listed)
