@@ -1,4 +1,4 @@
-"""Writing group files: canonical TOML, atomic replace, and refusal when the file changed on disk."""
+"""Writing group files: minimal-diff or canonical TOML, atomic replace, refusal when the file changed on disk."""
 
 from __future__ import annotations
 
@@ -154,16 +154,21 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     path = library.root / group.path
     if group.path in library.broken:
         raise SaveError(Message("save.broken", path=str(group.path)))
+    disk = _read_if_present(path)
+    on_disk = stamp_of(disk, path.stat()) if disk is not None else None
+    expected = previous.stamp if previous is not None else None
     if not force:
-        on_disk = current_stamp(path)
-        expected = previous.stamp if previous is not None else None
         if previous is None and on_disk is not None:
             raise ConflictError(Message("save.exists", path=str(group.path)))
         if previous is not None and on_disk is not None and expected is not None and on_disk.digest != expected.digest:
             raise ConflictError(Message("save.changed", path=str(group.path)))
         if previous is not None and on_disk is None and expected is not None:
             raise ConflictError(Message("save.deleted", path=str(group.path)))
-    data = dumps_group(group).encode("utf-8")
+    data = None
+    if previous is not None and disk is not None and on_disk is not None and expected is not None and on_disk.digest == expected.digest:
+        data = minimal_bytes(disk, previous, group)
+    if data is None:
+        data = dumps_group(group).encode("utf-8")
     try:
         atomic_write(path, data)
     except OSError as error:
@@ -171,6 +176,32 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     from dataclasses import replace
 
     return replace(group, stamp=stamp_of(data, path.stat()))
+
+
+def minimal_bytes(disk: bytes, loaded: Group, group: Group) -> bytes | None:
+    """The file `disk` (which loads as `loaded`) changed only where `group` differs; None when it cannot be.
+
+    Comments, key order and the file's own formatting stay, so a teammate's git diff shows the edit
+    and nothing else (see docs/file-format.md, "Saving").
+    """
+    from qr.store.patch import patch_group_text  # tomlkit is only needed when a file is saved
+
+    bom = disk.startswith(b"\xef\xbb\xbf")
+    try:
+        text = disk.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    patched = patch_group_text(text, loaded, group)
+    if patched is None:
+        return None
+    return (b"\xef\xbb\xbf" if bom else b"") + patched.encode("utf-8")
+
+
+def _read_if_present(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def delete_group(library: Library, group: Group, *, force: bool = False) -> None:
