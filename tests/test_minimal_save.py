@@ -111,7 +111,7 @@ def outside(text: str, index: int | None) -> list[str]:
     return [line for line in lines if line.strip()]
 
 
-@settings(max_examples=int(__import__("os").environ.get("QR_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_edit_changes_only_that_phrase(tmp_path_factory, data):
     root = tmp_path_factory.mktemp("lib")
