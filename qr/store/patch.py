@@ -24,6 +24,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, Item, String, StringType
 
+from qr.store.documents import group_document, phrase_document
 from qr.store.load import InvalidFile, parse_group
 from qr.store.models import Group, Phrase
 
@@ -38,8 +39,6 @@ def patch_group_text(text: str, old: Group, new: Group) -> str | None:
 
     None when the file cannot be patched safely; the caller then writes the canonical form.
     """
-    from qr.store.save import group_document, phrase_document  # save imports this module
-
     lines = _split_lines(text)
     starts = _block_starts(lines)
     if starts is None or len(starts) != len(old.phrases):
@@ -51,7 +50,7 @@ def patch_group_text(text: str, old: Group, new: Group) -> str | None:
     blocks = ["".join(lines[bounds[index] : bounds[index + 1]]) for index in range(len(starts))]
     try:
         head = _patch_head(head, _settings(group_document(old)), _settings(group_document(new)), newline)
-        pieces = _patch_blocks(blocks, old.phrases, new.phrases, phrase_document, style, newline)
+        pieces = _patch_blocks(blocks, old.phrases, new.phrases, style, newline)
     except (TOMLKitError, ValueError, TypeError, KeyError, IndexError):
         return None
     result = _join(head, pieces, style, newline)
@@ -181,7 +180,7 @@ def _patch_head(head: str, old: dict[str, Any], new: dict[str, Any], newline: st
     return _with_newline(tomlkit.dumps(document), newline)
 
 
-def _patch_blocks(blocks: list[str], old: tuple[Phrase, ...], new: tuple[Phrase, ...], phrase_document, style: _Style, newline: str) -> list[tuple[str, bool]]:
+def _patch_blocks(blocks: list[str], old: tuple[Phrase, ...], new: tuple[Phrase, ...], style: _Style, newline: str) -> list[tuple[str, bool]]:
     """The new list of blocks, each with whether it is newly written (it then needs separating)."""
     old_documents = [phrase_document(phrase) for phrase in old]
     new_documents = [phrase_document(phrase) for phrase in new]

@@ -10,8 +10,9 @@ from typing import Any
 import tomli_w
 
 from qr.messages import Message, MessageError
+from qr.store.documents import group_document
 from qr.store.load import LIBRARY_FILE, stamp_of
-from qr.store.models import FileStamp, Group, Library, Phrase
+from qr.store.models import FileStamp, Group, Library
 
 
 class SaveError(MessageError):
@@ -20,42 +21,6 @@ class SaveError(MessageError):
 
 class ConflictError(SaveError):
     """The file changed on disk since it was loaded (another lead saved it, or a git pull)."""
-
-
-def group_document(group: Group) -> dict[str, Any]:
-    """The TOML document of a group, known keys first, unknown keys kept as they were."""
-    document: dict[str, Any] = {"name": group.name}
-    if group.category:
-        document["category"] = group.category
-    if group.order is not None:
-        document["order"] = group.order
-    if group.description:
-        document["description"] = group.description
-    document.update(group.extra)
-    document["phrases"] = [phrase_document(phrase) for phrase in group.phrases]
-    return document
-
-
-def phrase_document(phrase: Phrase) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    if phrase.code:
-        document["code"] = phrase.code
-    document["title"] = phrase.title
-    document["body"] = phrase.body
-    if phrase.tags:
-        document["tags"] = list(phrase.tags)
-    if phrase.asks:
-        document["asks"] = list(phrase.asks)
-    if phrase.note:
-        document["note"] = phrase.note
-    if phrase.lang and phrase.lang != "zh":
-        document["lang"] = phrase.lang
-    if phrase.valid_from is not None:
-        document["valid_from"] = phrase.valid_from
-    if phrase.valid_until is not None:
-        document["valid_until"] = phrase.valid_until
-    document.update(phrase.extra)
-    return document
 
 
 def dumps_group(group: Group) -> str:
