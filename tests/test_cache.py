@@ -7,12 +7,14 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import zlib
 from pathlib import Path
 
 import pytest
 from conftest import LOGISTICS_TOML, write_library
 
 import qr.index.cache_file as cache_format
+import qr.index.cached_group as cached_group
 from qr.cli import main
 from qr.index.cache import cache_path, load_cached
 from qr.index.cached_group import CachedGroup
@@ -168,8 +170,8 @@ class _Evil:
 def test_cache_never_runs_code_from_a_pickle(library_dir, tmp_path):
     load(library_dir)
     _Evil.marker = tmp_path / "pwned"
-    header = pickle.dumps({"format": cache_format.FORMAT, "qr": cache_format.__version__, "evil": _Evil()})
-    cache_file(library_dir).write_bytes(cache_format.MAGIC + cache_format.LENGTH.pack(len(header)) + header)
+    header = pickle.dumps({"format": cache_format.FORMAT, "evil": _Evil()})
+    cache_file(library_dir).write_bytes(cache_format.MAGIC + cache_format.LENGTH.pack(len(header), zlib.crc32(header)) + header)
     again = load(library_dir)
     assert not _Evil.marker.exists()
     assert "os" in again.rejected or "posix" in again.rejected
@@ -187,24 +189,77 @@ def test_cache_of_another_library_is_not_used(tmp_path):
     assert again.result.library.find_code("wl1")[1].title == "别的标题"
 
 
-def test_version_change_invalidates(library_dir, monkeypatch):
+def test_cache_is_keyed_by_format_and_inputs_not_by_qr_version(library_dir, monkeypatch):
     load(library_dir)
-    monkeypatch.setattr(cache_format, "__version__", "999.0")
+    monkeypatch.setattr("qr.__version__", "999.0")  # an upgrade that changed nothing the cache holds
+    assert load(library_dir).reindexed == ()
+    monkeypatch.setattr(cache_format, "FORMAT", cache_format.FORMAT + 1)
     again = load(library_dir)
-    assert "version" in again.rejected and len(again.reindexed) == 2
+    assert "format" in again.rejected and len(again.reindexed) == 2
     assert load(library_dir).reindexed == ()
 
 
-def test_damaged_key_field_never_crashes_and_forgets_the_cache(library_dir):
+def test_changed_pinyin_data_invalidates(library_dir, tmp_path, monkeypatch):
+    table = tmp_path / "pinyin_dict.py"
+    table.write_text("pinyin_dict = {}\n", encoding="utf-8")
+    monkeypatch.setattr("qr.index.pinyin.dictionary_signature", lambda: (str(table), *_size_mtime(table)))
+    load(library_dir)
+    assert load(library_dir).reindexed == ()
+    table.write_text("pinyin_dict = {0x7269: 'wu'}\n", encoding="utf-8")  # pypinyin upgraded
+    again = load(library_dir)
+    assert "pinyin" in again.rejected and len(again.reindexed) == 2
+
+
+def _size_mtime(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+KEYS_DIGEST = "caa83da72fc8e073f2ad346ce76c94337b5e3756"
+KEYS_LIBRARY = """name = "物流 Logistics"
+[[phrases]]
+code = "wl1"
+title = "物流繁忙 Busy"
+body = "亲，{order_id|您的订单} is late. 抱歉!"
+tags = ["安抚", "delay"]
+valid_from = 2026-06-01
+[[phrases]]
+title = "no code"
+body = "x"
+"""
+
+
+def test_keys_digest_changes_only_with_the_format(tmp_path):
+    """Keys computed differently need a new FORMAT (old caches would give other results): when
+    this fails after a change to how keys or phrases are stored, bump FORMAT in
+    qr/index/cache_file.py and put the new digest and format here."""
+    from qr.index.keys import group_keys
+
+    class Tables:  # the pinyin data has its own key (test_changed_pinyin_data_invalidates)
+        def initials_of(self, text: str) -> str:
+            return text.lower()[::-1]
+
+        def full_pinyin(self, text: str) -> str:
+            return text.upper()
+
+    library = load_library(write_library(tmp_path / "fixed", {"g.toml": KEYS_LIBRARY})).library
+    digest = hashlib.sha1()
+    for group in library.groups:
+        keys = group_keys(group, Tables())
+        digest.update(repr((keys.count, [bytes(text) for text in keys.texts], keys.windows, keys.blooms, keys.words)).encode())
+    digest.update(repr(cached_group.PHRASE_FIELDS).encode())
+    assert (cache_format.FORMAT, digest.hexdigest()) == (8, KEYS_DIGEST)
+
+
+def test_damaged_key_field_never_changes_results_and_forgets_the_cache(library_dir):
     load(library_dir)
     path = cache_file(library_dir)
     data = bytearray(path.read_bytes())
     where = bytes(data).find("物流繁忙安抚".encode())  # the first title, inside the key fields
-    data[where : where + 3] = b"\n\n\n"
+    data[where : where + 3] = "货".encode()  # same length, same newlines: only the checksum tells
     path.write_bytes(bytes(data))
     workspace = open_workspace(library_dir)
-    workspace.index.search("物流")
-    workspace.index.search("包裹")
+    assert workspace.index.search("物流繁忙")[0].phrase.code == "wl1"
     assert workspace.index.damaged
     assert not path.exists()  # the next start rebuilds it
     assert open_workspace(library_dir).index.search("wlfm")[0].phrase.code == "wl1"

@@ -11,15 +11,16 @@ A changed, added or removed group file re-indexes that file only (the others' by
 the old cache); the cache is then rewritten. Writes are atomic (temp file in the same folder, then
 `os.replace`; a process still using the old file keeps its mapping) and readable by the user only.
 
-Trust model: the cache dir is the user's own, but a cache file is never trusted. It must start
-with our magic, carry this format and qr version and the same library path, and pass a structure
-and type check (offsets inside the file and in order, counts matching); its header and phrase
-pickles are read with an unpickler that refuses every global except the `datetime` types TOML
-values use, so it cannot run code; each phrase pickle carries a CRC checked before use, and a group
-whose key values do not match its phrase count is treated as damaged (searched as empty, never
-misplaced) and the file is deleted so the next start rebuilds it. Anything unexpected (missing,
-truncated, corrupt, foreign, older) is ignored and rebuilt from the library files, which stay the
-only source of truth.
+Trust model: the cache dir is the user's own, but a cache file is never trusted, and it is all or
+nothing. It must start with our magic, carry this format, the same library path and pinyin data,
+pass its header checksum and a structure check where every fact is checked against the others
+(see `qr.index.cache_file`); its header and phrase pickles are read with an unpickler that refuses
+every global except the `datetime` types TOML values use, so it cannot run code. Anything
+unexpected (missing, truncated, corrupt, foreign, older) deletes the file and rebuilds it from the
+library files, which stay the only source of truth. Key bytes and phrase pickles carry checksums
+checked on first use: key bytes that fail make the index delete the file and rebuild those keys
+from the phrases before answering (`PhraseIndex.recover`), a phrase pickle that fails is read
+from its TOML file instead; so a damaged cache never changes a result.
 
 A file modified within `RACY_SECONDS` of the cache being written could change again without its
 size or mtime moving (coarse clocks), so such entries are re-checked by digest on the next load.
@@ -55,6 +56,7 @@ from qr.index.cache_file import (
 )
 from qr.index.cached_group import CachedGroup, CacheRejected, phrase_blob
 from qr.index.codes import CodeTable
+from qr.index.fields import CacheDamaged
 from qr.index.keys import group_keys
 from qr.messages import Message
 from qr.store.digest import sha1
@@ -115,10 +117,7 @@ class CachedLoad:
     def forget(self) -> None:
         """Delete the cache file (the index found it damaged): the next start rebuilds it."""
         if self.path is not None:
-            try:
-                self.path.unlink()
-            except OSError:
-                pass
+            _unlink(self.path)
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -179,6 +178,8 @@ def load_cached(
         cache = read_cache(path, resolved)
     except CacheRejected as error:
         rejected = str(error) if path.exists() else ""
+        if rejected:
+            _unlink(path)  # all or nothing: rebuilt from the library files below
         cache = CacheFile(root=str(resolved))
     fresh = CacheFile(root=str(resolved))
     dirty = cache.buffer is None
@@ -275,9 +276,16 @@ def load_cached(
     written = False
     if code_table is None:
         from qr.index.fuzzy import merged_vocabulary
+        from qr.index.pinyin import dictionary_signature
 
-        codes = [code for group in groups for code in _codes(keys[group.path])]
+        try:
+            codes = [code for group in groups for code in _codes(keys[group.path])]
+        except CacheDamaged:
+            # codes kept from the old file fail their checksum: start again without that file
+            _unlink(path)
+            return load_cached(root, cache_file=path, write=write, on_reindex=on_reindex)
         code_table = CodeTable.build(codes)
+        fresh.pinyin = dictionary_signature()
         fresh.code_order = CodeOrder(code_table.order.tobytes(), code_table.natural.tobytes())
         fresh.vocabulary = vocabulary = merged_vocabulary(keys[group.path] for group in groups)
         if write:
@@ -339,9 +347,18 @@ def _unreadable(root: Path, name: str) -> FileProblem:
 
 
 def _codes(keys: GroupKeys) -> list[str]:
+    if keys.checksums is not None and zlib.crc32(keys.texts[0]) != keys.checksums[0]:
+        raise CacheDamaged("codes fail their checksum")
     if not keys.count:
         return []
     return bytes(keys.texts[0])[1:].decode("utf-8", "replace").split("\n")
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _code_table(code_order: CodeOrder, size: int) -> CodeTable | None:

@@ -1,11 +1,24 @@
 """The index cache file: its layout, reading it (never trusted: every part checked) and writing
 it atomically. What goes into it and when is `qr.index.cache`'s business.
 
-Layout: magic, header length, a small header (a pickle of plain values: tuples, not our classes,
-so the safe unpickler needs no global), then the data: each key field of every group as UTF-8
-bytes, in index order, then each group's phrases as a pickle (see `qr.index.cached_group`).
+Layout: magic, header length, the header's CRC32, a small header (a pickle of plain values:
+tuples, not our classes, so the safe unpickler needs no global), then the data: each key field of
+every group as UTF-8 bytes, in index order, then each group's phrases as a pickle (see
+`qr.index.cached_group`), in the order of the header's `files`, up to the end of the file.
 The file is memory-mapped: search scans the key fields in place (`mmap.find`), and a group's
 phrases are unpickled only when one of them is shown.
+
+All or nothing: the header is used only if its CRC matches, and every structural fact in it is
+checked against the others and against the file (the data's layout exactly fills the file; counts,
+offsets, blob ranges, windows, bloom sizes, the code order's length); any mismatch rejects the
+whole file. The data is too large to checksum on every start (~60 MB at 100,000 phrases): each
+group's key bytes carry a CRC per field, checked on first use (`KeyField.check`), and each group's
+phrase pickle its own CRC (`CachedGroup`), so no byte is used unchecked.
+
+Keyed by what decides its content, not by qr's version: `FORMAT` (bump it when what is stored or
+how keys are computed changes; `tests/test_cache.py` holds a digest of the keys of a fixed
+library that fails until you do), the library path, every file's stamp, and the pinyin data the
+keys were computed with (its file's path, size and mtime: one `stat` at start-up).
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ import os
 import pickle
 import struct
 import time
+import zlib
 from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -22,17 +36,17 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-from qr import __version__
 from qr.index.cached_group import CacheRejected, safe_loads
 from qr.index.fields import FieldLayout
 from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Window
 from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
-MAGIC = b"QRIDX\x00\x07\n"
-FORMAT = 7  # 7: a problem's message as qr.messages.to_plain (id, args)
-LENGTH = struct.Struct("<Q")
-"""The header length after the magic."""
+MAGIC = b"QRIDX\x00\x08\n"
+FORMAT = 8  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version
+LENGTH = struct.Struct("<QI")
+"""The header's length and CRC32, after the magic."""
+BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ class CacheFile:
     """All groups' typo-search vocabularies merged (see `qr.index.fuzzy.merged_vocabulary`)."""
     buffer: Any = None
     """The mmap the offsets point into."""
+    pinyin: tuple | None = None
+    """(path, size, mtime_ns) of the pinyin data the keys were computed with."""
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -126,7 +142,7 @@ def _check_stamp(raw: Any) -> None:
 
 
 def read_cache(path: Path, root: Path) -> CacheFile:
-    """The cache for `root`, or CacheRejected (missing, truncated, corrupt, foreign, other version)."""
+    """The cache for `root`, or CacheRejected (missing, truncated, corrupt, foreign, other format)."""
     try:
         with open(path, "rb") as handle:
             buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -134,13 +150,16 @@ def read_cache(path: Path, root: Path) -> CacheFile:
         raise CacheRejected(f"cannot read: {error}") from None
     start = len(MAGIC) + LENGTH.size
     if len(buffer) < start or buffer[: len(MAGIC)] != MAGIC:
-        raise CacheRejected("not a qr index cache")
-    (header_length,) = LENGTH.unpack(buffer[len(MAGIC) : start])
+        raise CacheRejected("not a qr index cache of this format")
+    header_length, header_crc = LENGTH.unpack(buffer[len(MAGIC) : start])
     base = start + header_length
     if base > len(buffer):
         raise CacheRejected("truncated")
+    header = buffer[start:base]
+    if zlib.crc32(header) != header_crc:
+        raise CacheRejected("header fails its checksum")
     try:
-        document = safe_loads(buffer[start:base])
+        document = safe_loads(header)
     except CacheRejected:
         raise
     except Exception as error:  # corrupt pickles raise many kinds of errors  # noqa: BLE001
@@ -148,15 +167,29 @@ def read_cache(path: Path, root: Path) -> CacheFile:
     return _decode(document, buffer, base, root)
 
 
+def _pinyin_unchanged(signature: Any) -> bool:
+    if signature is None:
+        return True
+    if not (isinstance(signature, tuple) and len(signature) == 3 and isinstance(signature[0], str)):
+        return False
+    try:
+        stat = os.stat(signature[0])
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == signature[1:]
+
+
 def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
     size = len(buffer)
     if not isinstance(document, dict):
         raise CacheRejected("not a dict")
-    if document.get("format") != FORMAT or document.get("qr") != __version__:
-        raise CacheRejected("written by another version of qr")
+    if document.get("format") != FORMAT:
+        raise CacheRejected("written in another format")
     if document.get("root") != str(root):
         raise CacheRejected("written for another library")
-    cache = CacheFile(root=str(root), buffer=buffer)
+    if not _pinyin_unchanged(document.get("pinyin")):
+        raise CacheRejected("the pinyin data changed")
+    cache = CacheFile(root=str(root), buffer=buffer, pinyin=document.get("pinyin"))
 
     settings = document.get("settings")
     if settings is not None:
@@ -168,34 +201,37 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
         cache.settings = SettingsEntry(*settings[:4], problem)
 
     order = document.get("order")
-    if not (isinstance(order, tuple) and all(isinstance(name, str) for name in order)):
+    if not (isinstance(order, tuple) and all(isinstance(name, str) for name in order) and len(set(order)) == len(order)):
         raise CacheRejected("order")
     cache.order = order
     fields = document.get("fields")
     if not (isinstance(fields, tuple) and len(fields) == len(KEY_FIELDS)):
         raise CacheRejected("fields")
+    expected = base  # the fields lie one after the other from the start of the data
     for offsets in fields:
         if not (isinstance(offsets, tuple) and len(offsets) == len(order) + 1 and {type(o) for o in offsets} <= {int}):
             raise CacheRejected("field offsets")
         absolute = [base + offset for offset in offsets]
-        if sorted(absolute) != absolute or absolute[0] < base or absolute[-1] >= size:
+        if absolute[0] != expected or sorted(absolute) != absolute or absolute[-1] >= size:
             raise CacheRejected("field offsets out of order or outside the file")
         if buffer[absolute[-1]] != 0x0A:
             raise CacheRejected("field end")
+        expected = absolute[-1] + 1
         cache.layouts.append(FieldLayout(buffer, absolute))
 
     files = document.get("files")
     if not isinstance(files, dict):
         raise CacheRejected("files")
     position = {name: index for index, name in enumerate(order)}
+    view = memoryview(buffer)
     for name, raw in files.items():
-        if not (isinstance(name, str) and isinstance(raw, tuple) and len(raw) == 10):
+        if not (isinstance(name, str) and isinstance(raw, tuple) and len(raw) == 11):
             raise CacheRejected("file entry")
         _check_stamp(raw)
-        file_size, mtime_ns, digest, problem, header, blob_ref, windows, blooms, words, racy = raw
+        file_size, mtime_ns, digest, problem, header, blob_ref, windows, blooms, words, racy, checksums = raw
         entry = FileEntry(file_size, mtime_ns, digest, racy=racy is True)
         if problem is not None:
-            if not _is_problem(problem):
+            if not _is_problem(problem) or name in position:
                 raise CacheRejected("problem")
             entry.problem = _file_problem(problem)
             cache.files[name] = entry
@@ -207,25 +243,37 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
         if not (isinstance(blob_ref, tuple) and len(blob_ref) == 4 and all(_is_int(part) for part in blob_ref)):
             raise CacheRejected("phrase blob")
         offset, length, crc, count = blob_ref
-        if offset < 0 or length < 0 or base + offset + length > size or count < 0:
-            raise CacheRejected("phrase blob outside the file")
+        # the phrase pickles follow the fields one after the other, in the order of `files`
+        if base + offset != expected or length <= 0 or base + offset + length > size or count < 0:
+            raise CacheRejected("phrase blob outside its place")
+        expected = base + offset + length
         if not (isinstance(windows, tuple) and all(
             isinstance(window, tuple) and len(window) == 3 and all(_is_int(part) and part >= 0 for part in window)
             and window[0] < count
             for window in windows
-        )):
+        ) and len({window[0] for window in windows}) == len(windows)):
             raise CacheRejected("windows")
-        if not (isinstance(blooms, tuple) and len(blooms) == BLOOMED and all(_is_int(bloom) and bloom >= 0 for bloom in blooms)):
+        if not (isinstance(blooms, tuple) and len(blooms) == BLOOMED
+                and all(_is_int(bloom) and 0 <= bloom < BLOOM_LIMIT for bloom in blooms)):
             raise CacheRejected("blooms")
         if not isinstance(words, str):
             raise CacheRejected("words")
-        view = memoryview(buffer)
-        texts = tuple(view[layout.offsets[index] : layout.offsets[index + 1]] for layout in cache.layouts)
-        entry.keys = GroupKeys(count, texts, tuple(Window(*window) for window in windows), blooms, words)
+        if not (isinstance(checksums, tuple) and len(checksums) == len(KEY_FIELDS) and all(_is_int(crc) for crc in checksums)):
+            raise CacheRejected("checksums")
+        texts = []
+        for layout in cache.layouts:
+            low, high = layout.offsets[index], layout.offsets[index + 1]
+            # a group's values each start with a newline: some bytes exactly when it has phrases
+            if (high > low) != (count > 0) or (count and buffer[low] != 0x0A) or high - low < count:
+                raise CacheRejected("key field does not fit the phrase count")
+            texts.append(view[low:high])
+        entry.keys = GroupKeys(count, tuple(texts), tuple(Window(*window) for window in windows), blooms, words, checksums)
         entry.blob = view[base + offset : base + offset + length]
         entry.crc = crc
         cache.files[name] = entry
-    if set(order) - {name for name, entry in cache.files.items() if entry.problem is None}:
+    if expected != size:
+        raise CacheRejected("the data does not fill the file")
+    if set(order) != {name for name, entry in cache.files.items() if entry.problem is None}:
         raise CacheRejected("order names unknown groups")
 
     vocabulary = document.get("vocabulary", "")
@@ -234,7 +282,9 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
     cache.vocabulary = vocabulary
     code_order = document.get("code_order")
     if code_order is not None:
-        if not (isinstance(code_order, tuple) and len(code_order) == 2 and all(isinstance(part, bytes) for part in code_order)):
+        total = sum(cache.files[name].keys.count for name in order)
+        if not (isinstance(code_order, tuple) and len(code_order) == 2 and all(isinstance(part, bytes) for part in code_order)
+                and len(code_order[1]) == 4 * total and len(code_order[0]) <= 4 * total and len(code_order[0]) % 4 == 0):
             raise CacheRejected("code order")
         cache.code_order = CodeOrder(*code_order)
     return cache
@@ -293,22 +343,25 @@ def write_cache(path: Path, cache: CacheFile) -> None:
         fields.append(tuple(offsets))
     files = {}
     for name, entry in cache.files.items():
-        blob_ref = windows = blooms = None
+        blob_ref = windows = blooms = checksums = None
         words = ""
         if entry.problem is None:
-            blob_ref = (put(entry.blob), len(entry.blob), entry.crc, entry.keys.count)
-            windows = tuple(_plain(window) for window in entry.keys.windows)
-            blooms, words = tuple(entry.keys.blooms), entry.keys.words
+            keys = entry.keys
+            blob_ref = (put(entry.blob), len(entry.blob), entry.crc, keys.count)
+            windows = tuple(_plain(window) for window in keys.windows)
+            blooms, words = tuple(keys.blooms), keys.words
+            # keys copied from the old file keep their checksums: damage there stays detectable
+            checksums = keys.checksums or tuple(zlib.crc32(text) for text in keys.texts)
         files[name] = (
             entry.size, entry.mtime_ns, entry.digest, _plain_problem(entry.problem), _plain(entry.header),
-            blob_ref, windows, blooms, words, entry.racy,
+            blob_ref, windows, blooms, words, entry.racy, checksums,
         )
     settings = cache.settings
     if settings is not None:
         settings = (settings.size, settings.mtime_ns, settings.digest, settings.document, _plain_problem(settings.problem))
     header = pickle.dumps(
         {
-            "format": FORMAT, "qr": __version__, "root": cache.root, "settings": settings,
+            "format": FORMAT, "root": cache.root, "pinyin": cache.pinyin, "settings": settings,
             "order": tuple(cache.order), "fields": tuple(fields), "files": files,
             "code_order": _plain(cache.code_order), "vocabulary": cache.vocabulary,
         },
@@ -320,7 +373,7 @@ def write_cache(path: Path, cache: CacheFile) -> None:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as out:
             out.write(MAGIC)
-            out.write(LENGTH.pack(len(header)))
+            out.write(LENGTH.pack(len(header), zlib.crc32(header)))
             out.write(header)
             for chunk in chunks:
                 out.write(chunk)

@@ -3,14 +3,20 @@ that let a search skip the groups that cannot contain a word."""
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
     from typing import Any
+
+class CacheDamaged(Exception):
+    """Key bytes read from the cache file do not match their checksum: the caller rebuilds
+    (`PhraseIndex` does it itself) and the file is deleted."""
+
 
 SEP = "\x1f"
 """Separates the parts of one phrase's value inside a field (code, tags, group name; pinyin parts)."""
@@ -29,7 +35,8 @@ def bloom_of(text: str) -> int:
     """A bit per distinct character pair (and per character) of `text`'s values and their parts."""
     # tags, group names and tag pinyin repeat from phrase to phrase: each distinct part once
     # (a word never holds the separators, so pairs across them need no bit)
-    text = "\n".join(set(text.replace(SEP, "\n").split("\n")))
+    # (sorted, so the same keys give the same bits in every process: str hashes are salted)
+    text = "\n".join(sorted(set(text.replace(SEP, "\n").split("\n"))))
     bits = bytearray(BLOOM_BITS // 8)
     for first, second in set(pairwise(text)):  # zip + set run in C; the loop sees distinct pairs only
         bit = _bit(first, second, 2)
@@ -66,25 +73,47 @@ class FieldLayout:
 class KeyField:
     """One key field of every phrase: UTF-8 bytes (in memory, or the mmap of the cache file),
     searched with `find` at C speed. Group g occupies [offsets[g], offsets[g + 1]); a newline
-    follows the last group. Values are decoded per group, on first use."""
+    follows the last group. Values are decoded per group, on first use.
+
+    Bytes that come from the cache file carry a CRC per group (`checksums`): each group is checked
+    the first time anything reads it (a scan, a value), so a warm start reads no byte it does not
+    use and uses no byte it has not checked. A mismatch raises CacheDamaged."""
 
     def __init__(self, buffer, offsets: list[int], firsts: Sequence[int], counts: Sequence[int],
-                 blooms: Sequence[int] | None = None, on_damage: Callable[[], None] | None = None) -> None:
+                 blooms: Sequence[int] | None = None, checksums: Sequence[int | None] | None = None) -> None:
         self.buffer = buffer
         self.offsets = offsets
         self.end = offsets[-1] + 1
         self.firsts = firsts
         self.counts = counts
         self.blooms = blooms
-        self.on_damage = on_damage
+        self.checksums = checksums if checksums is not None and any(crc is not None for crc in checksums) else None
+        self._checked = bytearray(len(counts)) if self.checksums is not None else None
         self._values: dict[int, list[str]] = {}
         self._starts: dict[int, list[int]] = {}
 
     @classmethod
     def joined(cls, parts: Sequence, firsts: Sequence[int], counts: Sequence[int],
-               blooms: Sequence[int] | None = None, on_damage: Callable[[], None] | None = None) -> KeyField:
+               blooms: Sequence[int] | None = None, checksums: Sequence[int | None] | None = None) -> KeyField:
         buffer = b"".join(parts) + b"\n"
-        return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms, on_damage)
+        return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms, checksums)
+
+    def check(self, group: int) -> None:
+        """Raise CacheDamaged unless the group's bytes match their checksum (once per group)."""
+        checked = self._checked
+        if checked is None or checked[group]:
+            return
+        expected = self.checksums[group]
+        if expected is not None:
+            low, high = self.offsets[group], self.offsets[group + 1]
+            if zlib.crc32(memoryview(self.buffer)[low:high]) != expected:
+                raise CacheDamaged(f"key bytes of group {group} fail their checksum")
+        checked[group] = 1
+
+    def check_all(self) -> None:
+        if self._checked is not None:
+            for group in range(len(self.counts)):
+                self.check(group)
 
     def _part(self, group: int) -> bytes:
         low, high = self.offsets[group], self.offsets[group + 1]
@@ -94,19 +123,18 @@ class KeyField:
         """The values of one group's phrases (decoded on first use)."""
         values = self._values.get(group)
         if values is None:
+            self.check(group)
             count = self.counts[group]
             values = self._part(group).decode("utf-8", "replace").split("\n") if count else []
-            if len(values) != count:
-                # a damaged cache: never crash or misplace hits beyond this group; rebuild next time
-                values = (values + [""] * count)[:count]
-                if self.on_damage is not None:
-                    self.on_damage()
+            if len(values) != count:  # only a cache written wrong can get here: never misplace hits
+                raise CacheDamaged(f"group {group} has {len(values)} values for {count} phrases")
             self._values[group] = values
         return values
 
     def _group_starts(self, group: int) -> list[int]:
         starts = self._starts.get(group)
         if starts is None:
+            self.check(group)
             pieces = self._part(group).split(b"\n") if self.counts[group] else []
             starts = self._starts[group] = list(accumulate((len(piece) + 1 for piece in pieces), initial=0))
         return starts
@@ -127,7 +155,7 @@ class KeyField:
                 starts = self._group_starts(group)
                 k = bisect_right(starts, position - base) - 1
                 if k >= self.counts[group]:
-                    break  # damaged cache (see values)
+                    raise CacheDamaged(f"group {group} has more values than phrases")
                 yield firsts[group] + k
                 position = find(encoded, base + starts[k + 1], high)
 
@@ -135,12 +163,16 @@ class KeyField:
         """Byte ranges (whole groups, neighbours merged) that may contain `token`."""
         offsets, end = self.offsets, self.end
         if self.blooms is None:
+            self.check_all()
             return [(offsets[0], end)]
         wanted = bloom_bits(token)
         ranges: list[tuple[int, int]] = []
+        checked = self._checked
         for group, bloom in enumerate(self.blooms):
             if bloom & wanted != wanted:
                 continue
+            if checked is not None and not checked[group]:
+                self.check(group)
             low, high = offsets[group], min(offsets[group + 1] + 1, end)
             if ranges and ranges[-1][1] >= low:
                 ranges[-1] = (ranges[-1][0], high)

@@ -66,6 +66,17 @@ class GroupKeys:
     words: str = ""
     """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
     the group name, one per line, each followed by a tab and how often it occurs."""
+    checksums: tuple[int, ...] | None = None
+    """CRC32 of each of `texts` when they were read from the cache file (None when computed here):
+    `KeyField` checks a group's bytes against them before using them."""
+
+    def intact(self) -> bool:
+        """Whether every text matches its checksum (always, for keys computed in this process)."""
+        import zlib
+
+        return self.checksums is None or all(
+            zlib.crc32(text) == crc for text, crc in zip(self.texts, self.checksums, strict=True)
+        )
 
 
 # `{name}` and `{name|fallback}` but not `{{`: a body is searched as the agent will see it, so

@@ -4,9 +4,9 @@ search entry point (`/code` queries here; text tiers in `qr.index.tiers`, typos 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import cached_property
+from functools import cached_property, wraps
 from itertools import accumulate
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from qr.index.fields import FieldLayout
 
 from qr.index.codes import CodeTable, SortedCodes, close_codes
-from qr.index.fields import SEP, KeyField
+from qr.index.fields import SEP, CacheDamaged, KeyField
 from qr.index.keys import BLOOM_OF_FIELD, BLOOMED, KEY_FIELDS, GroupKeys, group_keys
 from qr.index.tiers import text_search
 from qr.store.entry import Entry, Hit
@@ -43,6 +43,28 @@ class KnownKeys:
     keys: GroupKeys
 
 
+def _recovering(method):
+    """Run `method`; if it meets key bytes from the cache that fail their checksum, rebuild the
+    damaged keys (`PhraseIndex.recover`) and run it again, so a damaged cache file never changes
+    a result. Only the outermost call of a nest recovers."""
+
+    @wraps(method)
+    def wrapper(self: PhraseIndex, *args, **kwargs):
+        if self._running:
+            return method(self, *args, **kwargs)
+        self._running = True
+        try:
+            try:
+                return method(self, *args, **kwargs)
+            except CacheDamaged:
+                self.recover()
+                return method(self, *args, **kwargs)
+        finally:
+            self._running = False
+
+    return wrapper
+
+
 def phrase_at(group: Group, position: int) -> Phrase:
     """The phrase at `position` without building the whole group when the group is lazy (cache)."""
     getter = getattr(group, "phrase_at", None)
@@ -62,8 +84,8 @@ class PhraseIndex:
     ) -> None:
         """`layouts`, when given, holds each KEY_FIELDS field already laid out for these parts in
         this order (slices of the cache file's mmap); `vocabulary_text` the merged vocabulary in
-        `GroupKeys.words` form (the cache has it); `on_damage` is called once a damaged key field
-        is met (the cache deletes its file)."""
+        `GroupKeys.words` form (the cache has it); `on_damage` is called when key bytes from the
+        cache fail their checksum (the cache deletes its file), before the index rebuilds them."""
         self.parts = list(parts)
         keys = [part.keys for part in self.parts]
         counts = [k.count for k in keys]
@@ -76,17 +98,20 @@ class PhraseIndex:
             source = BLOOM_OF_FIELD[position]
             blooms = [k.blooms[source] if source is not None and len(k.blooms) == BLOOMED else None for k in keys]
             blooms = None if None in blooms else blooms
+            checksums = [k.checksums[position] if k.checksums is not None else None for k in keys]
             if layouts is None:
                 texts = [k.texts[position] for k in keys]
-                fields.append(KeyField.joined(texts, firsts, counts, blooms, self._damaged))
+                fields.append(KeyField.joined(texts, firsts, counts, blooms, checksums))
             else:
                 layout = layouts[position]
-                fields.append(KeyField(layout.buffer, layout.offsets, firsts, counts, blooms, self._damaged))
+                fields.append(KeyField(layout.buffer, layout.offsets, firsts, counts, blooms, checksums))
         self.codes, self.titles, self.others, self.pinyin, self.bodies = fields[:BLOOMED]
         self.ascii = dict(zip(("titles", "others", "bodies"), fields[BLOOMED:]))
         """The ASCII projections of titles, others and bodies (ASCII needles scan these)."""
         self.damaged = False
+        """Whether key bytes from the cache failed their checksum (and were rebuilt)."""
         self.on_damage = on_damage
+        self._running = False
         self.windows: dict[int, tuple[int, int]] = {
             self.firsts[g] + window.position: (window.start, window.end)
             for g, k in enumerate(keys)
@@ -101,15 +126,36 @@ class PhraseIndex:
         """The ASCII words of the vocabulary (built on the first typo)."""
         self._used: dict[str, int | None] = {}
 
-    def _damaged(self) -> None:
-        self.damaged = True
+    def recover(self) -> None:
+        """Key bytes from the cache failed their checksum: tell `on_damage` (the cache file is
+        deleted), then rebuild in place every group's keys that are not intact from its phrases
+        (which carry their own checksum) and keep the others, copied out of the file."""
         if self.on_damage is not None:
             self.on_damage()
+        tables = None
+        parts = []
+        for part in self.parts:
+            keys = part.keys
+            if keys.intact():
+                keys = replace(keys, texts=tuple(bytes(text) for text in keys.texts), checksums=None)
+            else:
+                if tables is None:
+                    from qr.index.pinyin import PinyinTables
+
+                    tables = PinyinTables()
+                keys = group_keys(part.group, tables)
+            parts.append(IndexPart(part.library, part.group, keys))
+        fresh = PhraseIndex(parts)
+        fresh.damaged = True
+        fresh._running = self._running
+        self.__dict__.clear()
+        self.__dict__.update(fresh.__dict__)
 
     @cached_property
     def pinyin_ascii(self) -> bool:
         """Whether pinyin keys hold only ASCII (then a word with Han characters cannot match them)."""
         column = self.pinyin
+        column.check_all()
         return column.buffer[column.offsets[0] : column.end].isascii()
 
     @classmethod
@@ -164,17 +210,26 @@ class PhraseIndex:
         """Every entry in library order (builds them all: for browsing, not for searching)."""
         return [self.entry(index) for index in range(self.size)]
 
-    def value(self, column: KeyField, index: int) -> str:
-        """The key value of phrase `index` in `column`."""
+    def _value(self, column: KeyField, index: int) -> str:
         g = self.group_of(index)
         return column.values(g)[index - self.firsts[g]]
 
-    def code_of(self, index: int) -> str:
-        return self.value(self.codes, index)
+    @_recovering
+    def value(self, column: KeyField, index: int) -> str:
+        """The key value of phrase `index` in `column`."""
+        return self._value(column, index)
 
+    def _code_of(self, index: int) -> str:
+        return self._value(self.codes, index)
+
+    @_recovering
+    def code_of(self, index: int) -> str:
+        return self._value(self.codes, index)
+
+    @_recovering
     def pinyin_of(self, index: int) -> str:
         """Title initials SEP full pinyin SEP tag pinyin of the phrase at `index` ("" without Han)."""
-        return self.value(self.pinyin, index)
+        return self._value(self.pinyin, index)
 
     def field_for(self, name: str, needle: str) -> KeyField:
         """The field `name` (`titles`, `others`, ...), its ASCII projection when `needle` is ASCII."""
@@ -185,6 +240,7 @@ class PhraseIndex:
     # -- lookups ---------------------------------------------------------------------------------
 
     @property
+    @_recovering
     def code_table(self) -> CodeTable:
         if self._code_table is None:
             codes = [code for g in range(len(self.parts)) for code in self.codes.values(g)]
@@ -192,8 +248,9 @@ class PhraseIndex:
         return self._code_table
 
     def sorted_codes(self) -> SortedCodes:
-        return SortedCodes(self.code_table.order, self.code_of)
+        return SortedCodes(self.code_table.order, self._code_of)
 
+    @_recovering
     def first_with_code(self, code: str) -> int | None:
         """The index of the first phrase with this (normalised) code."""
         if code in self._used:
@@ -201,6 +258,7 @@ class PhraseIndex:
         found = self._used[code] = self.sorted_codes().first_index(code)
         return found
 
+    @_recovering
     def by_code(self, code: str, *, today: date | None = None) -> Entry | None:
         """The phrase with this code (the first library's, when several share it); with `today`,
         None when that phrase is outside its validity window on that day."""
@@ -210,6 +268,7 @@ class PhraseIndex:
             return None
         return self.entry(index)
 
+    @_recovering
     def suggest_codes(self, code: str, limit: int = 5) -> list[str]:
         """Known codes close to an unknown one (prefix matches first, then similar spellings)."""
         wanted = normalise_code(code)
@@ -226,6 +285,7 @@ class PhraseIndex:
 
     # -- search ----------------------------------------------------------------------------------
 
+    @_recovering
     def search(
         self,
         query: str,
@@ -252,7 +312,7 @@ class PhraseIndex:
     def _rank(self, scored: Scored, limit: int, usage: Mapping[str, float]) -> list[Hit]:
         def order(index: int):
             score, _ = scored[index]
-            return (-score, -usage.get(self.code_of(index), 0.0) if usage else 0.0, index)
+            return (-score, -usage.get(self._code_of(index), 0.0) if usage else 0.0, index)
 
         best = sorted(scored, key=order)[:limit]
         return [Hit(self.entry(index), round(scored[index][0], 1), scored[index][1], index) for index in best]
@@ -295,7 +355,7 @@ class PhraseIndex:
                 break
             if not self.visible(index, today):
                 continue
-            exact = self.code_of(index) == prefix
+            exact = self._code_of(index) == prefix
             scored[index] = (100.0 if exact else 90.0 - min(natural[index], 10**6) / 10**6, "code")
         if len(scored) < limit and prefix:
             for index, similarity in close_codes(codes, prefix, limit * 2):

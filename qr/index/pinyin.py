@@ -19,6 +19,29 @@ def has_han(text: str) -> bool:
     return any(_is_han(char) for char in text)
 
 
+def _dictionary_file() -> str | None:
+    import importlib.util
+
+    package = importlib.util.find_spec("pypinyin")
+    folders = list(package.submodule_search_locations or []) if package is not None else []
+    return f"{folders[0]}/pinyin_dict.py" if folders else None
+
+
+def dictionary_signature() -> tuple[str, int, int] | None:
+    """(path, size, mtime_ns) of pypinyin's character table: the index cache is valid only for the
+    table its keys were computed with (an upgrade of pypinyin may change readings)."""
+    import os
+
+    path = _dictionary_file()
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (path, stat.st_size, stat.st_mtime_ns)
+
+
 @lru_cache(maxsize=1)
 def _dictionary() -> dict[int, str]:
     """pypinyin's character table. Only its data module is loaded: `import pypinyin` also loads
@@ -26,9 +49,7 @@ def _dictionary() -> dict[int, str]:
     import importlib.util
 
     try:
-        package = importlib.util.find_spec("pypinyin")
-        folder = next(iter(package.submodule_search_locations or []))
-        spec = importlib.util.spec_from_file_location("qr._pypinyin_dict", f"{folder}/pinyin_dict.py")
+        spec = importlib.util.spec_from_file_location("qr._pypinyin_dict", _dictionary_file())
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         table = module.pinyin_dict
