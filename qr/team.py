@@ -57,6 +57,8 @@ def _environment(background: bool) -> dict[str, str]:
     # Messages we show are git's own first error line; keep them in English so they are searchable.
     env["LC_MESSAGES"] = "C"
     env["LANGUAGE"] = "C"
+    # A path is a path: a file named `*.toml` or a folder `[店铺]` must not be read as a glob pattern.
+    env["GIT_LITERAL_PATHSPECS"] = "1"
     if "LC_ALL" in env:  # it would override LC_MESSAGES; keep its character set only
         env.setdefault("LC_CTYPE", env.pop("LC_ALL"))
     return env
@@ -106,7 +108,7 @@ def run_git(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_environment(background),
-        start_new_session=own_session,
+        **_own_group(own_session),
     )
     data = input.encode("utf-8") if input is not None else None
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -130,11 +132,22 @@ def run_git(
     return Outcome(process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
 
+def _own_group(wanted: bool) -> dict:
+    """Popen arguments that start git in a process group of its own (to end it with its helpers)."""
+    if not wanted:
+        return {}
+    if os.name == "nt":
+        return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)}
+    return {"start_new_session": True}
+
+
 def _kill(process: subprocess.Popen, group: bool) -> None:
     if process.poll() is None:
         try:
-            if group:
+            if group and hasattr(os, "killpg"):
                 os.killpg(process.pid, signal.SIGKILL)
+            elif group:
+                _kill_tree_windows(process)
             else:
                 process.kill()
         except (ProcessLookupError, PermissionError):
@@ -143,6 +156,16 @@ def _kill(process: subprocess.Popen, group: bool) -> None:
     for pipe in (process.stdin, process.stdout, process.stderr):
         if pipe is not None:
             pipe.close()  # not read: a helper git started may still hold the other end
+
+
+def _kill_tree_windows(process: subprocess.Popen) -> None:
+    """Windows has no process groups to signal (no os.killpg): taskkill ends git and what it started."""
+    try:
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    if process.poll() is None:
+        process.kill()
 
 
 # --- the repository around a library ----------------------------------------------------------

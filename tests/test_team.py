@@ -436,3 +436,23 @@ def test_git_trouble_other_than_no_repository_is_passed_on_in_one_line(team, cap
     code, _, err = run(capsys, "--library", str(inside_bare), "team", "status")
     assert code == 2 and err.count("\n") == 1
     assert "git cannot use" in err and "work tree" in err
+
+
+def test_publish_stages_paths_literally_not_as_globs(team):
+    """A group file named `*.toml` is staged as itself: `_draft.toml` (ignored by qr) stays out."""
+    remote, lead, _ = team
+    (lead / "*.toml").write_text('name = "星号"\n\n[[phrases]]\ncode = "xh1"\ntitle = "星号"\nbody = "星号"\n', encoding="utf-8")
+    (lead / "_draft.toml").write_text('name = "草稿"\n', encoding="utf-8")
+    result = publish(lead)
+    assert result.changes.added == ("/xh1",)
+    assert git(remote, "show", "--name-only", "--format=", "main").split() == ["*.toml"]
+    assert "?? _draft.toml" in git(lead, "status", "--porcelain").splitlines()
+
+
+def test_a_timed_out_git_is_ended_without_os_killpg(slow_remote, monkeypatch):
+    """Windows has no os.killpg: the timeout still ends git (taskkill there, kill() as the last resort)."""
+    import os
+
+    monkeypatch.delattr(os, "killpg")
+    outcome = run_git(open_repo(slow_remote).top, "fetch", "origin", timeout=0.3)
+    assert outcome.code == 124 and "took longer than 0.3 s" in outcome.reason()

@@ -58,6 +58,10 @@ def group_file_names(root: Path) -> list[str]:
         relative = os.path.relpath(folder, root)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         found.extend(prefix + name for name in files if name.endswith(".toml") and not name.startswith(("_", ".")))
+        if any(name.endswith(".tmp") and name.startswith(".") for name in files):
+            from qr.store.tempfiles import remove_stale_temp  # rare: only where a save was killed
+
+            remove_stale_temp(folder, files)
     return sorted(found)
 
 

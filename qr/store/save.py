@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from qr.messages import Message, MessageError
 from qr.store.documents import group_document
 from qr.store.load import LIBRARY_FILE, stamp_of
 from qr.store.models import FileStamp, Group, Library
+from qr.store.tempfiles import TEMP_SUFFIX
 
 
 class SaveError(MessageError):
@@ -62,9 +64,14 @@ def current_stamp(path: Path) -> FileStamp | None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
+
+    A symlink is written through: its target is replaced and the link stays a link.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as temp:
             temp.write(data)
@@ -119,6 +126,7 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     path = library.root / group.path
     if group.path in library.broken:
         raise SaveError(Message("save.broken", path=str(group.path)))
+    _refuse_unsafe(path, str(group.path))
     disk = _read_if_present(path)
     on_disk = stamp_of(disk, path.stat()) if disk is not None else None
     expected = previous.stamp if previous is not None else None
@@ -141,6 +149,24 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     from dataclasses import replace
 
     return replace(group, stamp=stamp_of(data, path.stat()))
+
+
+def _refuse_unsafe(path: Path, shown: str) -> None:
+    """Refuse a file qr must not replace: read-only, not a regular file, or a link to nothing usable.
+
+    A symlinked group file is fine: atomic_write writes through the link (the target changes).
+    """
+    if not os.path.lexists(path):
+        return
+    try:
+        target = path.stat()
+    except OSError:
+        raise SaveError(Message("save.link_broken", path=shown, target=os.readlink(path))) from None
+    if not stat.S_ISREG(target.st_mode):
+        raise SaveError(Message("save.not_regular", path=shown))
+    # the mode bits, not os.access: root may write anything, but a file made read-only says "do not"
+    if not target.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise SaveError(Message("save.file_read_only", path=shown))
 
 
 def minimal_bytes(disk: bytes, loaded: Group, group: Group) -> bytes | None:
