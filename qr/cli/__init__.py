@@ -46,6 +46,8 @@ COMMANDS: dict[str, str] = {
     "import": "qr.cli.import_",
     "export": "qr.cli.export",
     "stats": "qr.cli.stats",
+    "paths": "qr.cli.paths",
+    "completion": "qr.cli.completion",
 }
 """Subcommand name -> the module that declares it (its `COMMAND`)."""
 
@@ -212,17 +214,18 @@ class _HelpFormatter(argparse.HelpFormatter):
     parser is built: building `qr search`'s parser must not load the catalogue."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        return _translated(action.help) if action.help else action.help
+        return translated_help(action.help) if action.help else action.help
 
     def add_text(self, text: str | None) -> None:
-        super().add_text(_translated(text) if text else text)
+        super().add_text(translated_help(text) if text else text)
 
     def start_section(self, heading: str | None) -> None:
-        super().start_section(_translated(heading) if heading else heading)
+        super().start_section(translated_help(heading) if heading else heading)
 
 
-def _translated(text: str) -> str:
-    """A `cli.*` id or one of argparse's own English texts, in the CLI's language."""
+def translated_help(text: str) -> str:
+    """A help text (a `cli.*` id) or one of argparse's own English texts, in the CLI's language;
+    other text unchanged."""
     from qr.i18n import EN
 
     if text in EN:
@@ -242,7 +245,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Nam
     """`parser.parse_args(argv)` with argparse's own messages (usage:, error:, invalid choice…)
     in the CLI's language: argparse looks them up through its module's `_` when it shows them."""
     english = argparse._  # type: ignore[attr-defined]  # argparse's gettext, a module global
-    argparse._ = _translated  # type: ignore[attr-defined]
+    argparse._ = translated_help  # type: ignore[attr-defined]
     try:
         return parser.parse_args(argv)
     finally:
