@@ -57,6 +57,9 @@ PROFILE_SETTINGS: dict[str, str] = {
 }
 """Keys of a `[profiles.NAME]` table -> their kind ("paths": a folder or a list of folders)."""
 
+UI_LANGUAGES = ("zh", "en")
+"""What `ui_lang` may name (a region is allowed: zh-CN, zh_TW); anything else follows the locale."""
+
 _KIND_CHECKS = {
     "text": lambda value: isinstance(value, str),
     "bool": lambda value: isinstance(value, bool),
@@ -153,6 +156,9 @@ def load_config(path: Path | None = None) -> Config:
             if isinstance(document.get("ui_lang"), str):
                 wrong.ui_lang = document["ui_lang"]
             raise wrong
+    ui_lang = document.get("ui_lang")
+    if ui_lang and ui_lang.strip().lower().replace("_", "-").split("-")[0] not in UI_LANGUAGES:
+        warnings.append(Message("config.unknown_ui_lang", file=_where(path, text, "ui_lang"), value=ui_lang, known=", ".join(UI_LANGUAGES)))
     for name, profile in document.get("profiles", {}).items():
         if isinstance(profile, dict):  # not a table: profiles_of says so when profiles are used
             warnings.extend(_unknown_key(path, text, key, PROFILE_SETTINGS, f"profiles.{name}") for key in profile if key not in PROFILE_SETTINGS)

@@ -64,6 +64,14 @@ def test_unknown_config_keys_warn_with_a_suggestion_and_the_run_goes_on(capsys, 
     assert all(line.startswith("qr: warning:") for line in lines)
 
 
+def test_unsupported_ui_lang_is_a_warning(capsys, library_dir, isolated_home):
+    path = write_config(isolated_home, 'ui_lang = "fr"\n')
+    code, _, err = run(capsys, "--library", str(library_dir), "list")
+    assert code == 0 and f"{path}:1" in err and "'fr'" in err and "zh, en" in err
+    write_config(isolated_home, 'ui_lang = "zh-TW"\n')
+    assert run(capsys, "--library", str(library_dir), "list")[2] == ""
+
+
 def test_config_errors_are_in_chinese_with_ui_lang(capsys, library_dir, isolated_home):
     write_config(isolated_home, 'ui_lang = "zh"\nagent = 7\n')
     code, _, err = run(capsys, "--library", str(library_dir), "list")
