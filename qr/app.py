@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from qr.clipboard import Clipboard, ClipboardUnavailable, SystemClipboard, copy_with_fallback
 from qr.i18n import choose_language, set_language, t
 from qr.render import Rendered, TemplateError, builtin_values, library_defaults, render
-from qr.screens.base import QrScreen, localise_bindings
+from qr.screens.base import QrScreen, localise_bindings, shown
 from qr.store.entry import Entry
 from qr.store.models import VarSpec
 from qr.usage import UsageStore
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from qr.practice import ProgressStore
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
+EXIT_UNVERIFIED = 4
+"""`qr --once` exit status when the reply only went to the terminal's clipboard (OSC 52), which
+cannot be verified (0: a verified copy; 130: closed without copying)."""
 GC_RESUME_SECONDS = 0.5
 """After mounting, when `resume_gc_after_start` turns the collector back on: the first frame is
 drawn ~30-80 ms after mount on a 2-core machine, so this leaves room for a slow one."""
@@ -103,6 +107,12 @@ class QrApp(App[object]):
         self.usage_store = usage
         """The agent's copy history (None: no ranking, nothing recorded)."""
         self._usage_scores: dict[str, float] | None = None
+
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False
+    ) -> None:
+        """Textual's notify with markup off by default: notices quote titles, files and errors (data)."""
+        super().notify(shown(str(message)) if not markup else message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def today(self) -> date:
         """The app's date (tests pin `now`): decides validity windows and what counts as expired."""
@@ -196,23 +206,53 @@ class QrApp(App[object]):
         self.push_screen(VariablesForm(entry, rendered.missing, self.var_specs(entry)), submitted)
 
     def _copy_text(self, entry: Entry, text: str, on_copied: Callable[[Entry], None] | None) -> None:
+        """Copy, and say exactly what happened: "Copied" only after a verified copy.
+
+        A failed copy is an error dialog that stays until dismissed (the launcher keeps its query
+        and highlight). When the system clipboard fails inside a terminal, the reply is sent to
+        the terminal's clipboard (OSC 52), which nothing can verify: the first time a dialog says
+        so and why, later a warning each time; `--once` then exits with EXIT_UNVERIFIED, not 0.
+        """
         try:
-            via = copy_with_fallback(self.clipboard_backend, text, self.copy_to_clipboard)
-        except ClipboardUnavailable as error:  # only without a terminal to fall back on
-            self.notify(t("launcher.copy_failed", error=error), severity="error")
+            copied = copy_with_fallback(self.clipboard_backend, text, self.terminal_clipboard())
+        except ClipboardUnavailable as error:
+            self._tell_copy_problem(t("copy.failed_title"), t("copy.failed_message", error=error))
             return
         phrase = entry.phrase
-        done = t("launcher.copied", code=phrase.code) if phrase.code else t("launcher.copied_untitled", title=phrase.title)
-        if via == "terminal" and not self._told_osc52:
+        exit_code = 0
+        if copied.verified:
+            done = t("launcher.copied", code=phrase.code) if phrase.code else t("launcher.copied_untitled", title=phrase.title)
+            self.notify(f"{done} {t('launcher.via_system')}", timeout=3)
+        elif not self._told_osc52:
             self._told_osc52 = True
-            self.notify(f"{done}. {t('launcher.osc52_first')}", severity="warning", timeout=8)
+            self._tell_copy_problem(t("copy.osc52_title"), t("copy.osc52_message", error=copied.problem), then_exit=EXIT_UNVERIFIED)
+            exit_code = -1  # after the dialog is dismissed
         else:
-            self.notify(f"{done} {t('launcher.via_system' if via == 'system' else 'launcher.via_terminal')}", timeout=3)
+            label = f"/{phrase.code}" if phrase.code else f"“{phrase.title}”"
+            self.notify(t("copy.osc52_sent", phrase=label), severity="warning", timeout=6)
+            exit_code = EXIT_UNVERIFIED
         self._record_use(entry)  # before on_copied, so the refreshed hits rank with this copy
         if on_copied is not None:
             on_copied(entry)
-        if self.once:
-            self.exit(return_code=0)
+        if self.once and exit_code >= 0:
+            self.exit(return_code=exit_code)
+
+    def terminal_clipboard(self) -> Callable[[str], None] | None:
+        """Where a reply goes when the system clipboard fails: the terminal's clipboard (OSC 52);
+        None without a terminal (headless)."""
+        return None if self.is_headless else self.copy_to_clipboard
+
+    def _tell_copy_problem(self, title: str, message: str, then_exit: int | None = None) -> None:
+        """An error that stays until the user dismisses it (Enter or Esc); with `--once`,
+        dismissing it ends qr with `then_exit` (nothing was copied without it: qr stays)."""
+        from qr.screens.dialogs import ChoiceDialog
+
+        def dismissed(_answer: str | None) -> None:
+            if self.once and then_exit is not None:
+                self.exit(return_code=then_exit)
+
+        self.bell()
+        self.push_screen(ChoiceDialog(title, message, [("ok", t("dialog.ok"))], danger="ok"), dismissed)
 
     # -- actions -----------------------------------------------------------------------------------
 

@@ -203,19 +203,6 @@ async def test_context_form_refuses_a_bad_order_id(library_dir):
         assert dict(app.context) == {}
 
 
-async def test_osc52_fallback_when_the_system_clipboard_fails(library_dir):
-    app, clipboard = build(library_dir, clipboard=MemoryClipboard(fail=True))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press(*"/wl2", "enter")
-        await pilot.pause()
-        assert app.clipboard == WL2
-        assert sum("OSC 52" in message and "xclip" in message for message in messages(app)) == 1
-        await pilot.press(*"/wl2", "enter")
-        await pilot.pause()
-        assert sum("xclip" in message for message in messages(app)) == 1  # said once
-        assert any("OSC 52" in message and "xclip" not in message for message in messages(app))
-
-
 async def test_once_exits_with_status_0_after_one_copy(library_dir):
     app, clipboard = build(library_dir, once=True)
     async with app.run_test(size=(100, 30)) as pilot:

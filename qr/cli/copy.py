@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(tr("cli.copy.failed", error=error, code=entry.phrase.code), exit_code=3) from None
         sys.stdout.write(osc52(text))  # the one deliberate escape sequence: the terminal's clipboard
         sys.stdout.flush()
-        how = tr("cli.copy.via_osc52")
+        # nothing can confirm the terminal took it: say so, never "copied"
+        note(tr("cli.copy.sent_osc52", code=f"/{entry.phrase.code}", title=entry.phrase.title, error=error))
+        record_use(workspace, entry)
+        return 0
     note(tr("cli.copy.done", code=f"/{entry.phrase.code}", title=entry.phrase.title, how=how))
     record_use(workspace, entry)
     return 0

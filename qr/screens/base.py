@@ -26,9 +26,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from rich.text import Text
 from textual.app import SystemCommand
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
@@ -41,6 +43,48 @@ if TYPE_CHECKING:
     from qr.app import QrApp
 
 ResultType = TypeVar("ResultType")
+
+
+_ESCAPED = {
+    **{code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))},
+    **{code: f"\\u{code:04x}" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+
+
+def shown(text: str) -> str:
+    """`text` as a screen may show it: control characters (except newline and tab) and bidi
+    controls written as escapes (`\\x1b`, `\\u202e`). Textual passes ESC through to the terminal,
+    so a title holding `ESC [2J` would clear it; every string from a library, a sheet, a config
+    or the user goes through here (and into `Content`, never markup) before it is drawn."""
+    return text.translate(_ESCAPED)
+
+
+_PICTURED = {
+    **{code: 0x2400 + code for code in (*range(0x00, 0x09), *range(0x0B, 0x20))},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in (*range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+
+
+def pictured(text: str) -> str:
+    """`shown` for text being edited: one visible character per control character (␛ for ESC,
+    � for C1 and bidi controls), so cursor positions in a text field stay those of the value."""
+    return text.translate(_PICTURED)
+
+
+class SafeInput(Input):
+    """An Input that draws control characters as pictures (the value itself is kept as typed)."""
+
+    @property
+    def _value(self) -> Text:
+        text = super()._value
+        text.plain = pictured(text.plain)
+        return text
+
+
+def plain(text: object) -> Content:
+    """Data as plain, safe Content: never markup, no raw control characters."""
+    return Content(shown(str(text)))
 
 
 def localise_bindings(node: DOMNode) -> None:
@@ -113,6 +157,12 @@ class QrScreen(Screen[ResultType]):
         return False
 
     # -- shared behaviour ----------------------------------------------------------------------------
+
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False
+    ) -> None:
+        """As the app's: markup off by default (a notice quotes data: titles, files, errors)."""
+        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

@@ -22,7 +22,7 @@ from textual.widgets.tree import TreeNode
 from qr.i18n import t
 from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learned_in_group, library_key
 from qr.render import Placeholder, TemplateError, parse
-from qr.screens.base import LibraryChange, localise_bindings
+from qr.screens.base import LibraryChange, SafeInput, localise_bindings, plain, shown
 from qr.screens.edit_actions import EditingScreen
 from qr.store.entry import Entry
 from qr.store.models import Group, Library
@@ -85,13 +85,13 @@ def highlighted_body(body: str) -> Content:
     try:
         parts = parse(body)
     except TemplateError:
-        return Content(body)
+        return plain(body)
     pieces: list[str | tuple[str, str]] = []
     for part in parts:
         if isinstance(part, Placeholder):
-            pieces.append((body[part.start : part.end], "bold $accent"))
+            pieces.append((shown(body[part.start : part.end]), "bold $accent"))
         else:
-            pieces.append(part)
+            pieces.append(shown(part))
     return Content.assemble(*pieces)
 
 
@@ -162,7 +162,7 @@ class BrowserScreen(EditingScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(t("browser.title"), id="browser-title")
-        yield Input(placeholder=t("browser.filter_placeholder"), id="browser-filter")
+        yield SafeInput(placeholder=t("browser.filter_placeholder"), id="browser-filter")
         with Horizontal(id="browser-body"):
             tree = LibraryTree(t("browser.root"), id="browser-tree")
             tree.show_root = False
@@ -254,20 +254,20 @@ class BrowserScreen(EditingScreen):
         arranged: dict[str, dict[GroupKey, list[Entry] | None]]
         before: NodeData | None
         if filtering:
-            arranged_hits, shown, before = self._hits()
+            arranged_hits, matched, before = self._hits()
             arranged = {category: dict(groups) for category, groups in arranged_hits.items()}
         else:
             arranged = {category: dict.fromkeys(keys) for category, keys in self._categories.items()}
-            shown = sum(info.size for info in self._groups.values())
+            matched = sum(info.size for info in self._groups.values())
             before = tree.cursor_node.data if tree.cursor_node is not None else None
         before_group = group_key(before) if isinstance(before, Entry) else None
-        open_all = filtering and shown <= OPEN_ALL_HITS
+        open_all = filtering and matched <= OPEN_ALL_HITS
         tree.clear()
         target: TreeNode[NodeData] | None = None
         for category, groups in arranged.items():
             count = sum(len(hits) if hits is not None else self._groups[key].size for key, hits in groups.items())
             category_node = tree.root.add(
-                Text.assemble((category, "bold"), f"  ({count})"), CategoryNode(category, tuple(groups)), expand=True
+                Text.assemble((shown(category), "bold"), f"  ({count})"), CategoryNode(category, tuple(groups)), expand=True
             )
             if _same(before, category_node.data):
                 target = category_node
@@ -285,7 +285,7 @@ class BrowserScreen(EditingScreen):
                     group_node.expand()
                 if key == before_group:
                     target = next((leaf for leaf in group_node.children if _same(before, leaf.data)), target)
-        self._status(shown)
+        self._status(matched)
         # new nodes get their line numbers when the tree lays out its lines, normally on idle;
         # lay them out now so the cursor can be placed in this same call (textual 8.2 Tree)
         tree._tree_lines  # noqa: B018
@@ -306,7 +306,7 @@ class BrowserScreen(EditingScreen):
     def _group_label(self, info: GroupInfo, hits: list[Entry] | None) -> Text:
         score = self._scores[info.key]
         count = f"{len(hits)}/{info.size}" if hits is not None else str(info.size)
-        label = Text.assemble(info.group.name, f"  ({count})")
+        label = Text.assemble(shown(info.group.name), f"  ({count})")
         if score.total:
             style = "green" if score.learned == score.total else "dim"
             label.append("  " + t("browser.learned_short", learned=score.learned, total=score.total), style=style)
@@ -315,27 +315,27 @@ class BrowserScreen(EditingScreen):
     def _phrase_label(self, entry: Entry) -> Text:
         phrase = entry.phrase
         code = f"/{phrase.code}" if phrase.code else "—"
-        label = Text.assemble((f"{code:<8}", "bold"), " ", phrase.title)
+        label = Text.assemble((f"{code:<8}", "bold"), " ", shown(phrase.title))
         if not phrase.is_valid_on(self.today or date.today()):
             label.append(" " + t("browser.hidden_mark"), style="dim italic")
         return label
 
-    def _status(self, shown: int) -> None:
+    def _status(self, matched: int) -> None:
         total = sum(info.size for info in self._groups.values())
         everything = Learned(sum(s.learned for s in self._scores.values()), sum(s.total for s in self._scores.values()))
         if not self._query.strip():
             count = t("browser.count", total=total)
-        elif shown >= FILTER_LIMIT:
-            count = t("browser.count_capped", shown=shown, total=total)
+        elif matched >= FILTER_LIMIT:
+            count = t("browser.count_capped", shown=matched, total=total)
         else:
-            count = t("browser.count_filtered", shown=shown, total=total)
+            count = t("browser.count_filtered", shown=matched, total=total)
         parts = [
             count,
             t("browser.learned_total", learned=everything.learned, total=everything.total),
         ]
         if self.progress.problem:
             parts.append(t("practice.not_saved"))
-        self.query_one("#browser-status", Static).update(" · ".join(parts))
+        self.query_one("#browser-status", Static).update(Content(" · ".join(parts)))
 
     # -- the detail pane ---------------------------------------------------------------------------
 
@@ -348,17 +348,17 @@ class BrowserScreen(EditingScreen):
         elif isinstance(data, CategoryNode):
             pane.update(self._category_detail(data))
         else:
-            pane.update(t("browser.no_match", query=self._query) if self._query.strip() else t("launcher.empty_library"))
+            pane.update(plain(t("browser.no_match", query=self._query) if self._query.strip() else t("launcher.empty_library")))
 
     def _phrase_detail(self, entry: Entry) -> Content:
         phrase = entry.phrase
         today = self.today or date.today()
         lines: list[Content | str | tuple[str, str]] = [
-            Content.assemble((phrase.title, "bold")),
+            Content.assemble((shown(phrase.title), "bold")),
             Content.assemble(
                 (f"/{phrase.code}" if phrase.code else t("browser.no_code"), "bold $accent" if phrase.code else "dim"),
                 ("  ·  ", "dim"),
-                f"{entry.group.name} · {entry.group.category}",
+                shown(f"{entry.group.name} · {entry.group.category}"),
             ),
             "",
             highlighted_body(phrase.body.strip("\n")),
@@ -366,7 +366,7 @@ class BrowserScreen(EditingScreen):
         ]
 
         def field(label: str, value: str) -> None:
-            lines.append(Content.assemble((f"{label}: ", "bold"), value))
+            lines.append(Content.assemble((f"{label}: ", "bold"), shown(value)))
 
         if phrase.note:
             field(t("preview.note"), phrase.note)
@@ -396,7 +396,7 @@ class BrowserScreen(EditingScreen):
     def _group_detail(self, node: GroupNode) -> Content:
         score = self._scores[node.key]
         lines: list[Content | str] = [
-            Content.assemble((node.group.name, "bold"), ("  ·  ", "dim"), node.group.category),
+            Content.assemble((shown(node.group.name), "bold"), ("  ·  ", "dim"), shown(node.group.category)),
         ]
         if node.group.description:
             lines.append(node.group.description)
@@ -410,7 +410,7 @@ class BrowserScreen(EditingScreen):
         return Content("\n").join(_content(line) for line in lines)
 
     def _category_detail(self, node: CategoryNode) -> Content:
-        lines: list[Content | str] = [Content.styled(node.name, "bold"), ""]
+        lines: list[Content | str] = [Content.styled(shown(node.name), "bold"), ""]
         for key in self._categories.get(node.name, ()):
             score = self._scores[key]
             name = self._groups[key].group.name
@@ -498,5 +498,5 @@ def _content(line: Content | str | tuple[str, str]) -> Content:
     if isinstance(line, Content):
         return line
     if isinstance(line, tuple):
-        return Content.styled(*line)
-    return Content(line)
+        return Content.styled(shown(line[0]), line[1])
+    return plain(line)

@@ -19,7 +19,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qr.i18n import t
-from qr.screens.base import QrModalScreen
+from qr.screens.base import QrModalScreen, plain, shown
 from qr.store.models import Group
 
 
@@ -51,11 +51,11 @@ class ChoiceDialog(QrModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.dialog_title, id="dialog-title")
-            yield Static(Content(self.message), id="dialog-message")
+            yield Static(plain(self.dialog_title), id="dialog-title")
+            yield Static(plain(self.message), id="dialog-message")
             with Horizontal(id="dialog-buttons"):
                 for key, label in self.answers:
-                    yield Button(label, id=f"answer-{key}", variant="error" if key == self.danger else "default")
+                    yield Button(plain(label), id=f"answer-{key}", variant="error" if key == self.danger else "default")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -99,15 +99,15 @@ class GroupPicker(QrModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.dialog_title, id="dialog-title")
+            yield Static(plain(self.dialog_title), id="dialog-title")
             if not self.groups:
                 yield Static(t("picker.none"), id="dialog-message")
             yield OptionList(
                 *(
                     Option(
                         Content.assemble(
-                            (group.name, "bold"),
-                            ("  " + group.category, "$text-muted"),
+                            (shown(group.name), "bold"),
+                            ("  " + shown(group.category), "$text-muted"),
                             ("  " + group.path.as_posix(), "$text-muted"),
                             ("  " + t("picker.count", count=len(group.phrases)), "$text-muted"),
                         ),

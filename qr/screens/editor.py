@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -25,7 +26,7 @@ from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from qr.i18n import t
 from qr.render import TemplateError, library_defaults, parse, render
-from qr.screens.base import LibraryChange, QrScreen
+from qr.screens.base import LibraryChange, QrScreen, SafeInput, pictured, shown
 from qr.screens.changes import apply_edit, library_for, phrase_label, phrase_position, tell_screens
 from qr.store import edit
 from qr.store.lint import Finding, lint_phrase
@@ -39,6 +40,15 @@ ASK_SEPARATOR = "；"
 SEVERITY_MARK = {"error": ("✗", "$text-error"), "warning": ("!", "$text-warning"), "info": ("i", "$text-muted")}
 SAMPLE_STYLE = "italic $text-accent"
 FILLED_STYLE = "underline $text-success"
+
+
+class SafeTextArea(TextArea):
+    """The body field: control characters drawn as pictures (␛), the text itself kept as typed."""
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        line.plain = pictured(line.plain)
+        return line
 
 
 @dataclass(frozen=True)
@@ -104,28 +114,28 @@ class PhraseEditor(QrScreen[None]):
             with Vertical(id="editor-form"):
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.code"), classes="edit-label")
-                    yield Input(phrase.code or "", id="edit-code", restrict=r"/?[A-Za-z0-9._-]*")
+                    yield SafeInput(phrase.code or "", id="edit-code", restrict=r"/?[A-Za-z0-9._-]*")
                     yield Label(t("editor.lang"), classes="edit-label edit-label-short")
-                    yield Input(phrase.lang, id="edit-lang")
+                    yield SafeInput(phrase.lang, id="edit-lang")
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.title"), classes="edit-label")
-                    yield Input(phrase.title, id="edit-title")
+                    yield SafeInput(phrase.title, id="edit-title")
                 yield Label(t("editor.body"), classes="edit-label edit-body-label")
-                yield TextArea(phrase.body, id="edit-body", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+                yield SafeTextArea(phrase.body, id="edit-body", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.tags"), classes="edit-label")
-                    yield Input(", ".join(phrase.tags), id="edit-tags")
+                    yield SafeInput(", ".join(phrase.tags), id="edit-tags")
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.asks"), classes="edit-label")
-                    yield Input(ASK_SEPARATOR.join(phrase.asks), id="edit-asks", placeholder=t("editor.asks_placeholder"))
+                    yield SafeInput(ASK_SEPARATOR.join(phrase.asks), id="edit-asks", placeholder=t("editor.asks_placeholder"))
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.note"), classes="edit-label")
-                    yield Input(phrase.note, id="edit-note")
+                    yield SafeInput(phrase.note, id="edit-note")
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.valid_from"), classes="edit-label")
-                    yield Input(str(phrase.valid_from or ""), id="edit-valid-from", placeholder="YYYY-MM-DD", restrict=r"[0-9-]*")
+                    yield SafeInput(str(phrase.valid_from or ""), id="edit-valid-from", placeholder="YYYY-MM-DD", restrict=r"[0-9-]*")
                     yield Label(t("editor.valid_until"), classes="edit-label edit-label-short")
-                    yield Input(str(phrase.valid_until or ""), id="edit-valid-until", placeholder="YYYY-MM-DD", restrict=r"[0-9-]*")
+                    yield SafeInput(str(phrase.valid_until or ""), id="edit-valid-until", placeholder="YYYY-MM-DD", restrict=r"[0-9-]*")
             with Vertical(id="editor-side"):
                 with VerticalScroll(id="editor-checks", can_focus=False):
                     yield Static(id="editor-checks-text")
@@ -242,7 +252,7 @@ class PhraseEditor(QrScreen[None]):
         lines = []
         for check in checks:
             mark, style = SEVERITY_MARK.get(check.severity, ("✓", "$text-success"))
-            lines.append(Content.assemble((f"{mark} ", f"bold {style}"), (check.message, style if check.severity == "error" else "")))
+            lines.append(Content.assemble((f"{mark} ", f"bold {style}"), (shown(str(check.message)), style if check.severity == "error" else "")))
         errors = sum(check.severity == "error" for check in checks)
         if not errors:
             lines.append(Content.styled("✓ " + t("editor.can_save"), "$text-success"))
@@ -259,9 +269,9 @@ class PhraseEditor(QrScreen[None]):
             rendered = render(phrase.body, {}, defaults=defaults, builtins=builtins)
         except TemplateError as error:
             return Content.assemble(
-                (t("editor.preview_broken", line=error.line, column=error.column, message=error.message), "$text-error"),
+                (shown(t("editor.preview_broken", line=error.line, column=error.column, message=error.message)), "$text-error"),
                 "\n\n",
-                phrase.body,
+                shown(phrase.body),
             )
         if rendered.missing:
             samples = {
@@ -270,12 +280,13 @@ class PhraseEditor(QrScreen[None]):
             rendered = render(phrase.body, samples, defaults=defaults, builtins=builtins)
         pieces: list[tuple[str, str] | str] = []
         for segment in rendered.segments:
+            text = shown(segment.text)
             if segment.kind == "text":
-                pieces.append(segment.text)
+                pieces.append(text)
             elif segment.kind == "given":
-                pieces.append((segment.text, SAMPLE_STYLE))
+                pieces.append((text, SAMPLE_STYLE))
             else:
-                pieces.append((segment.text, FILLED_STYLE))
+                pieces.append((text, FILLED_STYLE))
         return Content.assemble(*pieces)
 
     def _show_heading(self, phrase: Phrase) -> None:
@@ -283,7 +294,7 @@ class PhraseEditor(QrScreen[None]):
         where = f"{group.name if group else self.group_path.stem} · {self.group_path.as_posix()}"
         what = t("editor.heading_new") if self.base is None else t("editor.heading_edit", phrase=phrase_label(self.base))
         state = (t("editor.unsaved"), "bold $text-warning") if self.dirty else ("", "")
-        self.query_one("#editor-heading", Static).update(Content.assemble((what, "bold"), "  ", (where, "$text-muted"), "  ", state))
+        self.query_one("#editor-heading", Static).update(Content.assemble((shown(what), "bold"), "  ", (shown(where), "$text-muted"), "  ", state))
 
     # -- saving ------------------------------------------------------------------------------------
 

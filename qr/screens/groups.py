@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from qr.i18n import t
-from qr.screens.base import QrModalScreen
+from qr.screens.base import QrModalScreen, SafeInput, plain
 from qr.store.models import DEFAULT_CATEGORY, Group
 
 GroupValues = dict
@@ -52,17 +52,17 @@ class GroupForm(QrModalScreen):
         group = self.group
         category = group.category if group and group.category != DEFAULT_CATEGORY else ""
         with Vertical(id="dialog"):
-            yield Static(self.form_title, id="dialog-title")
+            yield Static(plain(self.form_title), id="dialog-title")
             if group is not None:
-                yield Static(t("group.file", path=group.path.as_posix()), classes="group-label")
+                yield Static(plain(t("group.file", path=group.path.as_posix())), classes="group-label")
             yield Label(t("group.name"), classes="group-label")
-            yield Input(value=group.name if group else "", id="group-name")
+            yield SafeInput(value=group.name if group else "", id="group-name")
             yield Label(t("group.category", default=DEFAULT_CATEGORY), classes="group-label")
-            yield Input(value=category, id="group-category")
+            yield SafeInput(value=category, id="group-category")
             yield Label(t("group.order"), classes="group-label")
-            yield Input(value="" if not group or group.order is None else str(group.order), id="group-order", restrict=r"-?\d*")
+            yield SafeInput(value="" if not group or group.order is None else str(group.order), id="group-order", restrict=r"-?\d*")
             yield Label(t("group.description"), classes="group-label")
-            yield Input(value=group.description if group else "", id="group-description")
+            yield SafeInput(value=group.description if group else "", id="group-description")
             yield Static("", id="group-error", classes="group-error")
             yield Static(t("form.hint"), id="dialog-hint")
 
@@ -81,7 +81,7 @@ class GroupForm(QrModalScreen):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#group-error", Static)
-        error.update(message)
+        error.update(plain(message))
         error.set_class(bool(message), "-shown")
 
     @on(Input.Submitted)

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from qr.i18n import t
-from qr.screens.base import QrScreen
+from qr.screens.base import QrScreen, plain, shown
 from qr.store.models import Library
 from qr.store.word_rules import AD_LAW, BUILTIN, FORBIDDEN, KINDS, RISKY, GuideEntry, guide_entries
 
@@ -37,10 +37,10 @@ def word_table(entries: Sequence[GuideEntry]) -> Table:
     table.add_column(t("guide.term"), ratio=2, no_wrap=False)
     table.add_column(t("guide.alternative"), ratio=3, no_wrap=False)
     for entry in entries:
-        term = Text(entry.term)
+        term = Text(shown(entry.term))
         if entry.source != BUILTIN:
-            term.append(f"  ({entry.source})", style="dim")
-        alternative = Text(entry.alternative) if entry.alternative else Text(t("guide.no_alternative"), style="dim italic")
+            term.append(f"  ({shown(entry.source)})", style="dim")
+        alternative = Text(shown(entry.alternative)) if entry.alternative else Text(t("guide.no_alternative"), style="dim italic")
         table.add_row(term, alternative)
     return table
 
@@ -75,7 +75,7 @@ class GuideScreen(QrScreen):
                 yield Static(word_table(entries), id=f"guide-{kind}", classes="guide-table")
             allowed = self.library.rules.allow if self.library is not None else ()
             if allowed:
-                yield Static(t("guide.allowed", words="、".join(allowed)), id="guide-allowed", classes="hint")
+                yield Static(plain(t("guide.allowed", words="、".join(allowed))), id="guide-allowed", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -47,14 +49,14 @@ class HelpScreen(QrModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
-            yield Static(self.heading, id="help-title")
+            yield Static(Content(self.heading), id="help-title")
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Static(t("help.footer"), id="help-hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(t("help.key"), t("help.action"), t("help.id"))
-        table.add_rows(self.rows)
+        table.add_rows([tuple(Text(cell) for cell in row) for row in self.rows])  # keys like "[" are not markup
 
     def action_close(self) -> None:
         self.dismiss()

@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from qr.i18n import t
 from qr.index.spans import title_spans
 from qr.render import Rendered, TemplateError
-from qr.screens.base import LibraryChange, localise_bindings
+from qr.screens.base import LibraryChange, SafeInput, localise_bindings, plain, shown
 from qr.screens.edit_actions import EditingScreen
 from qr.screens.footer import QuietFooter
 from qr.screens.team_check import INDICATOR as TEAM_INDICATOR
@@ -46,7 +46,7 @@ GIVEN_STYLE = "bold underline $text-success"
 MISSING_STYLE = "bold reverse $text-error"
 
 
-class QueryInput(Input):
+class QueryInput(SafeInput):
     """The query box: editing keys as usual, but the list keys move the hit list's highlight.
 
     | Key | Does |
@@ -220,7 +220,7 @@ class LauncherScreen(EditingScreen):
             self._indicators[name] = text
         else:
             self._indicators.pop(name, None)
-        self.query_one("#indicators", Static).update(" · ".join(self._indicators.values()))
+        self.query_one("#indicators", Static).update(plain(" · ".join(self._indicators.values())))
 
     def on_remote_check_behind(self, message: RemoteCheck.Behind) -> None:
         self.set_indicator(TEAM_INDICATOR, t("team.behind", count=message.commits) if message.commits else None)
@@ -286,7 +286,7 @@ class LauncherScreen(EditingScreen):
         preview = self.query_one("#preview", VerticalScroll)
         if entry is None:
             empty = not len(self.app.workspace.index)
-            title.update(t("launcher.empty_library") if empty else t("launcher.no_hits", query=self.query_text))
+            title.update(plain(t("launcher.empty_library") if empty else t("launcher.no_hits", query=self.query_text)))
             for widget in (body, state, note, tags):
                 widget.update("")
             preview.border_title = ""
@@ -295,30 +295,30 @@ class LauncherScreen(EditingScreen):
         preview.border_title = f"/{phrase.code}" if phrase.code else ""
         title.update(
             Content.assemble(
-                (phrase.title, "bold"),
+                (shown(phrase.title), "bold"),
                 ("  ", ""),
-                (entry.group.name, GROUP_STYLE),
+                (shown(entry.group.name), GROUP_STYLE),
             )
         )
         try:
             rendered = self.app.render_entry(entry)
         except TemplateError as error:
-            body.update(Content(phrase.body))
-            state.update(Content.styled(t("launcher.template_error", error=error), "$text-error"))
+            body.update(plain(phrase.body))
+            state.update(Content.styled(shown(t("launcher.template_error", error=error)), "$text-error"))
         else:
             body.update(_body_content(rendered))
             if rendered.missing:
                 names = "、".join(self.app.var_label(name, entry) for name in rendered.missing)
-                message = Content.styled(t("preview.missing", names=names), "$text-error")
+                message = Content.styled(shown(t("preview.missing", names=names)), "$text-error")
             else:
                 message = Content.styled(t("preview.ready"), "$text-success")
             if any(segment.kind not in ("text", "missing") for segment in rendered.segments):
                 message = Content.assemble(message, "\n", (t("preview.legend"), GROUP_STYLE))
             state.update(message)
-        note.update(Content.assemble((t("preview.note"), "bold"), "\n", phrase.note) if phrase.note else "")
+        note.update(Content.assemble((t("preview.note"), "bold"), "\n", shown(phrase.note)) if phrase.note else "")
         extra = []
         if phrase.tags:
-            extra.append(Content.assemble((t("preview.tags"), "bold"), "  ", " · ".join(phrase.tags)))
+            extra.append(Content.assemble((t("preview.tags"), "bold"), "  ", shown(" · ".join(phrase.tags))))
         if phrase.valid_from or phrase.valid_until:
             extra.append(Content(t("preview.valid", start=phrase.valid_from or "…", end=phrase.valid_until or "…")))
         tags.update(Content("\n").join(extra) if extra else "")
@@ -335,8 +335,8 @@ class LauncherScreen(EditingScreen):
             value = context.get(name)
             parts.append(
                 Content.assemble(
-                    (app.var_label(name) + " ", GROUP_STYLE),
-                    (value, "bold $text-success") if value else (t("status.unset"), GROUP_STYLE),
+                    (shown(app.var_label(name)) + " ", GROUP_STYLE),
+                    (shown(value), "bold $text-success") if value else (t("status.unset"), GROUP_STYLE),
                 )
             )
         self.query_one("#context-status", Static).update(Content("  ").join(parts))
@@ -346,7 +346,7 @@ class LauncherScreen(EditingScreen):
         if profile is not None:
             shop = self.app.workspace.shop or profile.name
             profile_status.update(
-                Content.assemble((f" {t('status.profile')} {shop} ", "bold reverse $text-accent"), (f" {profile.name}", GROUP_STYLE))
+                Content.assemble((f" {t('status.profile')} {shown(shop)} ", "bold reverse $text-accent"), (f" {shown(profile.name)}", GROUP_STYLE))
             )
         workspace = app.workspace
         where = [part for part in (workspace.shop, workspace.library.name) if part]
@@ -364,28 +364,32 @@ def _option(index, hit: Hit, query: str) -> Option:
     """One hit as one line: code, title, group; built from spans directly (assembling is 3x slower)."""
     phrase = hit.phrase
     code = (f"/{phrase.code}" if phrase.code else "·").ljust(8)
+    title = shown(phrase.title)
+    group = shown(hit.group.name)
     title_start = len(code) + 1
-    group_start = title_start + len(phrase.title)
+    group_start = title_start + len(title)
     spans = [Span(0, len(code), CODE_STYLE)]
     typed = query.strip().lower()
     if typed.startswith("/") and phrase.code:
         prefix = typed[1:].split(" ", 1)[0]
         if prefix and phrase.code.startswith(prefix):
             spans.append(Span(1, 1 + len(prefix), MATCH_STYLE))
-    spans.extend(Span(title_start + start, title_start + end, MATCH_STYLE) for start, end in title_spans(index, hit, query))
-    spans.append(Span(group_start, group_start + 2 + len(hit.group.name), GROUP_STYLE))
-    return Option(Content(f"{code} {phrase.title}  {hit.group.name}", spans))
+    if title == phrase.title:  # match positions are in the title as written
+        spans.extend(Span(title_start + start, title_start + end, MATCH_STYLE) for start, end in title_spans(index, hit, query))
+    spans.append(Span(group_start, group_start + 2 + len(group), GROUP_STYLE))
+    return Option(Content(f"{code} {title}  {group}", spans))
 
 
 def _body_content(rendered: Rendered) -> Content:
     pieces: list[tuple[str, str] | str] = []
     for segment in rendered.segments:
+        text = shown(segment.text)
         if segment.kind == "text":
-            pieces.append(segment.text)
+            pieces.append(text)
         elif segment.kind == "missing":
-            pieces.append((segment.text, MISSING_STYLE))
+            pieces.append((text, MISSING_STYLE))
         elif segment.kind == "given":
-            pieces.append((segment.text, GIVEN_STYLE))
+            pieces.append((text, GIVEN_STYLE))
         else:
-            pieces.append((segment.text, FILLED_STYLE))
+            pieces.append((text, FILLED_STYLE))
     return Content.assemble(*pieces)

@@ -33,7 +33,7 @@ from qr.practice import (
     RoundSummary,
     learned_in_group,
 )
-from qr.screens.base import QrScreen
+from qr.screens.base import QrScreen, SafeInput, plain
 from qr.store.entry import Entry, entries_of
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
@@ -100,7 +100,7 @@ class PracticeScreen(QrScreen):
             with Vertical(id="practice-question"):
                 yield Static(id="practice-progress")
                 yield Static(id="practice-prompt")
-                yield Input(placeholder=t("practice.answer_placeholder"), id="practice-answer")
+                yield SafeInput(placeholder=t("practice.answer_placeholder"), id="practice-answer")
                 yield OptionList(id="practice-choices")
                 yield Static(id="practice-feedback")
             with Vertical(id="practice-summary"):
@@ -241,7 +241,7 @@ class PracticeScreen(QrScreen):
             prompt.update(Content("\n").join([Content.styled(f"/{question.code}", "bold $accent"), Content(""), Content(t("practice.ask_title"))]))
             answer.display, choices.display = False, True
             choices.clear_options()
-            choices.add_options(Option(f"{number}. {choice.phrase.title}") for number, choice in enumerate(question.choices, 1))
+            choices.add_options(Option(plain(f"{number}. {choice.phrase.title}")) for number, choice in enumerate(question.choices, 1))
             choices.highlighted = 0
             choices.focus()
 

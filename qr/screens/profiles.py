@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from qr.config import Profile
 from qr.i18n import t
-from qr.screens.base import QrModalScreen
+from qr.screens.base import QrModalScreen, shown
 
 
 class ProfileSwitcher(QrModalScreen):
@@ -61,11 +61,11 @@ class ProfileSwitcher(QrModalScreen):
         folders = "  ".join(path.name or str(path) for path in profile.libraries) or t("profiles.default_library")
         prompt = Content.assemble(
             (mark, "bold $text-success"),
-            (profile.name, "bold"),
+            (shown(profile.name), "bold"),
             "  ",
-            (shop, "$text-primary"),
+            (shown(shop), "$text-primary"),
             "\n    ",
-            (folders, "$text-muted"),
+            (shown(folders), "$text-muted"),
         )
         return Option(prompt, id=profile.name)
 

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from qr.i18n import t
 from qr.render import invalid_values
-from qr.screens.base import QrModalScreen
+from qr.screens.base import QrModalScreen, SafeInput, plain
 from qr.store.entry import Entry
 from qr.store.models import VarSpec
 
@@ -56,15 +56,15 @@ class ValuesForm(QrModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(self.form_title, id="form-title")
+            yield Static(plain(self.form_title), id="form-title")
             with VerticalScroll(id="form-fields", can_focus=False):
                 if not self.fields:
                     yield Static(t("form.no_vars"), classes="form-empty")
                 for number, field in enumerate(self.fields):
                     label = field.label if field.label == field.name else f"{field.label} ({field.name})"
                     with Horizontal(classes="form-row"):
-                        yield Label(label + (" *" if field.required else ""), classes="form-label")
-                        yield Input(value=field.value, id=f"field-{number}", classes="form-input", compact=True)
+                        yield Label(plain(label + (" *" if field.required else "")), classes="form-label")
+                        yield SafeInput(value=field.value, id=f"field-{number}", classes="form-input", compact=True)
                     yield Static("", id=f"error-{number}", classes="form-error")
             yield Static(t("form.hint"), id="form-hint")
 
@@ -96,7 +96,7 @@ class ValuesForm(QrModalScreen):
         for number, (field, box) in enumerate(zip(self.fields, self.inputs())):
             error = self.query_one(f"#error-{number}", Static)
             message = problems.get(field.name, "")
-            error.update(message)
+            error.update(plain(message))
             error.set_class(bool(message), "-shown")
             box.set_class(bool(message), "-invalid")
             if message and first_bad is None:
