@@ -89,6 +89,8 @@ def test_set_of_an_unused_name_warns_with_a_suggestion(capsys, library_dir):
     assert code == 0 and "zzz" in err and "customer" in err  # no close match: names what it uses
     code, _, err = run(capsys, "--library", str(library_dir), "render", "wl2", "--set", "customer=王")
     assert err == ""
+    code, _, err = run(capsys, "--library", str(library_dir), "render", "en1", "--set", "customer=Ann", "--set", "x=1")
+    assert code == 0 and "x" in err and err.count("\n") == 1
 
 
 # the validity window

@@ -67,8 +67,10 @@ def warn_unused(entry: Entry, values: dict[str, str]) -> None:
         close = get_close_matches(name, used, n=1)
         if close:
             warn(tr("cli.set_unused_close", name=name, code=f"/{entry.phrase.code}", close=close[0]))
+        elif used:
+            warn(tr("cli.set_unused", name=name, code=f"/{entry.phrase.code}", used=", ".join(used)))
         else:
-            warn(tr("cli.set_unused", name=name, code=f"/{entry.phrase.code}", used=", ".join(used) or "-"))
+            warn(tr("cli.set_unused_none", name=name, code=f"/{entry.phrase.code}"))
 
 
 def rendered_entry(workspace: Workspace, args: argparse.Namespace) -> tuple[Entry, Rendered]:
