@@ -51,6 +51,7 @@ class QrApp(App[object]):
     | ctrl+o | order info form (the order context) |
     | ctrl+n | next customer: forget the order context |
     | F2 / F3 / F4 | browser / practice / wording guide (for new hires) |
+    | F7 | draft check: paste or type a reply, see what lint finds, Enter copies it |
     | F6 | switch shop (profile): its libraries, names; the order info is cleared |
     | ctrl+q | quit |
     """
@@ -69,6 +70,7 @@ class QrApp(App[object]):
         # the guide is for new hires: in help and the palette, not in the agents' crowded footer
         Binding("f4", "guide", "Guide", id="app.guide", show=False),
         Binding("f6", "switch_profile", "Shop", id="app.switch_profile"),
+        Binding("f7", "draft_check", "Check draft", id="app.draft_check"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         # replaces Textual's own palette binding, whose description is not translated
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
@@ -316,6 +318,11 @@ class QrApp(App[object]):
 
         self._show_screen(GuideScreen, lambda: GuideScreen(self.workspace.library))
 
+    def action_draft_check(self) -> None:
+        from qr.screens.draft_check import DraftCheckScreen
+
+        self._show_screen(DraftCheckScreen, DraftCheckScreen)
+
     # -- usage ranking and profiles ----------------------------------------------------------------
 
     def usage_scores(self) -> dict[str, float]:
@@ -410,6 +417,7 @@ class QrApp(App[object]):
         yield SystemCommand(t("cmd.browser"), t("cmd.browser.help"), self.action_browser)
         yield SystemCommand(t("cmd.practice"), t("cmd.practice.help"), self.action_practice)
         yield SystemCommand(t("cmd.guide"), t("cmd.guide.help"), self.action_guide)
+        yield SystemCommand(t("cmd.draft_check"), t("cmd.draft_check.help"), self.action_draft_check)
         yield SystemCommand(t("cmd.switch_profile"), t("cmd.switch_profile.help"), self.action_switch_profile)
         yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)

@@ -98,7 +98,7 @@ def test_broken_file_warns_rest_works_file_untouched(capsys, library_dir):
     assert code == 1
     finding = json.loads(out)[0]
     assert finding["file"] == "zz.toml" and finding["line"] == 1 and finding["severity"] == "error"
-    assert set(finding) == {"file", "line", "column", "severity", "rule", "code", "message"}
+    assert set(finding) >= {"file", "line", "column", "severity", "rule", "code", "message", "message_id", "args"}
     assert broken.read_bytes() == before
 
 

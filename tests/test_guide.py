@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from qr.screens.guide import GuideScreen, guide_sections
 from qr.store.load import load_library
-from qr.store.word_rules import AD_LAW, FORBIDDEN, RISKY
+from qr.store.word_rules import AD_LAW, FORBIDDEN, KINDS, RISKY
 
 SIZE = (100, 30)
 LIBRARY = {
@@ -25,7 +25,8 @@ def rows(static: Static) -> dict[str, str]:
 def test_sections_follow_lint_and_the_library_rules(tmp_path):
     library = load_library(write_library(tmp_path / "lib", LIBRARY)).library
     sections = dict(guide_sections(library))
-    assert list(sections) == [FORBIDDEN, AD_LAW, RISKY]
+    assert list(sections) == list(KINDS)
+    assert {FORBIDDEN, AD_LAW, RISKY, "off-platform", "review-incentive", "efficacy"} == set(KINDS)
     forbidden = {entry.term: entry for entry in sections[FORBIDDEN]}
     assert forbidden["你有没有搞错"].alternative  # built-in, with a better wording
     assert forbidden["自己去查"].source == "_library.toml"
@@ -66,4 +67,5 @@ async def test_palette_opens_the_guide(library_dir):
         command.callback()
         await pilot.pause()
         assert isinstance(app.screen, GuideScreen)
-        assert "禁用语" in str(app.screen.query_one(".guide-heading", Static).render())
+        headings = " ".join(str(static.render()) for static in app.screen.query(".guide-heading").results(Static))
+        assert "站外联系" in headings and "服务禁用语" in headings and "广告法极限词" in headings

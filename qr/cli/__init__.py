@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "search": "qr.cli.search",
     "list": "qr.cli.list_",
     "lint": "qr.cli.lint",
+    "check": "qr.cli.check",
     "team": "qr.cli.team",
     "init": "qr.cli.init",
     "import": "qr.cli.import_",

@@ -19,14 +19,17 @@ from textual.widgets import Footer, Static
 from qr.i18n import t
 from qr.screens.base import QrScreen, plain, shown
 from qr.store.models import Library
-from qr.store.word_rules import AD_LAW, BUILTIN, FORBIDDEN, KINDS, RISKY, GuideEntry, guide_entries
+from qr.store.word_rules import BUILTIN, KINDS, SEVERITY, GuideEntry, guide_entries
 
-SECTION_KEYS = {FORBIDDEN: "guide.forbidden", AD_LAW: "guide.absolute", RISKY: "guide.risky"}
-SECTION_STYLES = {FORBIDDEN: "bold $error", AD_LAW: "bold $warning", RISKY: "bold $warning"}
+
+def section_heading(kind: str, count: int) -> Content:
+    """The family's name, why it matters and how many terms it has, coloured by its default severity."""
+    style = "bold $error" if SEVERITY[kind] == "error" else "bold $warning"
+    return Content.styled(f"{t(f'lint.family.{kind}')} ({count}): {t(f'lint.reason.{kind}')}", style)
 
 
 def guide_sections(library: Library | None) -> list[tuple[str, list[GuideEntry]]]:
-    """(kind, entries) in lint's priority order: forbidden, advertising law, risky promises."""
+    """(kind, entries) in lint's priority order (word_rules.KINDS)."""
     entries = guide_entries(library)
     return [(kind, [entry for entry in entries if entry.kind == kind]) for kind in KINDS]
 
@@ -71,7 +74,7 @@ class GuideScreen(QrScreen):
             for kind, entries in guide_sections(self.library):
                 if not entries:
                     continue
-                yield Static(Content.styled(f"{t(SECTION_KEYS[kind])} ({len(entries)})", SECTION_STYLES[kind]), classes="guide-heading")
+                yield Static(section_heading(kind, len(entries)), classes="guide-heading")
                 yield Static(word_table(entries), id=f"guide-{kind}", classes="guide-table")
             allowed = self.library.rules.allow if self.library is not None else ()
             if allowed:

@@ -1,23 +1,34 @@
-"""Lint: the quality check of a library. `lint(library) -> list[Finding]`, errors first."""
+"""Lint: the quality check of a library (DESIGN §5). `lint(library) -> list[Finding]`, errors first.
+
+A finding is a message id plus its arguments (`lint.word`, {family, text, …}); its text is made in the
+UI language when shown (`message`, `message_in(lang)`), from the `lint.` keys of the catalogue.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qr.messages import text_of
+from qr.i18n import current_language
+from qr.messages import translate
 from qr.render import BUILTINS, Placeholder, TemplateError, parse
 from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
 from qr.store.privacy import find_numbers
-from qr.store.word_rules import AD_LAW, FORBIDDEN, WordMatch, word_rules
+from qr.store.word_rules import BUILTIN, WordMatch, WordRules, word_rules
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 BODY_LIMIT = 500
+CONTROL = "control-char"
+# C0 controls other than tab and newline, DEL, C1 controls, and the bidirectional overrides and
+# isolates that can make a text read differently from what it holds (Trojan Source).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+WORD_RULES = ("off-platform", "review-incentive", "efficacy", "forbidden", "ad-law", "risky-promise", "privacy")
+"""The rules that judge what a text says to a buyer (what `qr check` reports and the labelled set measures)."""
 
 
 @dataclass(frozen=True)
@@ -27,11 +38,25 @@ class Finding:
     column: int
     severity: str
     rule: str
-    message: str
+    message_id: str
     code: str | None = None
+    args: Mapping[str, str | int] = field(default_factory=dict)
+    field: str = ""
+    """The text field the finding is in (`title`, `body`, `note` …), "" when not about one."""
+    start: int | None = None
+    """Character offsets of the finding inside that field's text."""
+    end: int | None = None
+
+    @property
+    def message(self) -> str:
+        """The text in the current UI language."""
+        return self.message_in(current_language())
+
+    def message_in(self, lang: str) -> str:
+        return finding_text(self.message_id, self.args, lang)
 
     def as_json(self) -> dict:
-        return {
+        row: dict = {
             "file": str(self.file),
             "line": self.line,
             "column": self.column,
@@ -39,7 +64,48 @@ class Finding:
             "rule": self.rule,
             "code": self.code,
             "message": self.message,
+            "message_id": self.message_id,
+            "args": dict(self.args),
         }
+        if self.field:
+            row["field"] = self.field
+        return row
+
+
+def finding_text(message_id: str, args: Mapping[str, str | int], lang: str) -> str:
+    """A finding's text in `lang`. An argument pair `x_zh` / `x_en` becomes `x` in that language,
+    a `family` argument brings the family's name, reason and advice along."""
+    values: dict[str, object] = {}
+    for key, value in args.items():
+        base, _, suffix = key.rpartition("_")
+        if suffix in ("zh", "en") and base:
+            if suffix == lang or (not values.get(base) and value):
+                values[base] = value
+        else:
+            values[key] = value
+    family = args.get("family")
+    if lang != "zh" and args.get("instead_zh") and args.get("text_lang", "zh") == "zh":
+        # a Chinese draft gets Chinese wording to paste, with the English beside it for the reader
+        english = args.get("instead_en")
+        values["instead"] = f"{args['instead_zh']} ({english})" if english else args["instead_zh"]
+    if family:
+        values.setdefault("name", translate(f"lint.family.{family}", {}, lang))
+        values.setdefault("reason", translate(f"lint.reason.{family}", {}, lang))
+        if not values.get("instead"):
+            values["instead"] = translate(f"lint.advice.{family}", {}, lang)
+    if "source" in args:
+        values["source"] = "" if args["source"] == BUILTIN else translate("lint.word.source", {"source": args["source"]}, lang)
+    if "what" in args:
+        values["what"] = translate(f"lint.privacy.{args['what']}", {}, lang)
+    if "field" in args:
+        values["field"] = translate(f"lint.field.{args['field']}", {}, lang)
+    if "listed" in args:
+        values["listed"] = translate("lint.word.listed", {"term": args["listed"]}, lang) if args["listed"] else ""
+    return translate(message_id, values, lang)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= char <= "\u9fff" for char in text)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -47,22 +113,58 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def problem_findings(problems: Iterable[Problem]) -> list[Finding]:
-    # a load problem is a qr.messages.Message: worded here in the current UI/CLI language
-    return [Finding(p.file, p.line, p.column, p.severity, "load", text_of(p.message)) for p in problems]
+    return [Finding(p.file, p.line, p.column, p.severity, "load", "lint.load", args={"text": p.message}) for p in problems]
 
 
-def word_message(match: WordMatch) -> str:
-    """What a word finding says: the words found, the list they are on, and what to say instead."""
+def word_args(match: WordMatch, context: str = "") -> dict[str, str | int]:
+    """The arguments of a word finding: what was found, the list term it matched, what to say
+    instead, and the language of the text it was found in (`context`, default the match itself)."""
     entry = match.entry
-    shown = f'"{match.text}"' if match.text == entry.term else f'"{match.text}" (listed as "{entry.term}")'
-    source = "" if entry.source == "built-in" else f", from {entry.source}"
-    if entry.kind == FORBIDDEN:
-        head = f"forbidden phrase {shown} (服务禁用语{source})"
-    elif entry.kind == AD_LAW:
-        head = f"advertising-law absolute term {shown} (广告法极限词{source})"
-    else:
-        head = f"risky promise {shown}: a promise in chat binds the shop more than platform rules{source}"
-    return f"{head}; say instead: {entry.alternative}" if entry.alternative else f"{head}; leave it out"
+    listed = "" if match.text == entry.term or entry.pattern else entry.term
+    return {
+        "family": entry.kind,
+        "text": match.text,
+        "listed": listed,
+        "source": entry.source,
+        "instead_zh": entry.alternative,
+        "instead_en": entry.alternative_en,
+        "text_lang": "zh" if _has_cjk(context or match.text) else "en",
+    }
+
+
+def word_message(match: WordMatch, lang: str | None = None) -> str:
+    """What a word finding says, in `lang` (default: the UI language)."""
+    return finding_text("lint.word", word_args(match), lang or current_language())
+
+
+@dataclass(frozen=True)
+class TextFinding:
+    """A finding in a free text (`qr check`, the draft-check box): a rule, where, and the message id."""
+
+    start: int
+    end: int
+    severity: str
+    rule: str
+    message_id: str
+    args: Mapping[str, str | int]
+
+    @property
+    def message(self) -> str:
+        return finding_text(self.message_id, self.args, current_language())
+
+
+def check_text(text: str, rules: WordRules) -> list[TextFinding]:
+    """Every word, privacy and control-character finding in a free text, in text order."""
+    found = [
+        TextFinding(m.start, m.end, m.entry.severity, m.kind, "lint.word", word_args(m, text))
+        for m in rules.scan(text)
+    ]
+    found += [TextFinding(n.start, n.end, "warning", "privacy", "lint.privacy", {"family": "privacy", "what": n.kind, "masked": n.masked}) for n in find_numbers(text)]
+    found += [
+        TextFinding(m.start(), m.end(), "error", CONTROL, "lint.control", {"char": f"U+{ord(m.group()):04X}", "field": "text"})
+        for m in CONTROL_CHARACTERS.finditer(text)
+    ]
+    return sorted(found, key=lambda f: (f.start, f.rule))
 
 
 def lint_phrase(library: Library, group: Group, phrase: Phrase, *, today: date | None = None) -> list[Finding]:
@@ -92,39 +194,56 @@ class _PhraseLinter:
     def findings(self, group: Group, phrase: Phrase) -> list[Finding]:
         findings: list[Finding] = []
 
-        def add(severity: str, rule: str, message: str, position: tuple[int, int] | None = None) -> None:
+        def add(severity: str, rule: str, message_id: str, args: Mapping[str, str | int] | None = None,
+                position: tuple[int, int] | None = None, where: tuple[str, int, int] | None = None) -> None:
             line, column = position or (phrase.line, 1)
-            findings.append(Finding(group.path, line, column, severity, rule, message, phrase.code))
+            name, start, end = where or ("", None, None)
+            findings.append(Finding(group.path, line, column, severity, rule, message_id, phrase.code, args or {}, name, start, end))
 
         body = phrase.body
         try:
             parts = parse(body)
         except TemplateError as error:
             where = self.position(group, phrase, "body", error.offset)
-            add("error", "template-syntax", f"template: {error.message} (body line {error.line}, column {error.column})", where)
+            add("error", "template-syntax", "lint.template", {"error": error.message, "line": error.line, "column": error.column}, where)
         else:
             for part in parts:
                 if isinstance(part, Placeholder) and part.fallback is None and part.name not in self.declared:
-                    add("warning", "undefined-variable", f"{{{part.name}}} is not declared in [vars] of _library.toml and is not built in")
+                    add("warning", "undefined-variable", "lint.undefined_variable", {"name": part.name})
         if phrase.code is None:
-            add("info", "no-code", f"phrase {phrase.title!r} has no code: it can be found by search only")
+            add("info", "no-code", "lint.no_code", {"title": phrase.title})
         if phrase.valid_until is not None and phrase.valid_until < self.today:
-            add("warning", "expired", f"valid_until {phrase.valid_until} has passed: the phrase is hidden from search")
+            add("warning", "expired", "lint.expired", {"day": str(phrase.valid_until)})
         for key in phrase.extra:
-            add("warning", "unknown-key", f"unknown key {key!r} in a phrase (a typo?); it is kept as written")
+            add("warning", "unknown-key", "lint.unknown_key.phrase", {"key": key})
         if len(body) > BODY_LIMIT:
-            add("info", "too-long", f"body is {len(body)} characters, over the platform limit of {BODY_LIMIT}")
+            add("info", "too-long", "lint.too_long", {"length": len(body), "limit": BODY_LIMIT})
 
-        # title and body in one scan: no term holds a line break, so none spans the two
-        title_end = len(phrase.title)
-        for match in self.rules.scan(f"{phrase.title}\n{body}"):
-            if match.start < title_end:
-                where = self.position(group, phrase, "title", match.start)
-            else:
-                where = self.position(group, phrase, "body", match.start - title_end - 1)
-            add(match.entry.severity, match.kind, word_message(match), where)
+        fields = {"title": phrase.title, "body": body, "note": phrase.note}
+        for name, value in fields.items():
+            for match in CONTROL_CHARACTERS.finditer(value):
+                where = self.position(group, phrase, name, match.start()) if name != "note" else None
+                add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": name}, where, (name, match.start(), match.end()))
+        for tag in phrase.tags:
+            for match in CONTROL_CHARACTERS.finditer(tag):
+                add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": "tags"}, None, ("tags", match.start(), match.end()))
+
+        # one finding per term and phrase: a title repeated in the body is reported once, in the title
+        reported: set[tuple[str, str]] = set()
+        for name in ("title", "body"):
+            for match in self.rules.scan(fields[name]):
+                key = (match.kind, match.entry.term if not match.entry.pattern else match.text.lower())
+                if key in reported:
+                    continue
+                reported.add(key)
+                where = self.position(group, phrase, name, match.start)
+                add(match.entry.severity, match.kind, "lint.word", word_args(match, fields[name]), where, (name, match.start, match.end))
         for number in find_numbers(body):
-            add("warning", "privacy", number.message, self.position(group, phrase, "body", number.start))
+            if ("privacy", number.text) in reported:
+                continue
+            reported.add(("privacy", number.text))
+            add("warning", "privacy", "lint.privacy", {"family": "privacy", "what": number.kind, "masked": number.masked},
+                self.position(group, phrase, "body", number.start), ("body", number.start, number.end))
         return findings
 
 
@@ -139,7 +258,8 @@ def duplicate_codes(library: Library) -> list[Finding]:
             continue
         where = ", ".join(f"{group.path}:{phrase.line}" for group, phrase in places)
         for group, phrase in places:
-            findings.append(Finding(group.path, phrase.line, 1, "error", "duplicate-code", f"code /{code} is used {len(places)} times: {where}", phrase.code))
+            args = {"code": code, "count": len(places), "where": where}
+            findings.append(Finding(group.path, phrase.line, 1, "error", "duplicate-code", "lint.duplicate_code", phrase.code, args))
     return findings
 
 
@@ -174,10 +294,10 @@ def rules_settings(library: Library) -> list[Finding]:
     findings = []
     for problem in word_rules(library).problems:
         line = _rules_key_line(lines, "files")
-        findings.append(Finding(settings, line, 1, "error", "rules-file", problem.message))
+        findings.append(Finding(settings, line, 1, "error", "rules-file", "lint.rules_file", args={"text": problem.message}))
     for key in library.rules.extra:
         line = _rules_key_line(lines, key)
-        findings.append(Finding(settings, line, 1, "warning", "unknown-key", f"unknown key {key!r} in [rules] (a typo? known: forbidden, risky, allow, files); it is ignored"))
+        findings.append(Finding(settings, line, 1, "warning", "unknown-key", "lint.unknown_key.rules", args={"key": key}))
     return findings
 
 
@@ -203,7 +323,11 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
     findings += duplicate_asks(library)
     for group in library.groups:
         for key in group.extra:
-            findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", f"unknown key {key!r} in the group (a typo?); it is kept as written"))
+            findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", "lint.unknown_key.group", args={"key": key}))
+        for name, value in (("name", group.name), ("description", group.description)):
+            for match in CONTROL_CHARACTERS.finditer(value or ""):
+                args = {"char": f"U+{ord(match.group()):04X}", "field": name}
+                findings.append(Finding(group.path, 1, 1, "error", CONTROL, "lint.control", None, args, name, match.start(), match.end()))
         for phrase in group.phrases:
             findings += linter.findings(group, phrase)
     return sort_findings(findings)

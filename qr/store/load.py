@@ -31,6 +31,8 @@ GROUP_KEYS = {"name", "category", "order", "description", "phrases"}
 PHRASE_KEYS = {"code", "title", "body", "tags", "asks", "note", "lang", "valid_from", "valid_until"}
 VAR_KEYS = {"label", "default", "pattern", "hint"}
 RULE_KEYS = {"forbidden", "risky", "allow", "files"}
+RULE_LIST_KEYS = ("off-platform", "review-incentive", "efficacy", "ad-law", "errors", "warnings")
+"""Further `[rules]` lists: terms added to a lint family, and terms re-graded (see docs/lint.md)."""
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _PHRASE_HEADER = re.compile(r"^\s*\[\[\s*phrases\s*\]\]")
@@ -296,7 +298,8 @@ def parse_settings(settings: dict[str, Any], problems: list[Problem]):
         risky=words("risky"),
         allow=words("allow"),
         files=words("files"),
-        extra={key: value for key, value in raw_rules.items() if key not in RULE_KEYS},
+        extra={key: value for key, value in raw_rules.items() if key not in RULE_KEYS and key not in RULE_LIST_KEYS},
+        lists=tuple((key, words(key)) for key in RULE_LIST_KEYS if key in raw_rules),
     )
     extra = {key: value for key, value in settings.items() if key not in {"name", "shop", "vars", "rules"}}
     return vars_, rules, extra

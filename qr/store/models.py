@@ -132,6 +132,18 @@ class RuleConfig:
     allow: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The other word lists of `[rules]`: terms added to a family (`off-platform`, `review-incentive`,
+    `efficacy`, `ad-law`) and re-graded terms (`errors`, `warnings`), as (key, words) pairs."""
+
+    def words(self, key: str) -> tuple[str, ...]:
+        if key in ("forbidden", "risky", "allow", "files"):
+            return getattr(self, key)
+        return next((words for name, words in self.lists if name == key), ())
+
+    @property
+    def cache_key(self) -> tuple:
+        return (self.forbidden, self.risky, self.allow, self.files, self.lists)
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ def shadowed_codes(libraries: Sequence[Library]) -> list[Finding]:
                         1,
                         "warning",
                         RULE,
-                        f"code /{code} is shadowed by {winner_file}:{winner_line} "
-                        f"(an earlier library of the profile): /{code} finds that phrase, not this one",
+                        "lint.shadowed",
                         phrase.code,
+                        {"code": code, "winner": f"{winner_file}:{winner_line}"},
                     )
                 )
             else:

@@ -1,64 +1,72 @@
-"""Word rules of lint: forbidden service phrases, advertising-law terms and risky promises.
+"""Word rules of lint and `qr check`: what an agent must not write to a buyer, by rule family.
 
-The built-in lists are data files in `qr/store/data/`; a library adds to them with `[rules]` in
-`_library.toml` (forbidden, risky, allow, and `files` of extra ad-law terms). Each list is compiled
-into one trie-shaped regular expression, so a text is scanned once however many terms there are.
+Families (the lint rule ids, in priority order): off-platform contact, review incentives, efficacy
+and medical claims, forbidden (shirking or rude) wording, advertising-law absolute terms, risky
+promises. Each family is a data file in `qr/store/data/` (format: `docs/lint.md` and the head of
+`adlaw.txt`); a library adds to them, allows words or re-grades them with `[rules]` in
+`_library.toml`, and loads further ad-law lists with `[rules] files`.
+
+Text is prepared first (`qr.store.textprep`: width, case, traditional characters, inserted spaces),
+the literal terms of every family are compiled into one trie-shaped regular expression, and the
+few pattern terms (contact details, review rewards) run as their own expressions. A term may carry
+its context: words that must not come right before or after it (最大码, 口感最佳), or a claim that
+must be in the same sentence (推荐 only in 专家推荐).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from qr.store.models import Library, RuleConfig
+from qr.store.textprep import FILLERS, Prepared, fold, is_cjk, prepare
 
-FORBIDDEN, AD_LAW, RISKY = "forbidden", "ad-law", "risky-promise"
-KINDS = (FORBIDDEN, AD_LAW, RISKY)
+OFF_PLATFORM = "off-platform"
+REVIEW = "review-incentive"
+EFFICACY = "efficacy"
+FORBIDDEN = "forbidden"
+AD_LAW = "ad-law"
+RISKY = "risky-promise"
+KINDS = (OFF_PLATFORM, REVIEW, EFFICACY, FORBIDDEN, AD_LAW, RISKY)
 """In priority order: a match inside a longer or equal match of an earlier kind is not reported again."""
-SEVERITY = {FORBIDDEN: "error", AD_LAW: "warning", RISKY: "warning"}
-BUILTIN_FILES = {FORBIDDEN: "forbidden.txt", AD_LAW: "adlaw.txt", RISKY: "risky.txt"}
+SEVERITY = {OFF_PLATFORM: "error", REVIEW: "error", EFFICACY: "error", FORBIDDEN: "error", AD_LAW: "error", RISKY: "warning"}
+"""Each family's default; a term's `sev=` column and the library's `[rules] errors/warnings` change it."""
+BUILTIN_FILES = {
+    OFF_PLATFORM: "contact.txt",
+    REVIEW: "reviews.txt",
+    EFFICACY: "efficacy.txt",
+    FORBIDDEN: "forbidden.txt",
+    AD_LAW: "adlaw.txt",
+    RISKY: "risky.txt",
+}
+CONFIG_KEYS = {OFF_PLATFORM: "off-platform", REVIEW: "review-incentive", EFFICACY: "efficacy", FORBIDDEN: "forbidden", AD_LAW: "ad-law", RISKY: "risky"}
+"""The `[rules]` key that adds terms to each family."""
 BUILTIN = "built-in"
+SEVERITIES = ("error", "warning")
 
-# Full-width letters, digits and the symbols terms use (ＮＯ．１, １００％) match like ASCII, and ASCII
-# letters in lower case. Full-width punctuation (，！～) is left alone: it is in SEPARATORS as it is, and
-# most Chinese text then needs no copy at all. One character maps to one, so offsets stay true.
-_WIDE_SYMBOLS = "％．＋－＿／＠＃＆"
-_FOLD = (
-    {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
-    | {code: code - 0xFEE0 + 32 for code in range(0xFF21, 0xFF3B)}
-    | {code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)}
-    | {ord(char): ord(char) - 0xFEE0 for char in _WIDE_SYMBOLS}
-    | {code: code + 32 for code in range(0x41, 0x5B)}
-)
-_NEEDS_FOLD = re.compile("[A-Z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a" + _WIDE_SYMBOLS + "]")
-# Punctuation and spaces that may separate the parts of a Chinese term: 你问我，我问谁 / 你问我 我问谁.
+# Punctuation a term may hold between its parts: 你问我，我问谁 also finds 你问我我问谁 / 你问我, 我问谁.
 SEPARATORS = " \t\u3000,，、。!！?？~～;；:：…·—-\"'“”‘’「」『』《》()（）【】"
-_SEPARATOR_CLASS = "[" + re.escape(SEPARATORS) + "]*"
+_SEPARATOR_CLASS = "[" + re.escape(fold(SEPARATORS)) + "]*"
 _ASCII_WORD = re.compile(r"[a-z0-9]")
 # Placeholder names are not sent to the buyer; a variable called {保证金} must not read as a promise.
 _PLACEHOLDER_NAME = re.compile(r"(?<!\{)\{([^{}|\s]+)(?=[|}])")
+# Where a claim's sentence ends (for `claim=`): 国家推荐 counts, 推荐 in the next sentence does not.
+_SENTENCE_END = re.compile(r"[。!?;\n]")
+_ALIAS = re.compile(r"<([^<>\s]+)>")
 
 
 def normalise(text: str) -> str:
-    """Half-width, ASCII lower case, same length: offsets in the result are offsets in `text`."""
-    if text.isascii():
-        return text.lower()
-    if _NEEDS_FOLD.search(text) is None:  # most Chinese text: nothing to fold, no copy
-        return text
-    return text.translate(_FOLD)
+    """Half-width, lower case, simplified characters; same length, so offsets stay true."""
+    return fold(text)
 
 
 def term_key(term: str) -> str:
-    """What makes two terms the same term: case, width and separators do not count."""
-    return "".join(char for char in normalise(term).strip() if char not in SEPARATORS)
-
-
-def _is_cjk(char: str) -> bool:
-    return ord(char) > 0x2E7F
+    """What makes two terms the same term: case, width, script and separators do not count."""
+    return "".join(char for char in fold(term).strip() if char not in SEPARATORS and char not in FILLERS)
 
 
 @dataclass(frozen=True)
@@ -67,15 +75,26 @@ class GuideEntry:
 
     term: str
     kind: str
-    """`forbidden`, `ad-law` or `risky-promise` (the lint rule id)."""
+    """The family: the lint rule id."""
     alternative: str
-    """What to say instead ("" when there is no good replacement: leave it out)."""
+    """What to say instead, in Chinese ("" when there is no good replacement: leave it out)."""
     source: str
     """`built-in`, `_library.toml`, or the name of a `[rules] files` list."""
+    grade: str = ""
+    """`error` or `warning` when this term differs from its family's default."""
+    alternative_en: str = ""
+    not_before: str = ""
+    """A regular expression: the term is not reported when the text right before it matches (口感|食用)."""
+    not_after: str = ""
+    """… or when the text right after it matches (码|号|温度)."""
+    claim: str = ""
+    """A regular expression that must match in the term's sentence for it to count (lone 推荐, 安全)."""
+    pattern: str = ""
+    """For `re:` terms: the expression itself (aliases expanded); `term` is then its label."""
 
     @property
     def severity(self) -> str:
-        return SEVERITY[self.kind]
+        return self.grade or SEVERITY[self.kind]
 
 
 @dataclass(frozen=True)
@@ -100,23 +119,50 @@ class ListProblem:
     message: str
 
 
-def parse_word_list(text: str, kind: str, source: str) -> list[GuideEntry]:
-    """Entries of a word list: one term a line, optional TAB + alternative, `#` comment lines.
+_FIELDS = {"sev": "grade", "en": "alternative_en", "not-before": "not_before", "not-after": "not_after", "claim": "claim", "label": "term"}
 
-    A BOM is dropped, whitespace trimmed, empty lines skipped, and a repeated term keeps its first line.
+
+def parse_word_list(text: str, kind: str, source: str) -> list[GuideEntry]:
+    """Entries of a word list (format in docs/lint.md): a term a line, then TAB-separated columns —
+    the alternative, or `key=value` for sev / en / not-before / not-after / claim / label.
+
+    `alias:NAME=a|b` lines define `<NAME>` for `re:` terms. A BOM is dropped, whitespace trimmed,
+    empty and `#` lines skipped, and a repeated term keeps its first line.
     """
     entries: list[GuideEntry] = []
     seen: set[str] = set()
+    aliases: dict[str, str] = {}
     for line in text.removeprefix("\ufeff").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        term, _, alternative = line.partition("\t")
+        if line.startswith("alias:"):
+            name, _, words = line[len("alias:"):].partition("=")
+            aliases[name.strip()] = "(?:" + words.strip() + ")"
+            continue
+        term, *columns = line.split("\t")
         term = term.strip()
-        key = term_key(term)
+        values: dict[str, str] = {}
+        for column in columns:
+            column = column.strip()
+            key, equals, value = column.partition("=")
+            if equals and key in _FIELDS:
+                values[_FIELDS[key]] = value.strip()
+            elif column and "alternative" not in values:
+                values["alternative"] = column
+        if values.get("grade") not in (None, *SEVERITIES):
+            values.pop("grade")
+        if term.startswith("re:"):
+            expression = _ALIAS.sub(lambda m: aliases.get(m.group(1), m.group(0)), term[3:])
+            values["pattern"] = expression
+            term = values.pop("term", expression)
+            key = "re:" + expression
+        else:
+            values.pop("term", None)
+            key = term_key(term)
         if not key or key in seen:
             continue
         seen.add(key)
-        entries.append(GuideEntry(term, kind, alternative.strip(), source))
+        entries.append(GuideEntry(term=term, kind=kind, source=source, **{"alternative": "", **values}))
     return entries
 
 
@@ -149,12 +195,14 @@ def guide_entries(library: Library | None = None) -> list[GuideEntry]:
 
 
 def _tokens(term: str, superlatives: str) -> list[str] | None:
-    """The regex pieces of one term, or None when nothing of it can be matched safely.
+    """The regex pieces of one literal term, or None when nothing of it can be matched safely.
 
-    Separators between Chinese characters become optional; ASCII words get word boundaries so
-    `no.1` does not match inside `no.10`; a lone Chinese character only matches before an adjective.
+    Separators inside a term become optional; ASCII words get word boundaries so `no.1` does not
+    match inside `no.10`; a lone Chinese character only matches before an adjective (最 + 佳).
     """
-    text = normalise(term).strip().strip(SEPARATORS)
+    text = fold(term).strip()
+    text = "".join(char for index, char in enumerate(text) if not (char in FILLERS and 0 < index < len(text) - 1 and is_cjk(text[index - 1]) and is_cjk(text[index + 1])))
+    text = text.strip(SEPARATORS)
     if not text:
         return None
     tokens: list[str] = []
@@ -165,7 +213,7 @@ def _tokens(term: str, superlatives: str) -> list[str] | None:
             end = index
             while end < len(text) and text[end] in SEPARATORS:
                 end += 1
-            if _is_cjk(text[index - 1]) or _is_cjk(text[end]):
+            if is_cjk(text[index - 1]) or is_cjk(text[end]):
                 tokens.append(_SEPARATOR_CLASS)
             else:
                 tokens.extend(re.escape(c) for c in text[index:end])
@@ -177,7 +225,7 @@ def _tokens(term: str, superlatives: str) -> list[str] | None:
             # with a literal, which lets `re` skip ahead by first character (about 10x faster)
             tokens.append(r"(?<![a-z0-9].)")
         index += 1
-    if len(text) == 1 and _is_cjk(text):
+    if len(text) == 1 and is_cjk(text):
         tokens.append(superlatives)
     if _ASCII_WORD.match(text[-1]):
         tokens.append(r"(?![a-z0-9])")
@@ -209,7 +257,39 @@ def trie_pattern(sequences: Iterable[list[str]]) -> str:
 
 
 def _superlatives_pattern() -> str:
-    return "(?:" + trie_pattern([[re.escape(c) for c in normalise(term)] for term in builtin_terms("superlatives.txt")]) + ")"
+    return "(?:" + trie_pattern([[re.escape(c) for c in fold(term)] for term in builtin_terms("superlatives.txt")]) + ")"
+
+
+@dataclass(frozen=True)
+class _Context:
+    """An entry's context checks, compiled."""
+
+    not_before: re.Pattern[str] | None
+    not_after: re.Pattern[str] | None
+    claim: re.Pattern[str] | None
+
+    def allows(self, text: str, start: int, end: int) -> bool:
+        if self.not_before is not None and self.not_before.search(text, max(0, start - 12), start):
+            return False
+        if self.not_after is not None and self.not_after.match(text, end):
+            return False
+        if self.claim is not None:
+            head = text.rfind("\n", 0, start)
+            sentence_start = max([head, *(m.end() - 1 for m in _SENTENCE_END.finditer(text, max(0, start - 60), start))]) + 1
+            tail = _SENTENCE_END.search(text, end)
+            sentence = text[sentence_start: tail.start() if tail else len(text)]
+            return self.claim.search(sentence) is not None
+        return True
+
+
+def _context(entry: GuideEntry) -> _Context | None:
+    if not (entry.not_before or entry.not_after or entry.claim):
+        return None
+    return _Context(
+        re.compile(f"(?:{fold(entry.not_before)})$") if entry.not_before else None,
+        re.compile(fold(entry.not_after)) if entry.not_after else None,
+        re.compile(fold(entry.claim)) if entry.claim else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -220,31 +300,62 @@ class WordRules:
     """Every term checked, each kind in priority order (what the guide screen lists)."""
     problems: tuple[ListProblem, ...]
     pattern: re.Pattern[str] | None
-    """All terms of all kinds in one trie: a text is scanned once."""
+    """All literal terms of all kinds in one trie: a text is scanned once."""
+    patterns: tuple[tuple[re.Pattern[str], GuideEntry], ...]
+    """The `re:` terms."""
     allowed: re.Pattern[str] | None
-    by_key: dict[str, GuideEntry]
+    by_key: Mapping[str, GuideEntry]
     """term_key -> the entry of the highest-priority kind that lists it."""
+    contexts: dict[int, _Context | None] = field(default_factory=dict)
+    """id(entry) -> its compiled context checks, compiled the first time the entry matches."""
+    grades: Mapping[str, str] = field(default_factory=dict)
+    """term_key -> the severity the library gave it."""
 
     def scan(self, text: str) -> list[WordMatch]:
         """Terms in `text`, left to right; ordinary compounds, allowed words and placeholder names are skipped."""
-        if self.pattern is None or not text:
+        if not text or (self.pattern is None and not self.patterns):
             return []
-        prepared = normalise(text)
-        match = self.pattern.search(prepared)
-        if match is None:
+        prepared = prepare(text)
+        found = self._literal(prepared.text) + self._expressions(prepared.text)
+        if not found:
             return []
-        allowed = self._allowed_spans(prepared)
-        found: list[WordMatch] = []
+        allowed = self._allowed_spans(prepared.text)
+        kept: list[tuple[int, int, GuideEntry]] = []
+        for start, end, entry in found:
+            if any(a <= start and end <= b for a, b in allowed):
+                continue
+            if id(entry) not in self.contexts:
+                self.contexts[id(entry)] = _context(entry)
+            context = self.contexts[id(entry)]
+            if context is not None and not context.allows(prepared.text, start, end):
+                continue
+            kept.append((start, end, entry))
+        return [self._match(prepared, start, end, entry) for start, end, entry in _drop_covered(kept)]
+
+    def _match(self, prepared: Prepared, start: int, end: int, entry: GuideEntry) -> WordMatch:
+        grade = self.grades.get(term_key(entry.term)) if not entry.pattern else self.grades.get(term_key(prepared.text[start:end]))
+        if grade and grade != entry.severity:
+            entry = GuideEntry(**{**entry.__dict__, "grade": grade})
+        first, last = prepared.span(start, end)
+        return WordMatch(first, last, prepared.original[first:last], entry)
+
+    def _literal(self, text: str) -> list[tuple[int, int, GuideEntry]]:
+        found: list[tuple[int, int, GuideEntry]] = []
+        if self.pattern is None:
+            return found
+        match = self.pattern.search(text)
         while match is not None:
             start, end = match.span()
-            if not any(a <= start and end <= b for a, b in allowed):
-                entry = self._entry(prepared[start:end])
-                if entry is not None:
-                    found.append(WordMatch(start, end, text[start:end], entry))
+            entry = self._entry(text[start:end])
+            if entry is not None:
+                found.append((start, end, entry))
             # searching again one character on finds a term that starts inside this one (or inside an
             # ordinary compound: 第一时间内全网第一); matches are rare, so this costs nothing in practice
-            match = self.pattern.search(prepared, start + 1)
-        return _drop_covered(found)
+            match = self.pattern.search(text, start + 1)
+        return found
+
+    def _expressions(self, text: str) -> list[tuple[int, int, GuideEntry]]:
+        return [(m.start(), m.end(), entry) for pattern, entry in self.patterns for m in pattern.finditer(text) if m.end() > m.start()]
 
     def _allowed_spans(self, prepared: str) -> list[tuple[int, int]]:
         spans = [match.span(1) for match in _PLACEHOLDER_NAME.finditer(prepared)] if "{" in prepared else []
@@ -261,15 +372,19 @@ class WordRules:
         return self.by_key.get(key) or self.by_key.get(key[:1])
 
 
-def _drop_covered(found: list[WordMatch]) -> list[WordMatch]:
-    """Keep one report per stretch of text: a match inside an earlier-kind or longer match goes."""
+def _drop_covered(found: list[tuple[int, int, GuideEntry]]) -> list[tuple[int, int, GuideEntry]]:
+    """Keep one report per stretch of text: a match inside an earlier-kind or longer match goes,
+    and of two overlapping matches of one family the longer stays (好评返现 / 返现)."""
     rank = {kind: index for index, kind in enumerate(KINDS)}
-    ordered = sorted(found, key=lambda m: (rank[m.kind], -(m.end - m.start), m.start))
-    kept: list[WordMatch] = []
-    for match in ordered:
-        if not any(k.start <= match.start and match.end <= k.end for k in kept):
-            kept.append(match)
-    return sorted(kept, key=lambda m: (m.start, rank[m.kind]))
+    ordered = sorted(found, key=lambda m: (rank[m[2].kind], -(m[1] - m[0]), m[0]))
+    kept: list[tuple[int, int, GuideEntry]] = []
+    for start, end, entry in ordered:
+        if any(a <= start and end <= b for a, b, _ in kept):
+            continue
+        if any(e.kind == entry.kind and start < b and a < end for a, b, e in kept):
+            continue
+        kept.append((start, end, entry))
+    return sorted(kept, key=lambda m: (m[0], rank[m[2].kind]))
 
 
 def read_word_file(path: Path, name: str) -> tuple[list[GuideEntry], ListProblem | None]:
@@ -284,18 +399,22 @@ def read_word_file(path: Path, name: str) -> tuple[list[GuideEntry], ListProblem
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return [], ListProblem(name, f"rules file {name!r} is not UTF-8 text (line {line}); its terms are not checked")
-    return parse_word_list(text, AD_LAW, name), None
+    # an outside list grades nothing: its terms are warnings unless a built-in entry says otherwise
+    return [GuideEntry(**{**entry.__dict__, "grade": entry.grade or "warning"}) for entry in parse_word_list(text, AD_LAW, name)], None
 
 
 def compile_rules(config: RuleConfig, root: Path) -> WordRules:
-    """Built-in lists plus the library's `[rules]`, compiled into one pattern."""
+    """Built-in lists plus the library's `[rules]`, compiled."""
     from qr.store.load import LIBRARY_FILE
 
-    builtin_by_key = {(entry.kind, term_key(entry.term)): entry for kind in KINDS for entry in builtin_entries(kind)}
+    builtin_by_key: dict[str, GuideEntry] = {}
+    for kind in KINDS:
+        for entry in builtin_entries(kind):
+            builtin_by_key.setdefault(term_key(entry.term), entry)
     problems: list[ListProblem] = []
-    extra: dict[str, list[GuideEntry]] = {FORBIDDEN: [], AD_LAW: [], RISKY: []}
-    extra[FORBIDDEN] = parse_word_list("\n".join(config.forbidden), FORBIDDEN, LIBRARY_FILE)
-    extra[RISKY] = parse_word_list("\n".join(config.risky), RISKY, LIBRARY_FILE)
+    extra: dict[str, list[GuideEntry]] = {kind: [] for kind in KINDS}
+    for kind in KINDS:
+        extra[kind] = parse_word_list("\n".join(config.words(CONFIG_KEYS[kind])), kind, LIBRARY_FILE)
     for name in config.files:
         listed, problem = read_word_file(root / Path(name).expanduser(), name)
         extra[AD_LAW] += listed
@@ -303,29 +422,37 @@ def compile_rules(config: RuleConfig, root: Path) -> WordRules:
             problems.append(problem)
 
     allow_keys = {term_key(word) for word in config.allow}
+    # a term the library lists under a family moves there, out of the built-in family that had it
+    moved = {term_key(entry.term): kind for kind in KINDS for entry in extra[kind] if entry.source == LIBRARY_FILE}
     entries: list[GuideEntry] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
     for kind in KINDS:
         for entry in list(builtin_entries(kind)) + extra[kind]:
-            key = (kind, term_key(entry.term))
-            if key[1] in allow_keys or key in seen:
+            key = "re:" + entry.pattern if entry.pattern else term_key(entry.term)
+            if key in allow_keys or key in seen or moved.get(key, kind) != kind:
                 continue
-            if not entry.alternative and key in builtin_by_key:
-                entry = GuideEntry(entry.term, kind, builtin_by_key[key].alternative, entry.source)
+            builtin = builtin_by_key.get(key)
+            if entry.source not in (BUILTIN, LIBRARY_FILE) and builtin is not None:
+                continue  # an outside list repeating a built-in term: the built-in entry (and its context) stands
+            if entry.source == LIBRARY_FILE and builtin is not None and builtin.kind == kind and not entry.alternative:
+                entry = GuideEntry(**{**entry.__dict__, "alternative": builtin.alternative, "alternative_en": builtin.alternative_en})
             seen.add(key)
             entries.append(entry)
 
     superlatives = _superlatives_pattern()
-    sequences = [tokens for entry in entries if (tokens := _tokens(entry.term, superlatives))]
+    literal = [entry for entry in entries if not entry.pattern]
+    sequences = [tokens for entry in literal if (tokens := _tokens(entry.term, superlatives))]
     pattern = re.compile(trie_pattern(sequences)) if sequences else None
     scan_keys: dict[str, GuideEntry] = {}
-    for entry in entries:  # in priority order: a term on two lists is reported as the stronger one
+    for entry in literal:  # in priority order: a term on two lists is reported as the stronger one
         scan_keys.setdefault(term_key(entry.term), entry)
+    expressions = tuple((re.compile(entry.pattern), entry) for entry in entries if entry.pattern)
+    grades = {term_key(word): "error" for word in config.words("errors")} | {term_key(word): "warning" for word in config.words("warnings")}
 
     allowed_terms = list(builtin_terms("ordinary.txt")) + list(config.allow)
-    allowed_sequences = [[re.escape(c) for c in normalise(term).strip()] for term in allowed_terms if term.strip()]
+    allowed_sequences = [[re.escape(c) for c in term_key(term)] for term in allowed_terms if term.strip()]
     allowed = re.compile(trie_pattern(allowed_sequences)) if allowed_sequences else None
-    return WordRules(tuple(entries), tuple(problems), pattern, allowed, scan_keys)
+    return WordRules(tuple(entries), tuple(problems), pattern, expressions, allowed, scan_keys, {}, grades)
 
 
 _CACHE: dict[tuple, WordRules] = {}
@@ -341,10 +468,7 @@ def word_rules(library: Library) -> WordRules:
     config = library.rules
     key = (
         str(library.root),
-        config.forbidden,
-        config.risky,
-        config.allow,
-        config.files,
+        config.cache_key,
         tuple(_stamp(library.root / Path(name).expanduser()) for name in config.files),
     )
     rules = _CACHE.get(key)
@@ -354,6 +478,11 @@ def word_rules(library: Library) -> WordRules:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = rules
     return rules
+
+
+def default_rules() -> WordRules:
+    """The built-in rules alone (what `qr check` uses without a library)."""
+    return word_rules(Library(root=Path("<built-in>")))
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -1,0 +1,100 @@
+"""`qr check [TEXT] [--clipboard] [--json]`: check an agent's own draft with lint's word rules.
+
+The text comes from the argument, stdin, or the clipboard (the draft copied from the chat box).
+Findings are printed with their position and what to write instead; `--json` gives lint's fields
+(`file` and `code` empty) plus `start`/`end` character offsets. Exit 0 when clean, 1 when an error
+or a warning was found, 2 on bad input. Nothing of the text is stored or logged.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from qr.cli import Command, CommandError, print_json, workspace_for
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+
+    from qr.store.lint import TextFinding
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", nargs="?", help="the text to check (else stdin, or --clipboard)")
+    parser.add_argument("--clipboard", action="store_true", help="check the text on the clipboard")
+    parser.add_argument("--json", action="store_true", help="findings as JSON (lint's fields plus start/end offsets)")
+
+
+def read_text(args: argparse.Namespace) -> str:
+    """The draft to check; a missing, unreadable or empty one is a CommandError (exit 2)."""
+    if args.text is not None and args.clipboard:
+        raise CommandError("give TEXT or --clipboard, not both")
+    if args.text is not None:
+        text = args.text
+    elif args.clipboard:
+        text = clipboard_text()
+    elif sys.stdin is None or sys.stdin.isatty():
+        raise CommandError("nothing to check: give TEXT, pipe the text on stdin, or use --clipboard")
+    else:
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise CommandError(f"stdin is not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise CommandError("nothing to check: the text is empty")
+    return text
+
+
+def clipboard_text() -> str:
+    import pyperclip
+
+    try:
+        text = pyperclip.paste()
+    except pyperclip.PyperclipException as error:
+        from qr.clipboard import install_hint
+
+        raise CommandError(f"cannot read the clipboard: {error}. {install_hint()}") from None
+    return text if isinstance(text, str) else ""
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def as_json(text: str, finding: TextFinding) -> dict:
+    line, column = line_column(text, finding.start)
+    return {
+        "file": "",
+        "line": line,
+        "column": column,
+        "severity": finding.severity,
+        "rule": finding.rule,
+        "code": "",
+        "message": finding.message,
+        "message_id": finding.message_id,
+        "args": dict(finding.args),
+        "start": finding.start,
+        "end": finding.end,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from qr.store.lint import check_text
+    from qr.store.word_rules import word_rules
+
+    text = read_text(args)
+    workspace = workspace_for(args, warn=False)  # the shop's [rules]: its own words, allowed words, files
+    findings = check_text(text, word_rules(workspace.library))
+    if args.json:
+        print_json([as_json(text, finding) for finding in findings])
+    else:
+        for finding in findings:
+            line, column = line_column(text, finding.start)
+            print(f"{line}:{column}  {finding.severity:<7} {finding.rule}  {finding.message}")
+        errors = sum(finding.severity == "error" for finding in findings)
+        print(f"{errors} errors, {len(findings) - errors} warnings" if findings else "clean: no findings")
+    return 1 if findings else 0
+
+
+COMMAND = Command("check", "check a draft reply (TEXT, stdin or --clipboard) with the lint word rules; nothing is stored", add_arguments, run)
