@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from qr.store.word_rules import word_rules
 
     text = read_text(args)
-    workspace = workspace_for(args, warn=False)  # the shop's [rules]: its own words, allowed words, files
+    workspace = workspace_for(args, warn_problems=False)  # the shop's [rules]: its own words, allowed words, files
     findings = check_text(text, word_rules(workspace.library))
     if args.json:
         print_json([as_json(text, finding) for finding in findings])

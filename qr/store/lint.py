@@ -40,7 +40,7 @@ class Finding:
     rule: str
     message_id: str
     code: str | None = None
-    args: Mapping[str, str | int] = field(default_factory=dict)
+    args: Mapping[str, object] = field(default_factory=dict)
     field: str = ""
     """The text field the finding is in (`title`, `body`, `note` …), "" when not about one."""
     start: int | None = None
@@ -72,7 +72,7 @@ class Finding:
         return row
 
 
-def finding_text(message_id: str, args: Mapping[str, str | int], lang: str) -> str:
+def finding_text(message_id: str, args: Mapping[str, object], lang: str) -> str:
     """A finding's text in `lang`. An argument pair `x_zh` / `x_en` becomes `x` in that language,
     a `family` argument brings the family's name, reason and advice along."""
     values: dict[str, object] = {}
@@ -116,7 +116,7 @@ def problem_findings(problems: Iterable[Problem]) -> list[Finding]:
     return [Finding(p.file, p.line, p.column, p.severity, "load", "lint.load", args={"text": p.message}) for p in problems]
 
 
-def word_args(match: WordMatch, context: str = "") -> dict[str, str | int]:
+def word_args(match: WordMatch, context: str = "") -> dict[str, object]:
     """The arguments of a word finding: what was found, the list term it matched, what to say
     instead, and the language of the text it was found in (`context`, default the match itself)."""
     entry = match.entry
@@ -146,7 +146,7 @@ class TextFinding:
     severity: str
     rule: str
     message_id: str
-    args: Mapping[str, str | int]
+    args: Mapping[str, object]
 
     @property
     def message(self) -> str:
@@ -194,7 +194,7 @@ class _PhraseLinter:
     def findings(self, group: Group, phrase: Phrase) -> list[Finding]:
         findings: list[Finding] = []
 
-        def add(severity: str, rule: str, message_id: str, args: Mapping[str, str | int] | None = None,
+        def add(severity: str, rule: str, message_id: str, args: Mapping[str, object] | None = None,
                 position: tuple[int, int] | None = None, where: tuple[str, int, int] | None = None) -> None:
             line, column = position or (phrase.line, 1)
             name, start, end = where or ("", None, None)
@@ -222,8 +222,8 @@ class _PhraseLinter:
         fields = {"title": phrase.title, "body": body, "note": phrase.note}
         for name, value in fields.items():
             for match in CONTROL_CHARACTERS.finditer(value):
-                where = self.position(group, phrase, name, match.start()) if name != "note" else None
-                add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": name}, where, (name, match.start(), match.end()))
+                at = self.position(group, phrase, name, match.start()) if name != "note" else None
+                add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": name}, at, (name, match.start(), match.end()))
         for tag in phrase.tags:
             for match in CONTROL_CHARACTERS.finditer(tag):
                 add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": "tags"}, None, ("tags", match.start(), match.end()))
@@ -231,13 +231,13 @@ class _PhraseLinter:
         # one finding per term and phrase: a title repeated in the body is reported once, in the title
         reported: set[tuple[str, str]] = set()
         for name in ("title", "body"):
-            for match in self.rules.scan(fields[name]):
-                key = (match.kind, match.entry.term if not match.entry.pattern else match.text.lower())
-                if key in reported:
+            for found in self.rules.scan(fields[name]):
+                term = (found.kind, found.entry.term if not found.entry.pattern else found.text.lower())
+                if term in reported:
                     continue
-                reported.add(key)
-                where = self.position(group, phrase, name, match.start)
-                add(match.entry.severity, match.kind, "lint.word", word_args(match, fields[name]), where, (name, match.start, match.end))
+                reported.add(term)
+                where = self.position(group, phrase, name, found.start)
+                add(found.entry.severity, found.kind, "lint.word", word_args(found, fields[name]), where, (name, found.start, found.end))
         for number in find_numbers(body):
             if ("privacy", number.text) in reported:
                 continue
