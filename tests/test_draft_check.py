@@ -97,3 +97,14 @@ def test_draft_check_snapshot(library_dir, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+async def test_a_failed_copy_says_so_and_keeps_the_draft(library_dir):
+    clipboard = MemoryClipboard(fail=True)
+    app = build_app(library_dir, watch_library=False, clipboard=clipboard)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_box(pilot)
+        await pilot.press(*"Thanks for waiting", "enter")
+        await pilot.pause()
+        assert clipboard.text is None and screen.query_one(TextArea).text == "Thanks for waiting"
+        assert any("NOT put on the clipboard" in str(n.message) for n in app._notifications)

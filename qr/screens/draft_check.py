@@ -110,13 +110,16 @@ class DraftCheckScreen(QrScreen):
         self.app.push_screen(confirm_dialog(t("draft.confirm_title"), t("draft.confirm_message", errors=errors), t("draft.copy_anyway")), answered)
 
     def _copy(self, text: str) -> None:
+        """Copy through the app's clipboard; "copied" only when the system clipboard took it."""
         try:
-            via = copy_with_fallback(self.app.clipboard_backend, text, self.app.copy_to_clipboard)
+            copied = copy_with_fallback(self.app.clipboard_backend, text, self.app.terminal_clipboard())
         except ClipboardUnavailable as error:
-            self.notify(t("launcher.copy_failed", error=error), severity="error")
+            self.notify(t("draft.copy_failed", error=error), title=t("copy.failed_title"), severity="error", timeout=10)
             return
-        where = t("launcher.via_system" if via == "system" else "launcher.via_terminal")
-        self.notify(f"{t('draft.copied')} {where}", timeout=3)
+        if copied.verified:
+            self.notify(f"{t('draft.copied')} {t('launcher.via_system')}", timeout=3)
+        else:
+            self.notify(t("draft.sent_to_terminal", error=copied.problem), severity="warning", timeout=8)
 
     def action_back(self) -> None:
         self.dismiss(None)
