@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "stats": "qr.cli.stats",
     "paths": "qr.cli.paths",
     "completion": "qr.cli.completion",
+    "live": "qr.cli.live",
 }
 """Subcommand name -> the module that declares it (its `COMMAND`)."""
 
