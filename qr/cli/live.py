@@ -74,8 +74,8 @@ def _library(args: argparse.Namespace, into: str | None = None, *, editing: bool
 def import_sheet(args: argparse.Namespace) -> int:
     from qr.live import SheetError, import_day
     from qr.messages import MessageError
-    from qr.store.load import load_library
     from qr.store.lint import lint
+    from qr.store.load import load_library
 
     day = _day(args.date)
     library = _library(args, args.into, editing=True)
