@@ -44,6 +44,10 @@ QUERIES = {
     "full pinyin": ["wuliufanmang", "tuikuan"],
     "English words": ["refund timeline", "shipping delay"],
     "English typo": ["refnd timelin", "damaged parcle"],
+    "buyer question": ["退款多久到账", "我的快递到哪了", "where is my refund"],
+    "pasted message": ["你好，我前天买的东西物流三天都没有更新了，是不是丢件了？麻烦帮我查一下，谢谢", "亲 我收到货了但是盒子是破的 里面东西也摔坏了 怎么处理"],
+    "mixed pinyin": ["tui货", "wl繁忙"],
+    "pinyin typo": ["wlfn", "tkjf"],
 }
 CLI_QUERIES = ["/sh12", "物流繁忙", "wlfm", "refund timeline", "refnd timelin"]
 

@@ -215,7 +215,7 @@ def _size_mtime(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-KEYS_DIGEST = "caa83da72fc8e073f2ad346ce76c94337b5e3756"
+KEYS_DIGEST = "d07bd481aea7ce97f0c705d8287db23cb45815d5"
 KEYS_LIBRARY = """name = "物流 Logistics"
 [[phrases]]
 code = "wl1"
@@ -242,13 +242,19 @@ def test_keys_digest_changes_only_with_the_format(tmp_path):
         def full_pinyin(self, text: str) -> str:
             return text.upper()
 
+        def title_readings(self, text: str) -> tuple[str, str, str, str]:
+            return self.initials_of(text), self.full_pinyin(text), self.initials_of(text), self.full_pinyin(text)
+
+        def word_readings(self, text: str) -> list[str]:
+            return [self.initials_of(text), self.full_pinyin(text)]
+
     library = load_library(write_library(tmp_path / "fixed", {"g.toml": KEYS_LIBRARY})).library
     digest = hashlib.sha1()
     for group in library.groups:
         keys = group_keys(group, Tables())
         digest.update(repr((keys.count, [bytes(text) for text in keys.texts], keys.windows, keys.blooms, keys.words)).encode())
     digest.update(repr(cached_group.PHRASE_FIELDS).encode())
-    assert (cache_format.FORMAT, digest.hexdigest()) == (8, KEYS_DIGEST)
+    assert (cache_format.FORMAT, digest.hexdigest()) == (9, KEYS_DIGEST)
 
 
 def test_damaged_key_field_never_changes_results_and_forgets_the_cache(library_dir):

@@ -42,8 +42,8 @@ from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Window
 from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
-MAGIC = b"QRIDX\x00\x08\n"
-FORMAT = 8  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version
+MAGIC = b"QRIDX\x00\x09\n"
+FORMAT = 9  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word
 LENGTH = struct.Struct("<QI")
 """The header's length and CRC32, after the magic."""
 BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS

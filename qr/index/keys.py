@@ -16,20 +16,21 @@ if TYPE_CHECKING:
 
 from qr.index.fields import SEP, bloom_of
 
-KEY_FIELDS = ("codes", "titles", "others", "pinyin", "bodies", "ascii_titles", "ascii_others", "ascii_bodies")
+KEY_FIELDS = ("codes", "titles", "others", "pinyin", "bodies", "ascii_titles", "ascii_others", "ascii_bodies", "asks", "notes")
 """The key fields of a phrase, in the order of `GroupKeys.texts`:
 codes (lower case, empty when none); lower-cased titles; code SEP tags SEP group name;
 title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initials SEP full;
 lower-cased bodies; then titles, others and bodies with each run of non-ASCII text replaced by NUL
-(ASCII queries scan those: a quarter of the bytes)."""
+(ASCII queries scan those: a quarter of the bytes); the lower-cased asks (SEP between them) and notes."""
 BLOOMED = 5
 """How many bloom filters a group has (see `GroupKeys.blooms`)."""
-BLOOM_OF_FIELD = (0, 1, 2, 3, None, 1, 2, 4)
+BLOOM_OF_FIELD = (0, 1, 2, 3, None, 1, 2, 4, None, None)
 """For each KEY_FIELDS entry, the bloom filter it is searched with: the ASCII copies share their
 field's; the bodies' bloom is of their ASCII copy, so the bodies themselves have none."""
 
 WORDS = re.compile(r"[a-z]{2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NOT_PINYIN = re.compile(r"[^a-z0-9\u3400-\u9fff]+")
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +97,26 @@ def _joined(values: Iterable[str]) -> str:
     return "".join("\n" + value for value in values)
 
 
+def pinyin_parts(phrase, tables: PinyinTables, has_han) -> list[str]:
+    """The pinyin key of a phrase, in parts: the title's initials and full pinyin (read by word:
+    银行 yinhang), then each Han tag's and each ask's; then, where reading each character on its
+    own spells the title differently (yinxing), that spelling too, so either is found. Empty
+    without Han text."""
+    if not has_han(phrase.title + "".join(phrase.tags) + "".join(phrase.asks)):
+        return []
+    initials, full, plain_initials, plain_full = tables.title_readings(phrase.title)
+    parts = [initials, full]
+    for text in (*phrase.tags, *phrase.asks):
+        if has_han(text):
+            parts += tables.word_readings(text)
+    if full != plain_full:
+        parts += [plain_initials, plain_full]
+    compact = [_NOT_PINYIN.sub("", part) for part in (initials, full)]
+    if compact != [initials, full]:  # 修改地址（已发货）: typed as xgdzyfh
+        parts += compact
+    return parts
+
+
 def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
     """Compute one group's keys (pinyin through `tables`)."""
     from qr.index.pinyin import PinyinTables
@@ -103,7 +124,7 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
     tables = tables or PinyinTables()
     has_han = han().search
     name = _one_line(group.name.lower())
-    codes, titles, others, pinyin, bodies, windows = [], [], [], [], [], []
+    codes, titles, others, pinyin, bodies, asks, notes, windows = [], [], [], [], [], [], [], []
     for position, phrase in enumerate(group.phrases):
         code = phrase.code or ""
         title = _one_line(phrase.title.lower())
@@ -113,14 +134,9 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
         other = SEP.join((code, tags, name))
         others.append(other)
         bodies.append(_one_line(_PLACEHOLDER.sub(_placeholder_text, phrase.body).lower()))
-        if has_han(phrase.title + "".join(phrase.tags)):
-            parts = [tables.initials_of(phrase.title), tables.full_pinyin(phrase.title)]
-            for tag in phrase.tags:
-                if has_han(tag):
-                    parts += [tables.initials_of(tag), tables.full_pinyin(tag)]
-            pinyin.append(_one_line(SEP.join(parts)))
-        else:
-            pinyin.append("")
+        asks.append(_one_line(SEP.join(phrase.asks).lower()))
+        notes.append(_one_line(phrase.note.lower()))
+        pinyin.append(_one_line(SEP.join(pinyin_parts(phrase, tables, has_han))))
         if phrase.valid_from is not None or phrase.valid_until is not None:
             windows.append(Window(
                 position,
@@ -129,6 +145,7 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
             ))
     fields = [_joined(values) for values in (codes, titles, others, pinyin, bodies)]
     projected = [text if text.isascii() else _NON_ASCII.sub("\0", text) for text in (fields[1], fields[2], fields[4])]
+    projected += [_joined(asks), _joined(notes)]
     # how often each word occurs in titles, tags and the group name (typo search picks rare ones first)
     vocabulary: dict[str, int] = {}
     for word in WORDS.findall(fields[1]) + WORDS.findall(fields[2]) + han().findall(fields[1] + fields[2]):
@@ -138,6 +155,6 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
         texts=tuple(text.encode("utf-8", "surrogatepass") for text in fields + projected),
         windows=tuple(windows),
         # bodies: the bloom of their ASCII projection (a tenth of the work); it serves ASCII words
-        blooms=tuple(bloom_of(text) for text in fields[:4] + projected[2:]),
+        blooms=tuple(bloom_of(text) for text in fields[:4] + projected[2:3]),
         words="".join(f"{word}\t{count}\n" for word, count in vocabulary.items()),
     )

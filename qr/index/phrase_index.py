@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 from qr.index.codes import CodeTable, SortedCodes, close_codes
 from qr.index.fields import SEP, CacheDamaged, KeyField
 from qr.index.keys import BLOOM_OF_FIELD, BLOOMED, KEY_FIELDS, GroupKeys, group_keys
-from qr.index.tiers import text_search
 from qr.store.entry import Entry, Hit
 from qr.store.models import Group, Library, Phrase, normalise_code
 
 Scored = dict  # phrase index -> (score, where): the hits found so far, before ranking
+GROUP_SCORE = 70.0
+"""A word found only in the group's name: below titles, asks, tags and pinyin."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class PhraseIndex:
         self.codes, self.titles, self.others, self.pinyin, self.bodies = fields[:BLOOMED]
         self.ascii = dict(zip(("titles", "others", "bodies"), fields[BLOOMED:]))
         """The ASCII projections of titles, others and bodies (ASCII needles scan these)."""
+        self.asks, self.notes = fields[BLOOMED + 3 :]
         self.damaged = False
         """Whether key bytes from the cache failed their checksum (and were rebuilt)."""
         self.on_damage = on_damage
@@ -306,7 +308,9 @@ class PhraseIndex:
         elif not query:
             scored = self._empty(limit, today, usage)
         else:
-            scored = text_search(self, query.lower().split(), limit, today, usage)
+            from qr.index.sentences import sentence_search
+
+            scored = sentence_search(self, query, limit, today, usage)
         return self._rank(scored, limit, usage)
 
     def _rank(self, scored: Scored, limit: int, usage: Mapping[str, float]) -> list[Hit]:
@@ -366,12 +370,16 @@ class PhraseIndex:
         return scored
 
     def token_score(self, index: int, tokens: list[str]) -> tuple[float, str] | None:
-        """The worst of each token's best field score; None when a token matches nowhere."""
+        """The worst of each token's best field score; None when a token matches nowhere.
+
+        Per token, best first: code 99, title start 98, title 94, an ask 90, code or tag 88, pinyin
+        86-78, the group name 70 (a group called "plus-size" never outranks the sizing reply),
+        note 62, body 60."""
         g = self.group_of(index)
         k = index - self.firsts[g]
         code = self.codes.values(g)[k]
         title = self.titles.values(g)[k]
-        others = None
+        asks = others = None
         worst = (101.0, "")
         for token in tokens:
             if title.startswith(token):
@@ -381,14 +389,23 @@ class PhraseIndex:
             elif token in title:
                 best = (94.0, "title")
             else:
-                if others is None:
+                if asks is None:
+                    asks = self.asks.values(g)[k]
                     others = self.others.values(g)[k]
-                if token in others:
-                    best = (88.0, "code" if token in code else "tag")
+                if token in asks:
+                    best = (90.0, "ask")
+                elif token in others:
+                    # others: code SEP tags SEP group name
+                    if token in others.rpartition(SEP)[0]:
+                        best = (88.0, "code" if token in code else "tag")
+                    else:
+                        best = (GROUP_SCORE, "group")
                 else:
                     pinyin = self.pinyin.values(g)[k]
                     if token in pinyin:
                         best = (pinyin_score(pinyin, token), "pinyin")
+                    elif token in self.notes.values(g)[k]:
+                        best = (62.0, "note")
                     elif token in self.bodies.values(g)[k]:
                         best = (60.0, "body")
                     else:

@@ -81,6 +81,8 @@ class PinyinTables:
     def __init__(self) -> None:
         self.full: dict[int, str] = {}
         self.initials: dict[int, str] = {}
+        self.heteronyms: set[str] = set()
+        """Characters with several readings (read by word where a dictionary word covers them)."""
         self._seen: set[str] = set()
 
     def _learn(self, text: str) -> None:
@@ -96,6 +98,8 @@ class PinyinTables:
         for char in unknown:
             readings = dictionary.get(ord(char))
             syllable = _plain(readings.split(",")[0]) if readings else char
+            if readings and "," in readings:
+                self.heteronyms.add(char)
             self.full[ord(char)] = syllable
             self.initials[ord(char)] = syllable[0]
 
@@ -108,3 +112,26 @@ class PinyinTables:
         """One letter per character of `text` (so positions line up): `物流繁忙` -> `wlfm`."""
         self._learn(text)
         return text.lower().translate(self.initials)
+
+    def word_readings(self, text: str) -> list[str]:
+        """[initials, full pinyin] of `text` with heteronyms read by word (`qr.index.word_pinyin`):
+        银行卡 -> yhk, yinhangka; one initial per character, as `initials_of`."""
+        return list(self.title_readings(text)[:2])
+
+    def title_readings(self, text: str) -> tuple[str, str, str, str]:
+        """(initials, full) read by word, then (initials, full) read character by character."""
+        plain_initials, plain_full = self.initials_of(text), self.full_pinyin(text)
+        lowered = text.lower()
+        if not self.heteronyms.intersection(lowered):
+            return plain_initials, plain_full, plain_initials, plain_full
+        from qr.index.word_pinyin import word_readings
+
+        readings = word_readings(lowered, self.heteronyms.__contains__, _plain)
+        if not readings:
+            return plain_initials, plain_full, plain_initials, plain_full
+        syllables = [readings.get(position) or self.full.get(ord(char), char) for position, char in enumerate(lowered)]
+        initials = "".join(
+            readings[position][0] if position in readings else self.initials.get(ord(char), char)
+            for position, char in enumerate(lowered)
+        )
+        return initials, "".join(syllables), plain_initials, plain_full

@@ -1,6 +1,7 @@
-"""Text search in tiers, best score first: code -> title prefix -> title -> code/tags/group ->
-pinyin -> body, stopping as soon as nothing left unscanned could enter the page; typos last
-(`qr.index.fuzzy`)."""
+"""Text search in tiers, best score first: code -> title prefix -> title -> asks -> code/tags/group ->
+pinyin -> note -> body, stopping as soon as nothing left unscanned could enter the page; typos last
+(`qr.index.fuzzy`). What the tiers cannot do alone (mixed pinyin, pinyin typos, sentences) is in
+`qr.index.sentences`."""
 
 from __future__ import annotations
 
@@ -20,14 +21,19 @@ TIERS = (
     (99.0, "codes", "exact"),
     (98.0, "titles", "prefix"),
     (94.0, "titles", "plain"),
+    (90.0, "asks", "plain"),
     (88.0, "others", "plain"),
     (86.0, "pinyin", "plain"),
+    (62.0, "notes", "plain"),
     (60.0, "bodies", "plain"),
 )
 
 
-def text_search(index: PhraseIndex, tokens: list[str], limit: int, today: date, usage: Mapping[str, float]) -> Scored:
-    """The phrases that contain every token somewhere, scored (`PhraseIndex.token_score`)."""
+def text_search(
+    index: PhraseIndex, tokens: list[str], limit: int, today: date, usage: Mapping[str, float], *, typos: bool = True
+) -> Scored:
+    """The phrases that contain every token somewhere, scored (`PhraseIndex.token_score`); then,
+    with `typos` and too few hits, close spellings (`qr.index.fuzzy`)."""
     scored: Scored = {}
     # The user's own phrases are scored exactly first: then stopping a tier early never
     # drops a used phrase that would have won a tie.
@@ -69,7 +75,7 @@ def text_search(index: PhraseIndex, tokens: list[str], limit: int, today: date, 
             scored[found] = score
             if score[0] == bound:
                 ahead += 1
-    if len(scored) < limit:
+    if typos and len(scored) < limit:
         from qr.index.fuzzy import fuzzy_search
 
         fuzzy_search(index, tokens, limit, today, scored)
