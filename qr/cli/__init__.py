@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "paths": "qr.cli.paths",
     "completion": "qr.cli.completion",
     "live": "qr.cli.live",
+    "asks": "qr.cli.asks",
 }
 """Subcommand name -> the module that declares it (its `COMMAND`)."""
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from qr.store.edit import Edit
     from qr.store.save import SaveError
 
-LETTER_ACTIONS = frozenset({"edit_phrase", "new_phrase", "delete_phrase", "move_phrase", "group_actions"})
+LETTER_ACTIONS = frozenset({"edit_phrase", "new_phrase", "delete_phrase", "move_phrase", "group_actions", "asks_suggestions"})
 
 
 def refuse_reason(library: Library) -> str | None:
@@ -59,6 +59,7 @@ class EditingScreen(QrScreen[None]):
     | d | delete it (asks first) |
     | m | move it to another group |
     | g | group actions: new group, rename, category / order / description, delete |
+    | A | suggested asks: questions learned from searches (learn_asks), to add in one key |
     """
 
     # Not in the footer (agents and new hires share these screens): F1 help and the palette list them.
@@ -69,6 +70,7 @@ class EditingScreen(QrScreen[None]):
         Binding("m", "move_phrase", "Move", show=False, id="edit.move"),
         Binding("g", "group_actions", "Group", show=False, id="edit.group"),
         Binding("f5", "edit_phrase_anywhere", "Edit", show=False, id="edit.phrase_anywhere"),
+        Binding("A", "asks_suggestions", "Suggested asks", show=False, id="edit.asks_suggestions"),
     ]
 
     @property
@@ -98,6 +100,13 @@ class EditingScreen(QrScreen[None]):
         yield SystemCommand(t("cmd.rename_group"), t("cmd.rename_group.help"), self.action_rename_group)
         yield SystemCommand(t("cmd.group_properties"), t("cmd.group_properties.help"), lambda: self.action_edit_group("category"))
         yield SystemCommand(t("cmd.delete_group"), t("cmd.delete_group.help"), self.action_delete_group)
+        yield SystemCommand(t("cmd.asks_suggestions"), t("cmd.asks_suggestions.help"), self.action_asks_suggestions)
+
+    def action_asks_suggestions(self) -> None:
+        """The questions learned from searches (learn_asks), to accept as asks."""
+        from qr.screens.asks_suggestions import AsksSuggestions
+
+        self.app.push_screen(AsksSuggestions())
 
     # -- what the actions work on --
 

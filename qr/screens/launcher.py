@@ -19,7 +19,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
-from textual.events import Key
+from textual.events import Key, Paste
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -73,6 +73,17 @@ class QueryInput(SafeInput):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         localise_bindings(self)
+
+    def _on_paste(self, event: Paste) -> None:
+        """A pasted buyer message searches as one line (Input keeps only the first line)."""
+        text = " ".join(event.text.split())
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
+        event.stop()
+        event.prevent_default()  # Input's own handler would insert the first line again
 
 
 class HitList(OptionList):
@@ -258,6 +269,7 @@ class LauncherScreen(EditingScreen):
         if entry is None:
             self.app.bell()
             return
+        self._copied_query = self.query_text
         self.app.copy_entry(entry, on_copied=self._copied)
 
     def action_clear_query(self) -> None:
@@ -271,8 +283,20 @@ class LauncherScreen(EditingScreen):
     def action_focus_query(self) -> None:
         self.query_one(QueryInput).focus()
 
-    def _copied(self, _entry: Entry) -> None:
+    def _copied(self, entry: Entry) -> None:
+        self._learn_ask(entry, getattr(self, "_copied_query", ""))
         self.action_clear_query()
+
+    def _learn_ask(self, entry: Entry, query: str) -> None:
+        """With `learn_asks = true`, remember the (cleaned) query that led to this copy."""
+        workspace = self.app.workspace
+        if workspace.config.extra.get("learn_asks") is not True or not entry.phrase.code or not query.strip():
+            return
+        from qr.learned_asks import LearnedAsks
+
+        store = LearnedAsks()
+        store.record(workspace.profile_name, entry.phrase.code, query)
+        store.close()
 
     # -- drawing -----------------------------------------------------------------------------------
 
@@ -306,7 +330,7 @@ class LauncherScreen(EditingScreen):
             body.update(plain(phrase.body))
             state.update(Content.styled(shown(t("launcher.template_error", error=error)), "$text-error"))
         else:
-            body.update(_body_content(rendered))
+            body.update(_body_content(rendered, self.query_text))
             if rendered.missing:
                 names = "、".join(self.app.var_label(name, entry) for name in rendered.missing)
                 message = Content.styled(shown(t("preview.missing", names=names)), "$text-error")
@@ -380,12 +404,23 @@ def _option(index, hit: Hit, query: str) -> Option:
     return Option(Content(f"{code} {title}  {group}", spans))
 
 
-def _body_content(rendered: Rendered) -> Content:
-    pieces: list[tuple[str, str] | str] = []
+def _body_content(rendered: Rendered, query: str = "") -> Content:
+    """The rendered reply, variables styled by where their value came from; for a query that reads
+    like a sentence (a pasted message), the words it shares with the reply marked."""
+    from qr.index.sentences import is_long
+
+    marked = is_long(query)
+    pieces: list[tuple[str, str] | str | Content] = []
     for segment in rendered.segments:
         text = shown(segment.text)
         if segment.kind == "text":
-            pieces.append(text)
+            if marked:
+                from qr.index.explain import matched_words
+
+                spans = [Span(start, end, MATCH_STYLE) for start, end in matched_words(text, query)]
+                pieces.append(Content(text, spans) if spans else text)
+            else:
+                pieces.append(text)
         elif segment.kind == "missing":
             pieces.append((text, MISSING_STYLE))
         elif segment.kind == "given":
