@@ -4,6 +4,7 @@ queries, on the bundled library and on a library built from the TalkQ replies (i
     python bench/evaluate.py                 # the table
     python bench/evaluate.py --misses        # also every question whose reply is not in the top 5
     python bench/evaluate.py --json out.json
+    python bench/evaluate.py --without asks,notes,synonyms,relevance,word-pinyin   # what each part adds
 
 The TalkQ library is built from `shared/testdata/cs_scripts/talkq_scripts_extracted.jsonl` (one
 group per source file; title, body, and the scenario as the note); without that file its rows are
@@ -86,12 +87,13 @@ def questions(library: str) -> list[Question]:
 def classic_queries(libraries, pinyin) -> dict[str, list[Question]]:
     """The queries qr always served: each titled phrase's title, the full pinyin and the initials
     of a Chinese title, and an English title with one letter dropped from its longest word; the
-    phrase itself must be in the top 5 (by code)."""
+    phrase itself must be in the top 5 (by code). Phrases with a validity window are left out
+    (search hides them outside their dates)."""
     out: dict[str, list[Question]] = {"title": [], "pinyin": [], "initials": [], "typo": []}
     for library in libraries:
         for _, phrase in library.phrases():
-            if not phrase.code:
-                continue
+            if not phrase.code or phrase.valid_from or phrase.valid_until:
+                continue  # a windowed phrase is hidden outside its dates, by design
             want = frozenset([phrase.code])
             out["title"].append(Question(phrase.title, want))
             if pinyin.has_han(phrase.title):
@@ -143,12 +145,47 @@ class _Pinyin:
         return "".join(s[0] for s in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if s).lower()
 
 
-def evaluate(show_misses: bool = False) -> dict[str, dict[str, float]]:
+PARTS = ("asks", "notes", "synonyms", "relevance", "word-pinyin")
+
+
+def _without(library, parts: set[str]):
+    """`library` with the asks and/or notes of every phrase taken out."""
+    from dataclasses import replace
+
+    if not parts & {"asks", "notes"}:
+        return library
+    cleared = {"asks": (), "note": ""} if parts >= {"asks", "notes"} else {"asks": ()} if "asks" in parts else {"note": ""}
+    groups = tuple(replace(group, phrases=tuple(replace(phrase, **cleared) for phrase in group.phrases)) for group in library.groups)
+    return replace(library, groups=groups)
+
+
+def _switch_off(parts: set[str]) -> None:
+    """Turn parts of the search off in this process (for measuring what each adds)."""
+    if "synonyms" in parts:
+        import qr.index.synonyms as synonyms
+
+        synonyms.bundled_groups = lambda: ()
+    if "relevance" in parts:
+        import qr.index.sentences as sentences
+
+        sentences.add_relevance = lambda *args, **kwargs: None
+    if "word-pinyin" in parts:
+        from qr.index.pinyin import PinyinTables
+
+        def plain(self, text):
+            initials, full = self.initials_of(text), self.full_pinyin(text)
+            return initials, full, initials, full
+
+        PinyinTables.title_readings = plain
+
+
+def evaluate(show_misses: bool = False, without: frozenset[str] = frozenset()) -> dict[str, dict[str, float]]:
     sys.path.insert(0, str(ROOT))
     from qr.index.phrase_index import PhraseIndex
     from qr.store import load_library
 
-    bundled = load_library(ROOT / "phrases").library
+    _switch_off(set(without))
+    bundled = _without(load_library(ROOT / "phrases").library, set(without))
     results: dict[str, dict[str, float]] = {}
     all_misses: dict[str, list] = {}
 
@@ -168,7 +205,7 @@ def evaluate(show_misses: bool = False) -> dict[str, dict[str, float]]:
     data = testdata_dir()
     if data is not None:
         with tempfile.TemporaryDirectory() as folder:
-            talkq = load_library(build_talkq_library(data / TALKQ, Path(folder))).library
+            talkq = _without(load_library(build_talkq_library(data / TALKQ, Path(folder))).library, set(without))
             run("talkq", talkq, {"buyer": questions("talkq")}, talkq_key)
     if show_misses:
         for name, misses in all_misses.items():
@@ -192,8 +229,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--without", default="", help=f"comma-separated parts to switch off: {', '.join(PARTS)}")
     args = parser.parse_args()
-    results = evaluate(args.misses)
+    without = frozenset(filter(None, args.without.split(",")))
+    if without - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(without - set(PARTS)))}")
+    results = evaluate(args.misses, without)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
