@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             if explanations:
                 for line in describe(explanations[position]):
                     out(f"           {line}")
-    if not hits:  # DESIGN §11: a script can tell "no hit" from "found" by the exit status
+    if not hits:  # a script can tell "no hit" from "found" by the exit status (docs/cli.md)
         note(tr("cli.search.none", query=args.query))
         return 1
     return 0

@@ -36,6 +36,7 @@ from textual.widgets import Input, Static
 
 from qr.i18n import has, t
 from qr.store.models import Phrase
+from qr.terminal_text import escape_controls
 
 if TYPE_CHECKING:
     from textual import getters
@@ -45,18 +46,13 @@ if TYPE_CHECKING:
 ResultType = TypeVar("ResultType")
 
 
-_ESCAPED = {
-    **{code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))},
-    **{code: f"\\u{code:04x}" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
-}
-
-
 def shown(text: str) -> str:
     """`text` as a screen may show it: control characters (except newline and tab) and bidi
     controls written as escapes (`\\x1b`, `\\u202e`). Textual passes ESC through to the terminal,
     so a title holding `ESC [2J` would clear it; every string from a library, a sheet, a config
-    or the user goes through here (and into `Content`, never markup) before it is drawn."""
-    return text.translate(_ESCAPED)
+    or the user goes through here (and into `Content`, never markup) before it is drawn.
+    The same characters and escapes as the CLI's output (qr.terminal_text)."""
+    return escape_controls(text)
 
 
 _PICTURED = {
