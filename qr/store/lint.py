@@ -20,13 +20,11 @@ from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
 from qr.store.privacy import find_numbers
 from qr.store.word_rules import BUILTIN, WordMatch, WordRules, word_rules
+from qr.terminal_text import CONTROL_CHARACTERS  # the set the CLI and screens escape (Trojan Source too)
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 BODY_LIMIT = 500
 CONTROL = "control-char"
-# C0 controls other than tab and newline, DEL, C1 controls, and the bidirectional overrides and
-# isolates that can make a text read differently from what it holds (Trojan Source).
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 WORD_RULES = ("off-platform", "review-incentive", "efficacy", "forbidden", "ad-law", "risky-promise", "privacy")
 """The rules that judge what a text says to a buyer (what `qr check` reports and the labelled set measures)."""
 
