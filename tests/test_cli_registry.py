@@ -73,3 +73,24 @@ def test_every_package_of_qr_is_in_the_wheel():
     listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     packages = {".".join(path.parent.relative_to(root).parts) for path in (root / "qr").rglob("__init__.py")}
     assert packages <= listed, sorted(packages - listed)
+
+
+def test_every_help_text_is_a_catalogue_id_in_both_languages():
+    """So `qr --help` is Chinese under a Chinese locale for every subcommand, present and future."""
+    from qr.i18n import EN, ZH
+
+    builtin = {"show this help message and exit"}  # argparse's own, translated by its English text
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        if parser.description and parser.description not in EN:
+            missing.append(f"{path}: description {parser.description!r}")
+        for action in parser._actions:
+            if action.help and action.help != argparse.SUPPRESS and action.help not in builtin and not (action.help in EN and action.help in ZH):
+                missing.append(f"{path} {action.dest}: {action.help!r}")
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+
+    walk(build_parser(), "qr")
+    assert missing == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from qr.cli import Command, CommandError, print_json, workspace_for
+from qr.cli import Command, CommandError, out, print_json, tr, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -20,28 +20,28 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("text", nargs="?", help="the text to check (else stdin, or --clipboard)")
-    parser.add_argument("--clipboard", action="store_true", help="check the text on the clipboard")
-    parser.add_argument("--json", action="store_true", help="findings as JSON (lint's fields plus start/end offsets)")
+    parser.add_argument("text", nargs="?", help="cli.check.text")
+    parser.add_argument("--clipboard", action="store_true", help="cli.check.clipboard")
+    parser.add_argument("--json", action="store_true", help="cli.check.json")
 
 
 def read_text(args: argparse.Namespace) -> str:
     """The draft to check; a missing, unreadable or empty one is a CommandError (exit 2)."""
     if args.text is not None and args.clipboard:
-        raise CommandError("give TEXT or --clipboard, not both")
+        raise CommandError(tr("cli.check.both"))
     if args.text is not None:
         text = args.text
     elif args.clipboard:
         text = clipboard_text()
     elif sys.stdin is None or sys.stdin.isatty():
-        raise CommandError("nothing to check: give TEXT, pipe the text on stdin, or use --clipboard")
+        raise CommandError(tr("cli.check.nothing"))
     else:
         try:
             text = sys.stdin.buffer.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise CommandError(f"stdin is not UTF-8 text (byte {error.start})") from None
+            raise CommandError(tr("cli.check.not_utf8", byte=error.start)) from None
     if not text.strip():
-        raise CommandError("nothing to check: the text is empty")
+        raise CommandError(tr("cli.check.empty"))
     return text
 
 
@@ -53,7 +53,7 @@ def clipboard_text() -> str:
     except pyperclip.PyperclipException as error:
         from qr.clipboard import install_hint
 
-        raise CommandError(f"cannot read the clipboard: {error}. {install_hint()}") from None
+        raise CommandError(tr("cli.check.no_clipboard", error=error, hint=install_hint())) from None
     return text if isinstance(text, str) else ""
 
 
@@ -91,10 +91,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         for finding in findings:
             line, column = line_column(text, finding.start)
-            print(f"{line}:{column}  {finding.severity:<7} {finding.rule}  {finding.message}")
+            out(f"{line}:{column}  {finding.severity:<7} {finding.rule}  {finding.message}")
         errors = sum(finding.severity == "error" for finding in findings)
-        print(f"{errors} errors, {len(findings) - errors} warnings" if findings else "clean: no findings")
+        out(tr("cli.check.summary", errors=errors, warnings=len(findings) - errors) if findings else tr("cli.check.clean"))
     return 1 if findings else 0
 
 
-COMMAND = Command("check", "check a draft reply (TEXT, stdin or --clipboard) with the lint word rules; nothing is stored", add_arguments, run)
+COMMAND = Command("check", "cli.check", add_arguments, run)
