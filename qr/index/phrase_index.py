@@ -22,8 +22,9 @@ from qr.store.entry import Entry, Hit
 from qr.store.models import Group, Library, Phrase, normalise_code
 
 Scored = dict  # phrase index -> (score, where): the hits found so far, before ranking
-GROUP_SCORE = 70.0
-"""A word found only in the group's name: below titles, asks, tags and pinyin."""
+GROUP_SCORE = 56.0
+"""A word found only in the group's name: below every field of the phrase itself (a group called
+plus-size must not list its 30 phrases before the reply that talks about sizes)."""
 
 
 @dataclass(frozen=True)
@@ -373,8 +374,8 @@ class PhraseIndex:
         """The worst of each token's best field score; None when a token matches nowhere.
 
         Per token, best first: code 99, title start 98, title 94, an ask 90, code or tag 88, pinyin
-        86-78, the group name 70 (a group called "plus-size" never outranks the sizing reply),
-        note 62, body 60."""
+        86-78, note 62, body 60, the group's name 56 (a group called "plus-size" never outranks the
+        reply about sizes)."""
         g = self.group_of(index)
         k = index - self.firsts[g]
         code = self.codes.values(g)[k]
@@ -394,12 +395,8 @@ class PhraseIndex:
                     others = self.others.values(g)[k]
                 if token in asks:
                     best = (90.0, "ask")
-                elif token in others:
-                    # others: code SEP tags SEP group name
-                    if token in others.rpartition(SEP)[0]:
-                        best = (88.0, "code" if token in code else "tag")
-                    else:
-                        best = (GROUP_SCORE, "group")
+                elif token in others and token in others.rpartition(SEP)[0]:  # others: code SEP tags SEP group
+                    best = (88.0, "code" if token in code else "tag")
                 else:
                     pinyin = self.pinyin.values(g)[k]
                     if token in pinyin:
@@ -408,6 +405,8 @@ class PhraseIndex:
                         best = (62.0, "note")
                     elif token in self.bodies.values(g)[k]:
                         best = (60.0, "body")
+                    elif token in others:
+                        best = (GROUP_SCORE, "group")
                     else:
                         return None
             if best < worst:

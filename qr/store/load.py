@@ -302,6 +302,14 @@ def parse_settings(settings: dict[str, Any], problems: list[Problem]):
         lists=tuple((key, words(key)) for key in RULE_LIST_KEYS if key in raw_rules),
     )
     extra = {key: value for key, value in settings.items() if key not in {"name", "shop", "vars", "rules"}}
+    synonyms = extra.get("synonyms")
+    if synonyms is not None:  # search skips what it cannot use; say so here (DESIGN.md §11)
+        if not isinstance(synonyms, dict):
+            problems.append(Problem(shown, 0, 0, Message("load.synonyms_table")))
+        else:
+            for term, words in synonyms.items():
+                if not isinstance(words, str) and not (isinstance(words, list) and all(isinstance(word, str) for word in words)):
+                    problems.append(Problem(shown, 0, 0, Message("load.synonyms_list", key=term)))
     return vars_, rules, extra
 
 
