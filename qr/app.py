@@ -29,6 +29,7 @@ from qr.usage import UsageStore
 from qr.workspace import Workspace
 
 if TYPE_CHECKING:
+    from qr.live import LiveDay, Product
     from qr.practice import ProgressStore
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -109,6 +110,8 @@ class QrApp(App[object]):
         self.usage_store = usage
         """The agent's copy history (None: no ranking, nothing recorded)."""
         self._usage_scores: dict[str, float] | None = None
+        self.live_selling: tuple[LiveDay, Product] | None = None
+        """Today's live-stream sheet and the product now selling (qr.live), None without a sheet."""
 
     def notify(
         self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False
@@ -147,9 +150,32 @@ class QrApp(App[object]):
 
     # -- rendering and variables -----------------------------------------------------------------
 
+    # -- live-stream day -------------------------------------------------------------------------
+
+    def refresh_live(self) -> None:
+        """Read today's live sheet and the product now selling again (after a reload or a switch)."""
+        from qr.live import now_selling
+
+        self.live_selling = now_selling(self.workspace.library, self.today())
+
+    def step_live(self, step: int) -> None:
+        """Move "now selling" `step` products on (negative: back); remembered for the day."""
+        from qr.live import step_selling
+
+        self.live_selling = step_selling(self.workspace.library, self.today(), step)
+
+    def live_values(self) -> dict[str, str]:
+        """`{product}`, `{price}` … of the product now selling: the default of every phrase."""
+        if self.live_selling is None:
+            return {}
+        from qr.live import selling_values
+
+        return selling_values(self.live_selling[1])
+
     def render_entry(self, entry: Entry, values: Mapping[str, str] | None = None) -> Rendered:
-        """The phrase rendered with the order context (plus `values`). Raises TemplateError."""
-        given = {**self.context, **(values or {})}
+        """The phrase rendered with the order context (plus `values`), over the values of the
+        product now selling in a live stream. Raises TemplateError."""
+        given = {**self.live_values(), **self.context, **(values or {})}
         return render(
             entry.phrase.body,
             given,

@@ -444,8 +444,3 @@ def step_selling(library: Library, day: date, step: int) -> tuple[LiveDay, Produ
 def selling_values(product: Product) -> dict[str, str]:
     """The values a phrase's `{product}`, `{price}` … take while this product is on."""
     return {name: value for name, value in product.values.items() if value}
-
-
-def selling_codes(live_day: LiveDay, product: Product) -> frozenset[str]:
-    return frozenset(live_day.codes.get(product.position, ()))
-

@@ -33,6 +33,8 @@ from qr.screens.team_check import INDICATOR as TEAM_INDICATOR
 from qr.screens.team_check import RemoteCheck
 from qr.store.entry import Entry, Hit
 
+LIVE_INDICATOR = "live"
+
 PAGE = 50
 """Hits drawn per query at first: each drawn hit costs ~0.15 ms, searching 10k phrases ~1-2 ms."""
 MAX_HITS = 1000
@@ -113,6 +115,10 @@ class LauncherScreen(EditingScreen):
 
     TITLE_KEY = "screen.launcher"
     SHOWS_PROFILE = True  # on the status line
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f8", "screen.live_step(1)", "Next product", show=False, id="launcher.live_next"),
+        Binding("f7", "screen.live_step(-1)", "Previous product", show=False, id="launcher.live_previous"),
+    ]
     CSS_PATH = "launcher.tcss"
     AUTO_FOCUS = "#query"
 
@@ -141,6 +147,7 @@ class LauncherScreen(EditingScreen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "context", self._context_changed, init=False)
+        self.app.refresh_live()
         self.refresh_hits()
         self._show_status()
 
@@ -178,7 +185,13 @@ class LauncherScreen(EditingScreen):
     def _draw_hits(self, keep: tuple | None) -> None:
         query = self.query_text
         index = self.app.workspace.index
-        self._hits = index.search(query, limit=self._limit, usage=self.usage(), today=self.app.today())
+        today = self.app.today()
+        self._hits = index.search(query, limit=self._limit, usage=self.usage(), today=today)
+        selling = self._selling_codes()
+        if selling and not query.strip():  # the empty query lists the product now selling first
+            found = (index.search(f"/{code}", limit=1, today=today) for code in selling)
+            self._hits = [hits[0] for hits in found if hits and hits[0].entry.phrase.code in selling] + self._hits
+        self._hits = _selling_first(self._hits, selling)
         hit_list = self.query_one(HitList)
         with self.app.batch_update():
             hit_list.set_options(_option(index, hit, query) for hit in self._hits)
@@ -207,8 +220,18 @@ class LauncherScreen(EditingScreen):
         """How much the user uses each code (ranks ties and the empty query); none until ranking exists."""
         return self.app.usage_scores()
 
+    def _selling_codes(self) -> tuple[str, ...]:
+        """Codes of the live-stream product now selling, in template order: they rank first."""
+        selling = self.app.live_selling
+        if selling is None:
+            return ()
+        live_day, product = selling
+        return live_day.codes.get(product.position, ())
+
     def library_changed(self, change: LibraryChange) -> None:
         """Search again, keeping the highlight (or moving it to the phrase just saved)."""
+        self.app.refresh_live()  # a day's sheet may have been imported or cleaned
+        self._show_live()
         self.refresh_hits()
         if change.highlight is None:
             return
@@ -222,6 +245,7 @@ class LauncherScreen(EditingScreen):
     def workspace_changed(self) -> None:
         """Search the new workspace afresh and redraw the status."""
         self.query_one(QueryInput).value = ""
+        self.app.refresh_live()
         self.refresh_hits(keep_highlight=False)
         self._show_status()
 
@@ -238,6 +262,9 @@ class LauncherScreen(EditingScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(t("cmd.clear_query"), t("cmd.clear_query.help"), self.action_clear_query)
+        if self.app.live_selling is not None:
+            yield SystemCommand(t("cmd.live_next"), t("cmd.live_next.help"), lambda: self.action_live_step(1))
+            yield SystemCommand(t("cmd.live_previous"), t("cmd.live_previous.help"), lambda: self.action_live_step(-1))
         yield from super().palette_commands()
 
     # -- events ------------------------------------------------------------------------------------
@@ -260,6 +287,31 @@ class LauncherScreen(EditingScreen):
         self._show_preview()
 
     # -- actions -----------------------------------------------------------------------------------
+
+    def action_live_step(self, step: int) -> None:
+        """Move "now selling" to the next (1) or previous (-1) product of today's sheet."""
+        if self.app.live_selling is None:
+            self.app.refresh_live()  # imported since the launcher opened?
+        if self.app.live_selling is None:
+            self.notify(t("live.no_sheet_today", date=self.app.today().isoformat()), severity="warning")
+            return
+        self.app.step_live(step)
+        self._show_live()
+        self.refresh_hits(keep_highlight=False)
+        self._show_preview()
+
+    def _show_live(self) -> None:
+        selling = self.app.live_selling
+        if selling is None:
+            self.set_indicator(LIVE_INDICATOR, None)
+            return
+        live_day, product = selling
+        price = product.values.get("price")
+        self.set_indicator(
+            LIVE_INDICATOR,
+            t("live.indicator", n=product.position, count=len(live_day.products), product=product.name)
+            + (f" {price}" if price else ""),
+        )
 
     def action_move(self, how: str) -> None:
         getattr(self.query_one(HitList), f"action_{how}")()
@@ -375,6 +427,19 @@ class LauncherScreen(EditingScreen):
         workspace = app.workspace
         where = [part for part in (workspace.shop, workspace.library.name) if part]
         self.set_indicator("library", " / ".join(dict.fromkeys(where)) or str(workspace.library.root.name))
+        self._show_live()
+
+
+def _selling_first(hits: list[Hit], codes: tuple[str, ...]) -> list[Hit]:
+    """`hits` with the phrases of the product now selling first, each part in its own order."""
+    if not codes:
+        return hits
+    first: dict[str, Hit] = {}
+    for hit in hits:
+        code = hit.entry.phrase.code
+        if code in codes and code not in first:
+            first[code] = hit
+    return [*first.values(), *(hit for hit in hits if hit.entry.phrase.code not in codes)] if first else hits
 
 
 def _identity(entry: Entry | None) -> tuple | None:
