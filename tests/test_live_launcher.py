@@ -1,4 +1,4 @@
-"""Now selling in the launcher (Pilot): F8/F7 and the palette step through today's run sheet, the
+"""Now selling in the launcher (Pilot): F9/F8 and the palette step through today's run sheet, the
 status line shows the product, its phrases rank first and `{product}`/`{price}` default to it;
 the next day (pinned clock) the day's group is gone from search."""
 
@@ -53,7 +53,7 @@ async def test_now_selling_steps_ranks_and_fills_the_product(lib):
         assert isinstance(screen, LauncherScreen)
         assert "LIVE 1/5 羊毛开衫 199" in indicators(screen)
         assert codes(screen)[:3] == ["l1-1201", "l1y-1201", "l1g-1201"]  # the empty query: the product on sale first
-        await pilot.press("f8")
+        await pilot.press("f9")
         await pilot.pause()
         assert "LIVE 2/5 真丝围巾 [red]{x}[/red] 89" in indicators(screen)
         await pilot.press(*"/l")
@@ -66,7 +66,7 @@ async def test_now_selling_steps_ranks_and_fills_the_product(lib):
         await pilot.press("ctrl+u", *"/sq3", "enter")
         await pilot.pause()
         assert clipboard.text.startswith("亲，真丝围巾 [red]{x}[/red]的材质")
-        await pilot.press("f8", "f8", "f7")
+        await pilot.press("f9", "f9", "f8")
         await pilot.pause()
         assert "LIVE 3/5 保温杯 59" in indicators(screen)
         await pilot.press("ctrl+u", *"/zb15", "enter")
@@ -92,6 +92,6 @@ async def test_the_next_day_the_sheet_is_gone(lib):
         await pilot.press(*"/l1-")
         await pilot.pause()
         assert not any(code.endswith("-1201") for code in codes(screen))
-        await pilot.press("f8")
+        await pilot.press("f9")
         await pilot.pause()
         assert any("no live sheet for 2026-12-02" in str(n.message) for n in app._notifications)

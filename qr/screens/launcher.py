@@ -116,8 +116,9 @@ class LauncherScreen(EditingScreen):
     TITLE_KEY = "screen.launcher"
     SHOWS_PROFILE = True  # on the status line
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f8", "screen.live_step(1)", "Next product", show=False, id="launcher.live_next"),
-        Binding("f7", "screen.live_step(-1)", "Previous product", show=False, id="launcher.live_previous"),
+        # F8 and F9 side by side: back and on (F7 is the draft check)
+        Binding("f9", "screen.live_step(1)", "Next product", show=False, id="launcher.live_next"),
+        Binding("f8", "screen.live_step(-1)", "Previous product", show=False, id="launcher.live_previous"),
     ]
     CSS_PATH = "launcher.tcss"
     AUTO_FOCUS = "#query"
