@@ -161,6 +161,13 @@ def test_errors_quoting_data_are_escaped(capsys, library_dir):
     assert code == 2 and "\x1b" not in err and "\\x1b" in err
 
 
+def test_argparse_errors_echo_arguments_escaped(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["list", "\x1b]52;c;aGk=\x07"])
+    err = capsys.readouterr().err
+    assert raised.value.code == 2 and "\x1b" not in err and "\\x1b]52" in err
+
+
 def test_escape_controls_keeps_text_newlines_and_tabs():
     assert escape_controls("a\tb\nc\x1b\x7f\x85\u202e\u2067中") == "a\tb\nc\\x1b\\x7f\\x85\\u202e\\u2067中"
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import IO
 
     from qr.config import Config
     from qr.workspace import Workspace
@@ -212,6 +213,14 @@ def print_json(document: object) -> None:
     sys.stdout.write(text + "\n")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage, help and errors reach the terminal through `safe`: an
+    argument typed with an escape sequence in it is echoed escaped in "unrecognized arguments"."""
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        super()._print_message(safe(message) if message else message, file)
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     """Help texts are catalogue ids (`cli.*`), looked up when help is shown rather than when the
     parser is built: building `qr search`'s parser must not load the catalogue."""
@@ -291,7 +300,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     only = _named_command(argv) if argv is not None else None
     if only and only not in COMMANDS:
         only = None  # not a command: argparse's error lists them all
-    parser = argparse.ArgumentParser(prog="qr", description="cli.description", formatter_class=_HelpFormatter)
+    parser = _Parser(prog="qr", description="cli.description", formatter_class=_HelpFormatter)
     parser.add_argument("-V", "--version", action="version", version=f"qr {__version__}", help="cli.opt.version")
     add_global_options(parser, suppress=False)
     for flag, help in LAUNCHER_FLAGS.items():
