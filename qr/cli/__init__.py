@@ -29,7 +29,8 @@ from dataclasses import dataclass
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from typing import IO
+
+    from _typeshed import SupportsWrite
 
     from qr.config import Config
     from qr.workspace import Workspace
@@ -217,7 +218,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose usage, help and errors reach the terminal through `safe`: an
     argument typed with an escape sequence in it is echoed escaped in "unrecognized arguments"."""
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         super()._print_message(safe(message) if message else message, file)
 
 
