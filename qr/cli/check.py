@@ -9,14 +9,16 @@ or a warning was found, 2 on bad input. Nothing of the text is stored or logged.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from qr.cli import Command, CommandError, out, print_json, tr, workspace_for
+from qr.cli import Command, CommandError, out, print_json, tr, use_cli_language
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import argparse
 
     from qr.store.lint import TextFinding
+    from qr.store.word_rules import WordRules
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,13 +81,40 @@ def as_json(text: str, finding: TextFinding) -> dict:
     }
 
 
-def run(args: argparse.Namespace) -> int:
-    from qr.store.lint import check_text
+def library_rules(args: argparse.Namespace) -> WordRules:
+    """The word rules of the library the options name (its `[rules]`: own words, allowed words,
+    files), without loading its phrases or the search index: only `_library.toml` is read."""
+    from qr.config import ConfigError, load_config, resolve_libraries, select_profile
+    from qr.store.load import LIBRARY_FILE, InvalidFile, parse_settings, read_toml
+    from qr.store.models import Library
     from qr.store.word_rules import word_rules
 
+    library_option = str(args.library) if getattr(args, "library", None) else None
+    try:
+        config = load_config()
+        selected = select_profile(getattr(args, "profile", None), config, library_option=library_option)
+        roots = resolve_libraries(library_option, config, selected)
+    except ConfigError as error:
+        raise CommandError(error) from None
+    use_cli_language(config)
+    root = roots[0]
+    if not root.is_dir():
+        raise CommandError(tr("cli.library_not_found", path=root))
+    settings: dict = {}
+    if (root / LIBRARY_FILE).is_file():
+        try:
+            settings = read_toml(root / LIBRARY_FILE, Path(LIBRARY_FILE))[0]
+        except InvalidFile:
+            settings = {}  # `qr lint` reports it; the draft is still checked with the built-in rules
+    _vars, rules, _extra = parse_settings(settings, [])
+    return word_rules(Library(root=root, rules=rules))
+
+
+def run(args: argparse.Namespace) -> int:
+    from qr.store.lint import check_text
+
     text = read_text(args)
-    workspace = workspace_for(args, warn_problems=False)  # the shop's [rules]: its own words, allowed words, files
-    findings = check_text(text, word_rules(workspace.library))
+    findings = check_text(text, library_rules(args))
     if args.json:
         print_json([as_json(text, finding) for finding in findings])
     else:
