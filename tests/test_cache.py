@@ -215,7 +215,7 @@ def _size_mtime(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-KEYS_DIGEST = "d07bd481aea7ce97f0c705d8287db23cb45815d5"
+KEYS_DIGEST = "5b9bf893249ed02f0fc6201062a0f315013bfbde"
 KEYS_LIBRARY = """name = "物流 Logistics"
 [[phrases]]
 code = "wl1"
@@ -254,7 +254,7 @@ def test_keys_digest_changes_only_with_the_format(tmp_path):
         keys = group_keys(group, Tables())
         digest.update(repr((keys.count, [bytes(text) for text in keys.texts], keys.windows, keys.blooms, keys.words)).encode())
     digest.update(repr(cached_group.PHRASE_FIELDS).encode())
-    assert (cache_format.FORMAT, digest.hexdigest()) == (9, KEYS_DIGEST)
+    assert (cache_format.FORMAT, digest.hexdigest()) == (10, KEYS_DIGEST)
 
 
 def test_damaged_key_field_never_changes_results_and_forgets_the_cache(library_dir):

@@ -42,8 +42,8 @@ from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Window
 from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
-MAGIC = b"QRIDX\x00\x09\n"
-FORMAT = 9  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word
+MAGIC = b"QRIDX\x00\x0a\n"
+FORMAT = 10  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes
 LENGTH = struct.Struct("<QI")
 """The header's length and CRC32, after the magic."""
 BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS

@@ -22,9 +22,9 @@ codes (lower case, empty when none); lower-cased titles; code SEP tags SEP group
 title initials (aligned with the title) SEP full pinyin SEP, per Han tag, initials SEP full;
 lower-cased bodies; then titles, others and bodies with each run of non-ASCII text replaced by NUL
 (ASCII queries scan those: a quarter of the bytes); the lower-cased asks (SEP between them) and notes."""
-BLOOMED = 5
+BLOOMED = 7
 """How many bloom filters a group has (see `GroupKeys.blooms`)."""
-BLOOM_OF_FIELD = (0, 1, 2, 3, None, 1, 2, 4, None, None)
+BLOOM_OF_FIELD = (0, 1, 2, 3, None, 1, 2, 4, 5, 6)
 """For each KEY_FIELDS entry, the bloom filter it is searched with: the ASCII copies share their
 field's; the bodies' bloom is of their ASCII copy, so the bodies themselves have none."""
 
@@ -62,8 +62,8 @@ class GroupKeys:
     windows: tuple[Window, ...] = ()
     """The phrases of the group that have a validity window."""
     blooms: tuple[int, ...] = ()
-    """Bloom filters of the character pairs of codes, titles, others, pinyin and the ASCII copy of
-    bodies (see `bloom_of`): a search skips the groups that cannot contain a word."""
+    """Bloom filters of the character pairs of codes, titles, others, pinyin, the ASCII copy of
+    bodies, asks and notes (see `bloom_of`): a search skips the groups that cannot contain a word."""
     words: str = ""
     """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
     the group name, one per line, each followed by a tab and how often it occurs."""
@@ -155,6 +155,6 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
         texts=tuple(text.encode("utf-8", "surrogatepass") for text in fields + projected),
         windows=tuple(windows),
         # bodies: the bloom of their ASCII projection (a tenth of the work); it serves ASCII words
-        blooms=tuple(bloom_of(text) for text in fields[:4] + projected[2:3]),
+        blooms=tuple(bloom_of(text) for text in fields[:4] + projected[2:]),
         words="".join(f"{word}\t{count}\n" for word, count in vocabulary.items()),
     )

@@ -107,10 +107,10 @@ class PhraseIndex:
             else:
                 layout = layouts[position]
                 fields.append(KeyField(layout.buffer, layout.offsets, firsts, counts, blooms, checksums))
-        self.codes, self.titles, self.others, self.pinyin, self.bodies = fields[:BLOOMED]
-        self.ascii = dict(zip(("titles", "others", "bodies"), fields[BLOOMED:]))
+        self.codes, self.titles, self.others, self.pinyin, self.bodies = fields[:5]
+        self.ascii = dict(zip(("titles", "others", "bodies"), fields[5:8]))
         """The ASCII projections of titles, others and bodies (ASCII needles scan these)."""
-        self.asks, self.notes = fields[BLOOMED + 3 :]
+        self.asks, self.notes = fields[8:]
         self.damaged = False
         """Whether key bytes from the cache failed their checksum (and were rebuilt)."""
         self.on_damage = on_damage

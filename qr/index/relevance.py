@@ -37,7 +37,7 @@ K1 = 1.2
 TOP_WEIGHT = (K1 + 1) * 0.999
 CHAMPIONS = 2000
 """Postings kept per term (the phrases where it weighs most)."""
-BUDGET = 16000
+BUDGET = 6000
 """Postings read per query at most, shared among its terms by what each can add to a score: a
 pasted message of 80 terms costs what a short question does."""
 FORMAT = 1
@@ -155,7 +155,8 @@ class RelevanceIndex:
             return []
         import heapq
 
-        top = heapq.nsmallest(limit, scored, key=lambda doc: (-scored[doc], doc))
+        # best first; equal scores keep the order the postings met them (best weight, then library order)
+        top = heapq.nlargest(limit, scored, key=scored.__getitem__)
         # a title holding each term once weighs K1+1 x 3/(3+K1) ~ 1.57 of K1+1: call that full marks
         full = best_possible * (K1 + 1) * WEIGHTS[0] / (WEIGHTS[0] + K1)
         return [(doc, min(scored[doc] / full, 1.0)) for doc in top]

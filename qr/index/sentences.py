@@ -11,7 +11,8 @@ ranking: a query of a few letters or a title ranks as it always did. Around them
   the tiers' on one scale: a long query's span RELEVANT_LOW to RELEVANT_HIGH (below a title that
   holds the whole query, above a body that merely contains it), a short query's stay below every
   tier hit (RELEVANT_LOW to SHORT_HIGH). A long query skips the typo tier (it would compare a
-  sentence with titles letter by letter).
+  sentence with titles letter by letter) and the body tier (the relevance pass reads bodies), as
+  does a mixed one.
 
 No Textual here.
 """
@@ -40,6 +41,7 @@ RELEVANT_HIGH = 93.0
 SHORT_HIGH = 59.0
 CANDIDATES = 200
 """Relevance hits taken per query (the launcher shows 50)."""
+TITLE_SCORE = 94.0
 MIXED_PENALTY = 2.0
 PINYIN_TYPO = 58.0
 _MIXED = re.compile(r"[a-z][\u3400-\u9fff]|[\u3400-\u9fff][a-z]")
@@ -58,13 +60,16 @@ def sentence_search(index: PhraseIndex, query: str, limit: int, today: date, usa
 
     tokens = query.lower().split()
     long = is_long(query)
-    scored = text_search(index, tokens, limit, today, usage, typos=not long)
-    if any(_MIXED.search(token) for token in tokens):
+    mixed = any(_MIXED.search(token) for token in tokens)
+    scored = text_search(index, tokens, limit, today, usage, typos=not long, bodies=not (long or mixed))
+    if mixed:
         _add_mixed(index, tokens, limit, today, usage, scored)
     if len(tokens) == 1 and _PINYIN_WORD.fullmatch(tokens[0]) and not any(where == "pinyin" for _, where in scored.values()):
         _add_pinyin_typos(index, tokens[0], limit, today, scored)
     found = sum(1 for _, where in scored.values() if where != "fuzzy")
-    if long or found < limit:
+    strong = sum(1 for score, _ in scored.values() if score >= TITLE_SCORE)
+    # a sentence whose words already fill the page from titles (物流繁忙) needs no relevance pass
+    if (long and strong < limit) or found < limit:
         add_relevance(index, query, scored, limit, today, long)
     return scored
 
@@ -92,11 +97,11 @@ def _add_mixed(index: PhraseIndex, tokens: list[str], limit: int, today: date, u
 
     choices = [mixed_variants(token) if _MIXED.search(token) else [token] for token in tokens]
     variants: list[list[str]] = [[]]
-    for options in choices[:4]:
-        variants = [[*done, option] for done in variants for option in options][:8]
+    for options in choices[:2]:
+        variants = [[*done, option] for done in variants for option in options][:4]
     for variant in variants:
-        variant += tokens[len(choices[:4]) :]
-        for found, (score, where) in text_search(index, variant, limit, today, usage, typos=False).items():
+        variant += tokens[len(choices[:2]) :]
+        for found, (score, where) in text_search(index, variant, limit, today, usage, typos=False, bodies=False).items():
             score -= MIXED_PENALTY
             if found not in scored or scored[found][0] < score:
                 scored[found] = (score, where)
@@ -104,7 +109,7 @@ def _add_mixed(index: PhraseIndex, tokens: list[str], limit: int, today: date, u
 
 # -- pinyin one letter off ---------------------------------------------------------------------------
 
-PINYIN_TYPO_CANDIDATES = 400
+PINYIN_TYPO_CANDIDATES = 120
 
 
 def _add_pinyin_typos(index: PhraseIndex, token: str, limit: int, today: date, scored: Scored) -> None:
@@ -121,7 +126,7 @@ def _add_pinyin_typos(index: PhraseIndex, token: str, limit: int, today: date, s
             seen += 1
             if _one_off(index.pinyin_of(found), token, Levenshtein.distance):
                 scored[found] = (PINYIN_TYPO, "pinyin")
-            if seen >= PINYIN_TYPO_CANDIDATES or len(scored) >= limit * 2:
+            if seen >= PINYIN_TYPO_CANDIDATES or len(scored) >= limit:
                 return
 
 

@@ -30,10 +30,13 @@ TIERS = (
 
 
 def text_search(
-    index: PhraseIndex, tokens: list[str], limit: int, today: date, usage: Mapping[str, float], *, typos: bool = True
+    index: PhraseIndex, tokens: list[str], limit: int, today: date, usage: Mapping[str, float], *,
+    typos: bool = True, bodies: bool = True,
 ) -> Scored:
     """The phrases that contain every token somewhere, scored (`PhraseIndex.token_score`); then,
-    with `typos` and too few hits, close spellings (`qr.index.fuzzy`)."""
+    with `typos` and too few hits, close spellings (`qr.index.fuzzy`). Without `bodies`, no scan
+    of the bodies (a sentence, whose relevance pass reads them through its own index; the one
+    field without a bloom filter for Chinese)."""
     scored: Scored = {}
     # The user's own phrases are scored exactly first: then stopping a tier early never
     # drops a used phrase that would have won a tie.
@@ -47,7 +50,7 @@ def text_search(
     # Every hit contains the driver token somewhere: scan its tiers only.
     driver = rarest(index, tokens)
     pinyin_possible = driver.isascii() or not index.pinyin_ascii
-    tiers = tiers_for(tokens, pinyin_possible)
+    tiers = [tier for tier in tiers_for(tokens, pinyin_possible) if bodies or tier[1] != "bodies"]
     for position, (bound, name, form) in enumerate(tiers):
         # stopping inside a tier is right only if the next tier's phrases all score lower
         may_stop = position + 1 == len(tiers) or tiers[position + 1][0] < bound
