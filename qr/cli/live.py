@@ -130,7 +130,7 @@ def status(args: argparse.Namespace) -> int:
         marker = "▶" if product.position == selling.position else " "
         details = "  ".join(value for name, value in product.values.items() if name in ("price", "offer", "gift") and value)
         codes = " ".join(f"/{code}" for code in live_day.codes.get(product.position, ())[:3])
-        now = f"  ({tr('live.now_selling')})" if marker == "▶" else ""
+        now = f"  {tr('live.now_selling')}" if marker == "▶" else ""
         out(f"{marker} {product.position}. {product.name}  {details}  {codes}{now}".rstrip())
     return 0
 
