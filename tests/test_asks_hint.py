@@ -146,3 +146,21 @@ async def test_the_editor_edits_asks(tmp_path):
         await pilot.pause()
     saved = load_library(root).library.find_code("wl2")[1]
     assert saved.asks == ("快递卡住了, 怎么办", "轨迹好几天没更新", "怎么不动了")
+
+
+async def test_the_variable_form_shows_the_hint_and_refuses_with_it(tmp_path):
+    from qr.screens.variables import VariablesForm
+
+    group = 'name = "g"\n\n[[phrases]]\ncode = "dd1"\ntitle = "订单"\nbody = "订单{order_id}已登记"\n'
+    app = build(library_at(tmp_path, group=group))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/dd1", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, VariablesForm)
+        box = form.query_one("#field-0", Input)
+        assert box.placeholder == "6-24 位数字"
+        await pilot.press(*"12ab", "enter")
+        await pilot.pause()
+        error = str(form.query_one("#error-0", Static).render())
+        assert "6-24 位数字" in error and "\\d" not in error

@@ -64,7 +64,9 @@ class ValuesForm(QrModalScreen):
                     label = field.label if field.label == field.name else f"{field.label} ({field.name})"
                     with Horizontal(classes="form-row"):
                         yield Label(plain(label + (" *" if field.required else "")), classes="form-label")
-                        yield SafeInput(value=field.value, id=f"field-{number}", classes="form-input", compact=True)
+                        spec = self.specs.get(field.name)
+                        hint = spec.hint if spec is not None else ""  # what a valid value looks like, in words
+                        yield SafeInput(value=field.value, placeholder=hint, id=f"field-{number}", classes="form-input", compact=True)
                     yield Static("", id=f"error-{number}", classes="form-error")
             yield Static(t("form.hint"), id="form-hint")
 
@@ -82,7 +84,8 @@ class ValuesForm(QrModalScreen):
             if field.required and not values[field.name]:
                 problems[field.name] = t("form.required")
         for name in invalid_values(self.specs, values):
-            problems.setdefault(name, t("form.invalid", value=values[name], pattern=self.specs[name].pattern))
+            spec = self.specs[name]
+            problems.setdefault(name, t("form.invalid", value=values[name], pattern=spec.hint or spec.pattern))
         return problems
 
     @on(Input.Submitted)
