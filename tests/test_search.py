@@ -173,3 +173,31 @@ def test_body_is_searched_as_sent_not_by_placeholder_names(tmp_path):
     assert codes(index.search("refund")) == []
     assert codes(index.search("dear buyer")) == ["a2"]
     assert codes(index.search("{literal}")) == ["a2"]
+
+
+def test_bloom_fast_path_for_ascii_sets_the_same_bits():
+    """bloom_of reads ASCII text through a pair table (C speed); the bits must be those of the
+    per-character rule, or a cached bloom and a query's bits would disagree."""
+    import random
+    from itertools import pairwise
+
+    from qr.index.fields import BLOOM_BITS, SEP, _bit, bloom_bits, bloom_of
+
+    def reference(text: str) -> int:
+        text = "\n".join(sorted(set(text.replace(SEP, "\n").split("\n"))))
+        bits = 0
+        for first, second in set(pairwise(text)):
+            bits |= 1 << _bit(first, second, 2)
+        for char in set(text):
+            bits |= 1 << _bit(char, char, 1)
+        return bits
+
+    rng = random.Random(5)
+    for _ in range(500):
+        text = "".join(rng.choice("ab\n\x1f\0xyz09 -~") for _ in range(rng.randrange(0, 60)))
+        assert bloom_of(text) == reference(text), repr(text)
+        assert bloom_of(text + "物流") == reference(text + "物流")
+        token = text.replace("\n", "").replace(SEP, "")[:5]
+        if token:
+            assert bloom_of(text) & bloom_bits(token) == bloom_bits(token) or token not in text
+    assert BLOOM_BITS == 8192

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pytest
 from conftest import write_library
 
 from qr.store import load_library
 from qr.store.lint import lint
+from qr.store.load import InvalidFile, read_toml
 
 
 def test_loads_groups_codes_and_vars(library_dir):
@@ -135,3 +137,34 @@ def test_new_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "new.toml").stat().st_mode) == 0o644
+
+
+TOML_CASES = {
+    "plain": 'name = "g"\n[[phrases]]\ntitle = "t"\nbody = """\n多行\\\n  续"""\nvalid_from = 2026-06-01\n',
+    "values": "a = 0x10\nb = inf\nc = 1979-05-27T07:32:00\nd = 07:32:00.5\ne = ['x', \"y\"]\n[t]\nk.l = 1\n",
+    "offset date-time": "when = 1979-05-27T07:32:00+08:00\nz = 1979-05-27T07:32:00Z\n",  # tomllib reads these
+    "overflow": "big = 1e400\n",  # rtoml refuses, tomllib gives inf
+    "deep": "a = " + "[" * 200 + "]" * 200 + "\n",  # beyond rtoml's nesting limit
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOML_CASES))
+def test_fast_toml_parser_gives_what_tomllib_gives(tmp_path, name):
+    import tomllib
+
+    path = tmp_path / "x.toml"
+    path.write_text(TOML_CASES[name], encoding="utf-8")
+    document, _, _ = read_toml(path, Path("x.toml"))
+    assert document == tomllib.loads(TOML_CASES[name])
+    # what the index cache stores must be plain types (its unpickler accepts datetime's classes only)
+    for value in document.values():
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            assert type(value.tzinfo) is timezone
+
+
+def test_broken_toml_keeps_tomllibs_exact_position(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text('name = "g"\n\n[[phrases]]\ntitle = "t\nbody = "b"\n', encoding="utf-8")
+    with pytest.raises(InvalidFile) as raised:
+        read_toml(path, Path("x.toml"))
+    assert (raised.value.problem.line, raised.value.problem.column) == (4, 11)  # tomllib's own

@@ -90,6 +90,8 @@ def _placeholder_text(match: re.Match) -> str:
 
 
 def _one_line(text: str) -> str:
+    if "\n" not in text and "\r" not in text:
+        return text
     return text.replace("\r", " ").replace("\n", " ")
 
 
@@ -123,6 +125,7 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
 
     tables = tables or PinyinTables()
     has_han = han().search
+    placeholder = _PLACEHOLDER.sub
     name = _one_line(group.name.lower())
     codes, titles, others, pinyin, bodies, asks, notes, windows = [], [], [], [], [], [], [], []
     for position, phrase in enumerate(group.phrases):
@@ -131,9 +134,11 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
         tags = _one_line(SEP.join(phrase.tags).lower())
         codes.append(code)
         titles.append(title)
-        other = SEP.join((code, tags, name))
-        others.append(other)
-        bodies.append(_one_line(_PLACEHOLDER.sub(_placeholder_text, phrase.body).lower()))
+        others.append(SEP.join((code, tags, name)))
+        body = phrase.body
+        if "{" in body:  # most bodies have no placeholder: skip the substitution's Python callback
+            body = placeholder(_placeholder_text, body)
+        bodies.append(_one_line(body.lower()))
         asks.append(_one_line(SEP.join(phrase.asks).lower()))
         notes.append(_one_line(phrase.note.lower()))
         pinyin.append(_one_line(SEP.join(pinyin_parts(phrase, tables, has_han))))

@@ -62,6 +62,11 @@ def _dictionary() -> dict[int, str]:
     return pinyin_dict
 
 
+def dictionary_loaded() -> None:
+    """Load the character table now (before a fork, so that both processes share it)."""
+    _dictionary()
+
+
 def _plain(syllable: str) -> str:
     """`lǜ` -> `lv`, `wù` -> `wu`."""
     decomposed = unicodedata.normalize("NFD", syllable)
@@ -103,6 +108,12 @@ class PinyinTables:
             self.full[ord(char)] = syllable
             self.initials[ord(char)] = syllable[0]
 
+    def pair(self, text: str) -> tuple[str, str]:
+        """(`initials_of(text)`, `full_pinyin(text)`), learning the characters once."""
+        self._learn(text)
+        lowered = text.lower()
+        return lowered.translate(self.initials), lowered.translate(self.full)
+
     def full_pinyin(self, text: str) -> str:
         """`物流繁忙` -> `wuliufanmang`; other characters kept, lower-cased."""
         self._learn(text)
@@ -120,7 +131,7 @@ class PinyinTables:
 
     def title_readings(self, text: str) -> tuple[str, str, str, str]:
         """(initials, full) read by word, then (initials, full) read character by character."""
-        plain_initials, plain_full = self.initials_of(text), self.full_pinyin(text)
+        plain_initials, plain_full = self.pair(text)
         lowered = text.lower()
         if not self.heteronyms.intersection(lowered):
             return plain_initials, plain_full, plain_initials, plain_full
