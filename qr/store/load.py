@@ -117,6 +117,8 @@ def _fast_loads(text: str) -> dict[str, Any] | None:
         return None
     if _OFFSET_TIME.search(text):
         return None
+    if "\r" in text:  # tomllib reads CRLF inside multi-line strings as LF (a lone CR is invalid)
+        text = text.replace("\r\n", "\n")
     try:
         document = rtoml.loads(text)
     except Exception:  # rtoml's error types vary by version; tomllib decides  # noqa: BLE001
