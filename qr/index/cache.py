@@ -340,7 +340,7 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
 
     from qr.index.pinyin import dictionary_loaded
 
-    dictionary_loaded()  # before the fork: the child shares the table
+    dictionary_loaded(words=_has_han(root, names[:4]))  # before the fork: the child shares them
     theirs, ours = names[0::2], names[1::2]  # interleaved: groups near each other are alike in size
     reader, writer = os.pipe()
     pid = os.fork()
@@ -385,6 +385,19 @@ def _may_fork(root: Path, names: list[str]) -> bool:
         except OSError:
             pass
     return total >= PARALLEL_BYTES
+
+
+def _has_han(root: Path, names: list[str]) -> bool:
+    """Whether any of these files holds Han text (then the word table will be needed)."""
+    from qr.index.keys import han
+
+    for name in names:
+        try:
+            if han().search((root / name).read_bytes().decode("utf-8", "replace")):
+                return True
+        except OSError:
+            pass
+    return False
 
 
 def _pinyin_tables() -> PinyinTables:

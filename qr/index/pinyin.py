@@ -62,9 +62,14 @@ def _dictionary() -> dict[int, str]:
     return pinyin_dict
 
 
-def dictionary_loaded() -> None:
-    """Load the character table now (before a fork, so that both processes share it)."""
+def dictionary_loaded(words: bool = False) -> None:
+    """Load the character table now, and with `words` the word table of `qr.index.word_pinyin`
+    (before a fork, so that both processes share them instead of each loading its own)."""
     _dictionary()
+    if words:
+        from qr.index.word_pinyin import load
+
+        load()
 
 
 def _plain(syllable: str) -> str:
@@ -89,6 +94,7 @@ class PinyinTables:
         self.heteronyms: set[str] = set()
         """Characters with several readings (read by word where a dictionary word covers them)."""
         self._seen: set[str] = set()
+        self._words: dict[str, list[str]] = {}
 
     def _learn(self, text: str) -> None:
         # set difference runs in C: most calls meet only characters seen before
@@ -126,8 +132,12 @@ class PinyinTables:
 
     def word_readings(self, text: str) -> list[str]:
         """[initials, full pinyin] of `text` with heteronyms read by word (`qr.index.word_pinyin`):
-        银行卡 -> yhk, yinhangka; one initial per character, as `initials_of`."""
-        return list(self.title_readings(text)[:2])
+        银行卡 -> yhk, yinhangka; one initial per character, as `initials_of`. Remembered per
+        distinct text: tags and asks repeat from phrase to phrase."""
+        found = self._words.get(text)
+        if found is None:
+            found = self._words[text] = list(self.title_readings(text)[:2])
+        return list(found)
 
     def title_readings(self, text: str) -> tuple[str, str, str, str]:
         """(initials, full) read by word, then (initials, full) read character by character."""

@@ -38,6 +38,11 @@ def _phrases() -> dict[str, list[list[str]]]:
     return phrases_dict
 
 
+def load() -> None:
+    """Load the word table now (the cold load does it before forking, so both processes share it)."""
+    _phrases()
+
+
 def word_readings(text: str, is_heteronym, plain) -> dict[int, str]:
     """Position -> plain syllable for each heteronym of `text` that a dictionary word covers.
 
