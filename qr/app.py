@@ -147,6 +147,8 @@ class QrApp(App[object]):
                 severity="warning",
                 timeout=10,
             )
+        for warning in self.workspace.config.warnings:  # an unknown config key: the CLI prints these
+            self.notify(str(warning), severity="warning", timeout=10)
 
     # -- rendering and variables -----------------------------------------------------------------
 

@@ -214,3 +214,16 @@ def test_short_version_option():
     short = subprocess.run([sys.executable, "-m", "qr", "-V"], capture_output=True, text=True)
     long = subprocess.run([sys.executable, "-m", "qr", "--version"], capture_output=True, text=True)
     assert short.returncode == 0 and short.stdout == long.stdout and short.stdout.startswith("qr ")
+
+
+async def test_launcher_shows_config_warnings(library_dir, isolated_home):
+    from conftest import build_app
+
+    from qr.workspace import open_workspace
+
+    write_config(isolated_home, 'libary = "x"\n')
+    app = build_app(open_workspace(library_dir), watch_library=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        shown = [str(notification.message) for notification in app._notifications]
+    assert any("'libary'" in message and "'library'" in message for message in shown)
