@@ -196,16 +196,23 @@ def synonym_groups(index: PhraseIndex) -> tuple[tuple[str, ...], ...]:
 
 def key_documents(index: PhraseIndex) -> Iterable[tuple[str, str, str, str, str]]:
     """Per phrase, its texts in `relevance.FIELDS` order, read from the key fields (no Phrase
-    objects: a warm start has none)."""
+    objects: a warm start has none). Groups the search has not decoded are decoded for this pass
+    only, not kept: at 100,000 phrases every body as a str would stay in memory otherwise."""
     sep = "\x1f"
+    columns = (index.titles, index.asks, index.others, index.notes, index.bodies)
     for g in range(len(index.parts)):
-        titles = index.titles.values(g)
-        others = index.others.values(g)
-        for title, asks, other, note, body in zip(
-            titles, index.asks.values(g), others, index.notes.values(g), index.bodies.values(g), strict=False
-        ):
+        texts = [_values_once(column, g) for column in columns]
+        for title, asks, other, note, body in zip(*texts, strict=False):
             tags = other.split(sep)[1:-1]
             yield title, asks.replace(sep, "\n"), "\n".join(tags), note, body
+
+
+def _values_once(column, group: int) -> list[str]:
+    kept = group in column._values
+    values = column.values(group)
+    if not kept:
+        del column._values[group]
+    return values
 
 
 def relevance_of(index: PhraseIndex) -> RelevanceIndex:
