@@ -83,3 +83,24 @@ def test_qr_lint_precision_and_recall(tmp_path):
 def test_every_family_has_examples_and_traps(family):
     rows = read_labelled(LABELLED)
     assert sum(family in row.families for row in rows) >= 5
+
+
+def test_the_real_194_term_list_adds_no_false_alarm():
+    """Issue 15: with the real list loaded, its lone 推荐/安全/试用/指定/最大/最新 must not flag
+    ordinary wording; the floors hold with it too."""
+    from conftest import TESTDATA
+
+    from qr.store.models import RuleConfig
+    from qr.store.word_rules import compile_rules
+
+    real = TESTDATA / "forbidden" / "es3344520_advertising-limit-words_违禁词.txt"
+    if not real.is_file():
+        pytest.skip("the shared test data (../shared/testdata) is not present")
+    rules = compile_rules(RuleConfig(files=(str(real),)), Path("."))
+
+    def found(texts: list[str]) -> list[frozenset[str]]:
+        return [frozenset(f.rule for f in check_text(text, rules) if f.rule in WORD_RULES) for text in texts]
+
+    report = evaluate(read_labelled(LABELLED), found)
+    assert report.overall.false_positive == 0, report.mistakes
+    assert_floors(report)
