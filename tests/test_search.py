@@ -201,3 +201,42 @@ def test_bloom_fast_path_for_ascii_sets_the_same_bits():
         if token:
             assert bloom_of(text) & bloom_bits(token) == bloom_bits(token) or token not in text
     assert BLOOM_BITS == 8192
+
+
+def test_code_table_after_an_edit_is_updated_not_rebuilt_and_equals_a_full_build(tmp_path):
+    """After an edit the new index takes over the old code table, updated for the changed
+    groups only (no sort of every code on the first `/code` query); it must equal a full build,
+    ties (a code in two groups) included."""
+    import random
+    from dataclasses import replace
+
+    from qr.index.codes import CodeTable
+    from qr.index.reindex import updated_index
+    from qr.store.models import Phrase
+
+    library = load_library(generate(600, tmp_path / "lib", group_size=40)).library
+    index = PhraseIndex.from_libraries([library])
+    index.search("/a")  # the old table is built
+    rng = random.Random(3)
+    codes = [phrase.code for _, phrase in library.phrases() if phrase.code]
+    for _ in range(12):
+        groups = list(library.groups)
+        position = rng.randrange(len(groups))
+        group = groups[position]
+        phrases = list(group.phrases)
+        action = rng.randrange(3)
+        if action == 0 and phrases:
+            del phrases[rng.randrange(len(phrases))]
+        elif action == 1:
+            phrases.insert(rng.randrange(len(phrases) + 1), Phrase(title="新", body="x", code=rng.choice([*codes, "zz9", "a10", "a2"])))
+        elif phrases:
+            k = rng.randrange(len(phrases))
+            phrases[k] = replace(phrases[k], code=rng.choice([*codes, None, "wl10"]))
+        groups[position] = replace(group, phrases=tuple(phrases))
+        library = replace(library, groups=tuple(groups))
+        index = updated_index(index, [library])
+        carried = index._code_table
+        assert carried is not None  # updated, not left for the first /code query
+        full = CodeTable.build([index.code_of(i) for i in range(len(index))])
+        assert list(carried.order) == list(full.order)
+        assert list(carried.natural) == list(full.natural)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from qr.index.fields import FieldLayout
 
-from qr.index.codes import CodeTable, SortedCodes, close_codes
+from qr.index.codes import CodeTable, SortedCodes, close_codes, updated_table
 from qr.index.fields import SEP, CacheDamaged, KeyField
 from qr.index.keys import BLOOM_OF_FIELD, BLOOMED, KEY_FIELDS, GroupKeys, group_keys
 from qr.store.entry import Entry, Hit
@@ -249,6 +249,31 @@ class PhraseIndex:
             codes = [code for g in range(len(self.parts)) for code in self.codes.values(g)]
             self._code_table = CodeTable.build(codes)
         return self._code_table
+
+    def carry_code_table(self, old: PhraseIndex) -> None:
+        """Take over `old`'s code table, updated for the groups that changed (this index was made
+        after an edit), instead of sorting every code again on the first `/code` query."""
+        table = old._code_table
+        if table is None or self._code_table is not None:
+            return
+        where = {id(part.group): g for g, part in enumerate(old.parts)}
+        kept: dict[int, int] = {}
+        changed = []
+        for g, part in enumerate(self.parts):
+            og = where.get(id(part.group))
+            if og is not None and old.parts[og].group is part.group and old.parts[og].keys is part.keys:
+                kept[og] = self.firsts[g]
+            else:
+                changed.append(g)
+        if len(changed) * 4 > len(self.parts):
+            return  # most groups changed: sorting them all is as quick
+        try:
+            added = [
+                (code, self.firsts[g] + k) for g in changed for k, code in enumerate(self.codes.values(g)) if code
+            ]
+            self._code_table = updated_table(table, old.firsts, kept, self.size, self._code_of, added)
+        except CacheDamaged:
+            pass  # the first `/code` query builds the table (and recovers)
 
     def sorted_codes(self) -> SortedCodes:
         return SortedCodes(self.code_table.order, self._code_of)

@@ -21,4 +21,7 @@ def updated_index(
     reusable = dict(known or {})
     if old is not None:
         reusable.update({id(part.group): KnownKeys(part.group, part.keys) for part in old.parts})
-    return PhraseIndex.from_libraries(libraries, known=reusable)
+    index = PhraseIndex.from_libraries(libraries, known=reusable)
+    if old is not None:
+        index.carry_code_table(old)
+    return index
