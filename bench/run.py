@@ -11,8 +11,12 @@ Benchmarks (each prints a table; the whole run ends with one JSON document on st
 - search: in-process latency of `PhraseIndex.search` per query kind, p50/p95 over --repeat runs
           after one warm-up call (the first call is reported too).
 - cli:    whole-process `qr search QUERY --json` (warm cache) beside `fzf --filter QUERY` over
-          the same phrases (one line per phrase: /code, title, body), interleaved in the same run;
-          medians of --runs, with each child's peak RSS (os.wait4 rusage).
+          the same phrases (one line per phrase: /code, title, body) and beside the floor (a
+          Python process that only maps the cache file and prints the lines holding the query),
+          interleaved in the same run; medians of --runs, with each child's peak RSS.
+- lint:   whole-process `qr lint --json` with no index cache (sizes up to 10k).
+- edit:   after one phrase is added to one group: `update_library` and the first `/code` query.
+At the end, every figure that has a target (issue #19) is printed beside it.
 Libraries come from bench/generate.py (deterministic). HOME and the XDG dirs point at a temp dir.
 Timings are medians on a shared machine; compare the columns of one run, not runs with each other.
 """
@@ -141,19 +145,25 @@ def peak_kb():
 
 LOAD_CHILD = PEAK + r"""
 import json, resource, sys, time
+def cpu():
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 start = time.perf_counter()
 from qr.workspace import open_workspace
 imported = time.perf_counter()
+cpu_before = cpu()
 workspace = open_workspace(sys.argv[1])
 loaded = time.perf_counter()
 index = workspace.index
 ready = time.perf_counter()
+cpu_after = cpu()
 hits = index.search("wlfm", limit=20)
 print(json.dumps({
     "import_ms": (imported - start) * 1000, "library_ms": (loaded - imported) * 1000,
     "index_ms": (ready - loaded) * 1000, "load_ms": (ready - imported) * 1000,
     "phrases": len(index), "pypinyin": "pypinyin" in sys.modules, "tomllib_used": "tomllib" in sys.modules,
     "rss_kb": peak_kb(), "hits": len(hits),
+    "cpu_ms": (cpu_after[0] - cpu_before[0]) * 1000, "helper_cpu_ms": (cpu_after[1] - cpu_before[1]) * 1000,
 }))
 """
 
@@ -173,6 +183,8 @@ def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
         cache_bytes = sum(path.stat().st_size for path in cache.rglob("*.qrindex"))
         results[size] = {
             "cold_ms": statistics.median(row["load_ms"] for row in cold),
+            "cold_cpu_ms": statistics.median(row["cpu_ms"] for row in cold),
+            "cold_helper_cpu_ms": statistics.median(row["helper_cpu_ms"] for row in cold),
             "cold_library_ms": statistics.median(row["library_ms"] for row in cold),
             "cold_index_ms": statistics.median(row["index_ms"] for row in cold),
             "warm_ms": statistics.median(row["load_ms"] for row in warm),
@@ -185,10 +197,12 @@ def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
             "runs": runs,
         }
     print("\n## load (ms; cold = no cache, warm = cache present; open_workspace + index ready)")
-    print(f"{'phrases':>8} {'cold':>8} {'(lib+idx)':>14} {'warm':>8} {'(lib+idx)':>12} {'cache MB':>9} {'RSS cold/warm MB':>17} pypinyin@warm")
+    print("cold CPU = the process's own CPU time + its forked helper's (on a busy machine wall time waits for a core)")
+    print(f"{'phrases':>8} {'cold':>8} {'(lib+idx)':>14} {'cold CPU':>14} {'warm':>8} {'(lib+idx)':>12} {'cache MB':>9} {'RSS cold/warm MB':>17} pypinyin@warm")
     for size, row in results.items():
         print(
             f"{size:>8} {row['cold_ms']:>8.0f} {row['cold_library_ms']:>7.0f}+{row['cold_index_ms']:<6.0f}"
+            f" {row['cold_cpu_ms']:>7.0f}+{row['cold_helper_cpu_ms']:<6.0f}"
             f" {row['warm_ms']:>8.1f} {row['warm_library_ms']:>6.1f}+{row['warm_index_ms']:<5.1f}"
             f" {row['cache_mb']:>9.1f} {row['cold_rss_mb']:>8.0f}/{row['warm_rss_mb']:<8.0f} {row['warm_imports_pypinyin']}"
         )
@@ -290,6 +304,29 @@ def phrase_lines(library: Path) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+FLOOR = r"""
+import mmap, sys
+# the floor of a Python `qr search`: start the interpreter, map the cache file, find the query's
+# bytes and print up to 20 lines around them; no qr module, no ranking
+with open(sys.argv[1], "rb") as handle:
+    data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+needle = sys.argv[2].encode()
+out, position = [], data.find(needle)
+while position != -1 and len(out) < 20:
+    start, end = data.rfind(b"\n", 0, position) + 1, data.find(b"\n", position)
+    out.append(data[start:end])
+    position = data.find(needle, end)
+sys.stdout.buffer.write(b"\n".join(out) + b"\n")
+"""
+
+
+def cache_file_of(library: Path, home: Path) -> Path | None:
+    from qr.store.digest import sha1
+
+    key = sha1(str(library.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return next(home.rglob(f"{key}.qrindex"), None)
+
+
 def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     env = isolated_env(home)
     fzf = fzf_binary()
@@ -302,12 +339,15 @@ def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
         lines.parent.mkdir(parents=True, exist_ok=True)
         lines.write_bytes(phrase_lines(library))
         rows = {}
+        cache = cache_file_of(library, home)
         for query in CLI_QUERIES:
-            qr_times, qr_rss, fzf_times, fzf_rss = [], [], [], []
-            for _ in range(runs):  # interleaved, so both see the same machine load
+            qr_times, qr_rss, fzf_times, fzf_rss, floor_times = [], [], [], [], []
+            for _ in range(runs):  # interleaved, so all three see the same machine load
                 wall, rss = _spawned([*qr_argv, "--library", str(library), "search", query, "--json"], env)
                 qr_times.append(wall)
                 qr_rss.append(rss)
+                if cache is not None:
+                    floor_times.append(_spawned([sys.executable, "-c", FLOOR, str(cache), query.lstrip("/")], env)[0])
                 if fzf is not None:
                     wall, rss = _spawned([str(fzf), "--filter", query], env, stdin=lines)
                     fzf_times.append(wall)
@@ -317,6 +357,7 @@ def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
             rows[query] = {
                 "qr_ms": qr_ms,
                 "fzf_ms": fzf_ms,
+                "floor_ms": statistics.median(floor_times) * 1000 if floor_times else None,
                 "ratio": qr_ms / fzf_ms if fzf_ms else None,
                 "qr_rss_mb": max(qr_rss) / 1024,
                 "fzf_rss_mb": max(fzf_rss) / 1024 if fzf_rss else None,
@@ -326,6 +367,7 @@ def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
             "queries": rows,
             "qr_ms": statistics.median(row["qr_ms"] for row in rows.values()),
             "fzf_ms": statistics.median(row["fzf_ms"] for row in rows.values()) if fzf else None,
+            "floor_ms": statistics.median(row["floor_ms"] for row in rows.values()) if cache else None,
             "ratio_median": statistics.median(ratios) if ratios else None,
             "ratio_max": max(ratios) if ratios else None,
             "runs": runs,
@@ -334,20 +376,107 @@ def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     print(f"\n## whole process, warm cache: `qr search Q --json` vs `fzf --filter Q` (ms, median of {runs}; peak RSS MB)")
     if fzf is None:
         print("(fzf not found: pip install -e '.[bench]' installs iterfzf, which ships it)")
-    print(f"{'phrases':>8} {'query':<18} {'qr':>8} {'fzf':>8} {'qr/fzf':>7} {'RSS qr':>7} {'RSS fzf':>8}")
+    print("floor = a Python process that only maps the cache file, finds the query's bytes and prints 20 lines")
+    print(f"{'phrases':>8} {'query':<18} {'qr':>8} {'floor':>8} {'fzf':>8} {'qr/fzf':>7} {'qr-floor':>9} {'RSS qr':>7} {'RSS fzf':>8}")
     for size, result in results.items():
         for query, row in result["queries"].items():
             fzf_cell = f"{row['fzf_ms']:>8.0f}" if row["fzf_ms"] else f"{'-':>8}"
             ratio = f"{row['ratio']:>7.2f}" if row["ratio"] else f"{'-':>7}"
             fzf_rss = f"{row['fzf_rss_mb']:>8.0f}" if row["fzf_rss_mb"] else f"{'-':>8}"
-            print(f"{size:>8} {query:<18} {row['qr_ms']:>8.0f} {fzf_cell} {ratio} {row['qr_rss_mb']:>7.0f} {fzf_rss}")
+            floor = f"{row['floor_ms']:>8.0f}" if row["floor_ms"] else f"{'-':>8}"
+            above = f"{row['qr_ms'] - row['floor_ms']:>9.0f}" if row["floor_ms"] else f"{'-':>9}"
+            print(f"{size:>8} {query:<18} {row['qr_ms']:>8.0f} {floor} {fzf_cell} {ratio} {above} {row['qr_rss_mb']:>7.0f} {fzf_rss}")
     return results
+
+
+def bench_lint(libraries: dict[int, Path], home: Path, runs: int) -> dict:
+    """Whole-process `qr lint --json` with no index cache (a first run), median of `runs`."""
+    env = isolated_env(home)
+    cache = Path(env["XDG_CACHE_HOME"])
+    qr = Path(sys.executable).parent / "qr"
+    qr_argv = [str(qr)] if qr.exists() else [sys.executable, "-m", "qr"]
+    results = {}
+    for size, library in libraries.items():
+        times = []
+        for _ in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            times.append(_wait_child([*qr_argv, "--library", str(library), "lint", "--json"], env)[0])
+        results[size] = {"cold_ms": statistics.median(times) * 1000, "runs": runs}
+    print("\n## `qr lint --json` whole process, no index cache (ms, median)")
+    for size, row in results.items():
+        print(f"{size:>8} {row['cold_ms']:>8.0f}")
+    return results
+
+
+EDIT_CHILD = r"""
+import json, sys, time
+from dataclasses import replace
+from qr.store.models import Phrase
+from qr.workspace import open_workspace
+workspace = open_workspace(sys.argv[1])
+workspace.index.search("/sh1")
+library = workspace.library
+group = library.groups[len(library.groups) // 2]
+new = replace(group, phrases=(*group.phrases, Phrase(title="新话术", body="x", code="sh1x")))
+start = time.perf_counter()
+workspace.update_library(library.replace_group(group.path, new))
+updated = time.perf_counter()
+workspace.index.search("/sh1")
+done = time.perf_counter()
+print(json.dumps({"update_ms": (updated - start) * 1000, "first_code_query_ms": (done - updated) * 1000}))
+"""
+
+
+def bench_edit(libraries: dict[int, Path], home: Path, runs: int) -> dict:
+    """After an edit (one phrase added to one group): the workspace's update and the first `/code`
+    query (the code order is updated, not rebuilt), in a child with a warm cache."""
+    env = isolated_env(home)
+    results = {}
+    for size, library in libraries.items():
+        _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
+        rows = [json.loads(_wait_child([sys.executable, "-c", EDIT_CHILD, str(library)], env)[2]) for _ in range(runs)]
+        results[size] = {key: statistics.median(row[key] for row in rows) for key in ("update_ms", "first_code_query_ms")}
+    print("\n## after an edit: update_library, then the first `/code` query (ms, median)")
+    for size, row in results.items():
+        print(f"{size:>8} {row['update_ms']:>8.1f} {row['first_code_query_ms']:>8.1f}")
+    return results
+
+
+TARGETS = (
+    # (figure, size, how to read it from the document, target, limit)
+    ("cold load, wall", 10000, lambda d: d["load"][10000]["cold_ms"], "≤ 400 ms", 400),
+    ("cold load, wall", 100000, lambda d: d["load"][100000]["cold_ms"], "≤ 2500 ms", 2500),
+    ("cold load, CPU of the busier process", 10000,
+     lambda d: max(d["load"][10000]["cold_cpu_ms"], d["load"][10000]["cold_helper_cpu_ms"]), "≤ 400 ms", 400),
+    ("cold load, CPU of the busier process", 100000,
+     lambda d: max(d["load"][100000]["cold_cpu_ms"], d["load"][100000]["cold_helper_cpu_ms"]), "≤ 2500 ms", 2500),
+    ("cache file MB", 100000, lambda d: d["load"][100000]["cache_mb"], "≤ 40 MB", 40),
+    ("qr search / fzf --filter (median of queries)", 10000, lambda d: d["cli"][10000]["ratio_median"], "≤ 1.0", 1.0),
+    ("qr search - floor, ms (median of queries)", 10000,
+     lambda d: d["cli"][10000]["qr_ms"] - d["cli"][10000]["floor_ms"], "≤ 10 ms", 10),
+    ("qr search / fzf --filter (worst query)", 100000, lambda d: d["cli"][100000]["ratio_max"], "≤ 0.3", 0.3),
+    ("qr lint, no cache, ms", 10000, lambda d: d["lint"][10000]["cold_ms"], "≤ 600 ms", 600),
+    ("search p95, ms (worst kind)", 100000,
+     lambda d: max(row["p95_ms"] for row in d["search"][100000]["kinds"].values()), "≤ 16 ms", 16),
+)
+
+
+def print_targets(document: dict) -> None:
+    print("\n## figures beside their targets (issue #19)")
+    print(f"{'figure':<46} {'size':>7} {'measured':>10} {'target':>11}  met")
+    for name, size, read, target, limit in TARGETS:
+        try:
+            value = read(document)
+        except (KeyError, TypeError):
+            continue  # not measured in this run (--only, --sizes)
+        print(f"{name:<46} {size:>7} {value:>10.2f} {target:>11}  {'yes' if value <= limit else 'NO'}")
+    print(f"load average during the run: {os.getloadavg() if hasattr(os, 'getloadavg') else '?'}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--only", default="load,search,cli", help="comma-separated: load, search, cli")
+    parser.add_argument("--only", default="load,search,cli,lint,edit", help="comma-separated: load, search, cli, lint, edit")
     parser.add_argument("--runs", type=int, default=5, help="child processes per figure (load, cli)")
     parser.add_argument("--repeat", type=int, default=40, help="search calls per query (search)")
     parser.add_argument("--work", metavar="DIR", help="keep generated libraries here (reused when present)")
@@ -373,6 +502,10 @@ def main() -> int:
             document["search"] = bench_search(libraries, home, args.repeat)
         if "cli" in only:
             document["cli"] = bench_cli(libraries, home, args.runs)
+        if "lint" in only:
+            document["lint"] = bench_lint({size: lib for size, lib in libraries.items() if size <= 10000}, home, args.runs)
+        if "edit" in only:
+            document["edit"] = bench_edit(libraries, home, args.runs)
         startup = BENCH / "startup.py"
         if args.startup and startup.exists():
             out = subprocess.run(
@@ -384,7 +517,8 @@ def main() -> int:
                 document["startup"] = json.loads(out.stdout.strip().splitlines()[-1])
             except (ValueError, IndexError):
                 document["startup"] = {"error": out.stderr[-400:]}
-    print(json.dumps(document, ensure_ascii=False))
+    print_targets(document)
+    print(json.dumps(document, ensure_ascii=False, default=str))
     if args.json:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
