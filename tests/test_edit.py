@@ -14,7 +14,7 @@ from qr.store import edit, load_library
 from qr.store.edit import EditError, MoveError
 from qr.store.lint import lint
 from qr.store.models import Phrase
-from qr.store.save import ConflictError
+from qr.store.save import ConflictError, MergeConflict
 from qr.store.watch import LibraryWatcher, disk_changes, reload_changes, side_stamps
 
 LOGISTICS = Path("logistics.toml")
@@ -112,21 +112,35 @@ def test_delete_phrase(library):
     assert codes(reloaded(library), LOGISTICS) == ["wl1", "wl10"]
 
 
-def test_edit_after_a_teammate_saved_is_a_conflict(library):
+def test_edit_after_a_teammate_saved_elsewhere_in_the_file_merges(library):
     path = library.root / LOGISTICS
-    path.write_text(path.read_text(encoding="utf-8") + "\n# teammate\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("记得取件哦", "记得及时取件哦") + "\n# teammate\n", encoding="utf-8")
+    result = edit.delete_phrase(library, LOGISTICS, 0)
+    text = path.read_text(encoding="utf-8")
+    assert "# teammate" in text and "记得及时取件哦" in text and 'code = "wl1"' not in text
+    assert len(result.merged) == 1 and result.merged[0].startswith("/wl10 ")
+    assert codes(reloaded(library), LOGISTICS) == codes(result.library, LOGISTICS)
+
+
+def test_edit_of_the_phrase_a_teammate_changed_is_a_merge_conflict(library):
+    path = library.root / LOGISTICS
+    path.write_text(path.read_text(encoding="utf-8").replace("最近物流繁忙", "近期物流繁忙"), encoding="utf-8")
     teammate = path.read_bytes()
-    with pytest.raises(ConflictError, match="changed on disk"):
+    with pytest.raises(MergeConflict, match="same phrase") as stopped:
         edit.delete_phrase(library, LOGISTICS, 0)
     assert path.read_bytes() == teammate
+    (conflict,) = stopped.value.merge.conflicts
+    assert conflict.mine is None and conflict.theirs is not None and "近期物流繁忙" in conflict.theirs.body
+    assert conflict.label.startswith("/wl1 ")
 
 
 def test_consecutive_edits_use_the_new_stamp(library):
     first = edit.delete_phrase(library, LOGISTICS, 0)
     second = edit.delete_phrase(first.library, LOGISTICS, 0)
     assert codes(reloaded(library), LOGISTICS) == ["wl10"] == codes(second.library, LOGISTICS)
-    with pytest.raises(ConflictError):  # the first library's stamp is stale now
-        edit.delete_phrase(library, LOGISTICS, 0)
+    # the first library's stamp is stale now: deleting wl1 again merges with the disk (both deleted it,
+    # the second edit deleted wl2 that this stale edit did not touch)
+    assert codes(edit.delete_phrase(library, LOGISTICS, 0).library, LOGISTICS) == ["wl10"]
 
 
 def test_move_phrase_saves_target_then_source(library):
@@ -159,13 +173,22 @@ def test_move_when_source_save_fails_says_the_phrase_is_in_both(library, monkeyp
     assert caught.value.library.groups == again.groups
 
 
-def test_move_refuses_before_writing_when_source_changed(library):
+def test_move_refuses_before_writing_when_a_teammate_changed_the_moved_phrase(library):
     source = library.root / LOGISTICS
-    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("最近物流繁忙", "近期物流繁忙"), encoding="utf-8")
     target_before = (library.root / ENGLISH).read_bytes()
-    with pytest.raises(ConflictError, match="logistics.toml changed"):
+    with pytest.raises(MergeConflict, match="logistics.toml"):
         edit.move_phrase(library, LOGISTICS, 0, ENGLISH)
     assert (library.root / ENGLISH).read_bytes() == target_before
+
+
+def test_move_merges_with_a_teammates_change_elsewhere_in_the_source(library):
+    source = library.root / LOGISTICS
+    source.write_text(source.read_text(encoding="utf-8").replace("记得取件哦", "记得及时取件哦"), encoding="utf-8")
+    result = edit.move_phrase(library, LOGISTICS, 0, ENGLISH)
+    again = reloaded(library)
+    assert codes(again, LOGISTICS) == ["wl2", "wl10"] and codes(again, ENGLISH) == ["en1", "wl1"]
+    assert "记得及时取件哦" in source.read_text(encoding="utf-8") and result.merged
 
 
 def test_move_to_same_group_is_refused(library):

@@ -243,7 +243,7 @@ async def test_dirty_form_asks_before_discarding(library_dir):
     assert (library_dir / LOGISTICS).read_bytes() == before
 
 
-async def test_conflict_reload_then_save_keeps_the_teammates_work(library_dir):
+async def test_a_teammates_save_of_another_phrase_merges_and_says_so(library_dir):
     app = build(library_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await open_editor(pilot, "/wl2")
@@ -253,15 +253,60 @@ async def test_conflict_reload_then_save_keeps_the_teammates_work(library_dir):
         path.write_text(teammate, encoding="utf-8")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog) and "changed on disk" in dialog.message
-        assert path.read_text(encoding="utf-8") == teammate  # nothing written
-        await pilot.press("enter")  # "Reload"
+        assert app.screen is editor and not editor.dirty  # no question: different phrases
+        assert titles(on_disk(library_dir)) == ["物流繁忙安抚", "包裹破损（新）", "催签收（同事改）"]
+        assert any("merged with a teammate's changes to /wl10 催签收（同事改）" in message for message in messages(app)), messages(app)
+
+
+async def _same_phrase_conflict(pilot, app, library_dir):
+    editor = await open_editor(pilot, "/wl2")
+    await set_field(pilot, editor, "title", "我的版本")
+    path = library_dir / LOGISTICS
+    teammate = path.read_text(encoding="utf-8").replace("包裹破损", "同事的版本")
+    path.write_text(teammate, encoding="utf-8")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    from qr.screens.merge import MergeDialog
+
+    dialog = app.screen
+    assert isinstance(dialog, MergeDialog)
+    assert path.read_text(encoding="utf-8") == teammate  # nothing written yet
+    shown = str(dialog.query_one("#merge-theirs-text").render()), str(dialog.query_one("#merge-mine-text").render())
+    assert "同事的版本" in shown[0] and "我的版本" in shown[1]
+    return editor, path, teammate
+
+
+async def test_same_phrase_conflict_keep_mine(library_dir):
+    app = build(library_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor, path, _ = await _same_phrase_conflict(pilot, app, library_dir)
+        await pilot.press("enter")  # "Keep mine"
         await pilot.pause()
-        assert app.screen is editor and editor.dirty
+        assert app.screen is editor and not editor.dirty
+        assert titles(on_disk(library_dir)) == ["物流繁忙安抚", "我的版本", "催签收"]
+
+
+async def test_same_phrase_conflict_keep_theirs(library_dir):
+    app = build(library_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor, path, teammate = await _same_phrase_conflict(pilot, app, library_dir)
+        await pilot.press("right", "enter")  # "Keep theirs"
+        await pilot.pause()
+        assert path.read_text(encoding="utf-8") == teammate
+        assert app.screen is editor and editor.field_values()["title"] == "同事的版本" and not editor.dirty
+
+
+async def test_same_phrase_conflict_edit_merged(library_dir):
+    app = build(library_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor, path, teammate = await _same_phrase_conflict(pilot, app, library_dir)
+        await pilot.press("right", "right", "enter")  # "Edit merged"
+        await pilot.pause()
+        assert app.screen is editor and editor.dirty and path.read_text(encoding="utf-8") == teammate
+        await set_field(pilot, editor, "title", "合并后的版本")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert titles(on_disk(library_dir)) == ["物流繁忙安抚", "包裹破损（新）", "催签收（同事改）"]
+        assert titles(on_disk(library_dir)) == ["物流繁忙安抚", "合并后的版本", "催签收"]
 
 
 async def test_conflict_save_as_new_file(library_dir):
@@ -274,7 +319,7 @@ async def test_conflict_save_as_new_file(library_dir):
         path.write_text(teammate, encoding="utf-8")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await pilot.press("right", "enter")  # "Save as a new file"
+        await pilot.press("right", "right", "right", "enter")  # "Save as a new file"
         await pilot.pause()
         assert path.read_text(encoding="utf-8") == teammate
         library = on_disk(library_dir)

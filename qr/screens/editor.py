@@ -32,7 +32,7 @@ from qr.store import edit
 from qr.store.lint import Finding, lint_phrase
 from qr.store.load import InvalidFile, clean_asks, load_group
 from qr.store.models import Group, Library, Phrase, is_valid_code, normalise_code
-from qr.store.save import ConflictError, SaveError
+from qr.store.save import ConflictError, MergeConflict, SaveError
 
 _TAG_SPLIT = re.compile(r"[,，、;；]")
 _ASK_SPLIT = re.compile(r"[;；]")
@@ -338,14 +338,23 @@ class PhraseEditor(QrScreen[None]):
                     result = edit.add_phrase(library, self.group_path, phrase)
                 else:
                     result = edit.update_phrase(library, self.group_path, position, phrase)
+        except MergeConflict as error:
+            self._ask_merge(phrase, error)
+            return False
         except ConflictError as error:
             self._ask_conflict(phrase, str(error))
             return False
         except SaveError as error:
             self.notify(t("edit.failed", error=error), severity="error", timeout=10)
             return False
-        self._saved(result, t("editor.saved", phrase=phrase_label(phrase), path=self.group_path.as_posix()))
+        self._saved(result, self._saved_message(result, phrase))
         return True
+
+    def _saved_message(self, result: edit.Edit, phrase: Phrase) -> str:
+        message = t("editor.saved", phrase=phrase_label(phrase), path=self.group_path.as_posix())
+        if result.merged:  # a teammate saved other phrases of this file meanwhile: both are kept
+            message += "\n" + t("save.merged", phrases=", ".join(result.merged))
+        return message
 
     def _saved(self, result: edit.Edit, message: str) -> None:
         saved = result.group
@@ -375,6 +384,49 @@ class PhraseEditor(QrScreen[None]):
         return None
 
     # -- when someone else changed the file --
+
+    def _ask_merge(self, phrase: Phrase, conflict: MergeConflict) -> None:
+        """A teammate changed this very phrase: show both, let the lead choose; nothing is lost."""
+        from qr.screens.merge import MergeDialog, merged_fields
+
+        if not conflict.merge.conflicts:  # only group settings clash (name, order…): keep theirs, retry
+            self._ask_conflict(phrase, str(conflict))
+            return
+        first = conflict.merge.conflicts[0]
+
+        def answered(answer: str | None) -> None:
+            if answer in ("mine", "theirs"):
+                chosen = first.mine if answer == "mine" else first.theirs
+                resolved = {item.key: (item.mine if answer == "mine" else item.theirs) for item in conflict.merge.conflicts}
+                try:
+                    result = edit.save_resolved(self.library(), conflict, resolved, chosen)
+                except SaveError as error:
+                    self.notify(t("edit.failed", error=error), severity="error", timeout=10)
+                    return
+                if answer == "theirs" and chosen is not None:
+                    self._fill(chosen)
+                self._saved(result, self._saved_message(result, chosen or phrase))
+            elif answer == "edit":
+                self.reload_group()  # their file becomes the base; the form holds the merge to edit
+                self._take_their_position()
+                merged = merged_fields(first)
+                if merged is not None and self.base is not None:
+                    self._fill(self.base)
+                    on_disk = self._saved_values
+                    self._fill(merged)
+                    self._saved_values = on_disk  # unsaved: the merged text is not on disk yet
+                    self.refresh_checks()
+            elif answer == "copy":
+                self.save_as_new_file(phrase)
+
+        self.app.push_screen(MergeDialog(first, self.group_path.as_posix()), answered)
+
+    def _take_their_position(self) -> None:
+        group = self.group()
+        if group is not None and self.base is not None:
+            position = self._their_position(group)
+            if position is not None:
+                self.index, self.base = position, group.phrases[position]
 
     def _ask_conflict(self, phrase: Phrase, reason: str) -> None:
         from qr.screens.dialogs import ChoiceDialog

@@ -19,8 +19,18 @@ from typing import Any
 from qr.messages import Message
 from qr.render import TemplateError, parse
 from qr.store.load import clean_asks, parse_group
+from qr.store.merge import merge_groups
 from qr.store.models import DEFAULT_CATEGORY, Group, Library, Phrase, is_valid_code, normalise_code
-from qr.store.save import ConflictError, SaveError, current_stamp, dumps_group, is_writable, save_group
+from qr.store.save import (
+    ConflictError,
+    MergeConflict,
+    SaveError,
+    current_stamp,
+    dumps_group,
+    is_writable,
+    theirs_on_disk,
+    write_group,
+)
 from qr.store.save import delete_group as delete_group_file
 
 BUNDLED_MESSAGE = Message("edit.bundled")
@@ -54,6 +64,8 @@ class Edit:
     """The group the edit was about, as saved (None when it was deleted)."""
     index: int = -1
     """The position of the edited phrase in `group`, when the edit was about a phrase."""
+    merged: tuple[str, ...] = ()
+    """Phrases a teammate changed in the same file meanwhile, kept by the phrase-level merge."""
 
 
 # -- may this library be edited? ------------------------------------------------------------
@@ -171,7 +183,14 @@ def _checked(library: Library, phrase: Phrase, ignore: tuple[Path, int] | None) 
 
 def _save(library: Library, group: Group, previous: Group | None) -> Group:
     """Save `group` and return it as the loader would read it back (with line numbers and stamp)."""
-    saved = save_group(library, group, previous=previous)
+    return _save_merging(library, group, previous)[0]
+
+
+def _save_merging(library: Library, group: Group, previous: Group | None) -> tuple[Group, tuple[str, ...]]:
+    """`_save`, merging phrase by phrase with a teammate's save of the same file since it was loaded;
+    also returns the labels of their changes that were kept (MergeConflict on the same phrase)."""
+    written = write_group(library, group, previous=previous, merge=True)
+    saved = written.group
     try:
         data = (library.root / saved.path).read_bytes()  # cheaper than rendering the TOML again
     except OSError:
@@ -179,7 +198,29 @@ def _save(library: Library, group: Group, previous: Group | None) -> Group:
     if saved.stamp is None or hashlib.sha1(data).hexdigest() != saved.stamp.digest:
         data = dumps_group(saved).encode("utf-8")  # changed since we wrote it: parse what we wrote
     text = data.decode("utf-8")
-    return parse_group(tomllib.loads(text), text, saved.path, saved.stamp)
+    merged = written.merge.theirs_kept if written.merge is not None else ()
+    return parse_group(tomllib.loads(text), text, saved.path, saved.stamp), merged
+
+
+def _position(saved: Group, phrase: Phrase, fallback: int) -> int:
+    """Where `phrase` ended up in `saved` (a merge may have put a teammate's phrases before it)."""
+    if 0 <= fallback < len(saved.phrases) and saved.phrases[fallback] == phrase:
+        return fallback
+    return next((index for index, item in enumerate(saved.phrases) if item == phrase), min(fallback, len(saved.phrases) - 1))
+
+
+def save_resolved(library: Library, conflict: MergeConflict, resolved: dict[str, Phrase | None], phrase: Phrase | None = None) -> Edit:
+    """Finish a save that met a teammate's change of the same phrase, with the lead's answers.
+
+    `resolved` maps each conflict's key to the version to keep (theirs or mine, both already checked
+    when saved; None for deleted); the file is saved over their version, merging again if it changed
+    once more meanwhile.
+    """
+    _require_editable(library)
+    merged = merge_groups(conflict.base, conflict.theirs, conflict.mine, resolved=resolved)
+    saved, kept = _save_merging(library, merged.group, conflict.theirs)
+    index = _position(saved, phrase, len(saved.phrases) - 1) if phrase is not None else -1
+    return Edit(library.replace_group(saved.path, saved), written=(saved.path,), group=saved, index=index, merged=kept + merged.theirs_kept)
 
 
 def _with_phrases(group: Group, phrases: list[Phrase]) -> Group:
@@ -196,8 +237,9 @@ def add_phrase(library: Library, group_path: Path | str, phrase: Phrase, *, posi
     phrases = list(group.phrases)
     index = len(phrases) if position is None else max(0, min(position, len(phrases)))
     phrases.insert(index, phrase)
-    saved = _save(library, _with_phrases(group, phrases), group)
-    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index)
+    saved, merged = _save_merging(library, _with_phrases(group, phrases), group)
+    index = _position(saved, phrase, index)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index, merged=merged)
 
 
 def update_phrase(library: Library, group_path: Path | str, index: int, phrase: Phrase) -> Edit:
@@ -208,8 +250,9 @@ def update_phrase(library: Library, group_path: Path | str, index: int, phrase: 
     phrase = _checked(library, phrase, (group.path, index))
     phrases = list(group.phrases)
     phrases[index] = phrase
-    saved = _save(library, _with_phrases(group, phrases), group)
-    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index)
+    saved, merged = _save_merging(library, _with_phrases(group, phrases), group)
+    index = _position(saved, phrase, index)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index, merged=merged)
 
 
 def delete_phrase(library: Library, group_path: Path | str, index: int) -> Edit:
@@ -219,8 +262,8 @@ def delete_phrase(library: Library, group_path: Path | str, index: int) -> Edit:
     _require_index(group, index)
     phrases = list(group.phrases)
     del phrases[index]
-    saved = _save(library, _with_phrases(group, phrases), group)
-    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=-1)
+    saved, merged = _save_merging(library, _with_phrases(group, phrases), group)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=-1, merged=merged)
 
 
 def move_phrase(library: Library, source_path: Path | str, index: int, target_path: Path | str) -> Edit:
@@ -235,16 +278,15 @@ def move_phrase(library: Library, source_path: Path | str, index: int, target_pa
     if source.path == target.path:
         raise EditError(Message("edit.already_in", group=source.name))
     phrase = _require_index(source, index)
-    # Check both files before writing either: a conflict on the source is caught while nothing moved.
-    for group in (target, source):
-        on_disk = current_stamp(library.root / group.path)
-        if group.stamp is not None and (on_disk is None or on_disk.digest != group.stamp.digest):
-            raise ConflictError(Message("save.changed", path=str(group.path)))
-    saved_target = _save(library, _with_phrases(target, [*target.phrases, phrase]), target)
-    moved = library.replace_group(target.path, saved_target)
     remaining = [item for position, item in enumerate(source.phrases) if position != index]
+    # Check both files before writing either: a conflict on the source is caught while nothing moved.
+    # A teammate's save of either file meanwhile is fine unless it touched the same phrase.
+    for group, wanted in ((target, [*target.phrases, phrase]), (source, remaining)):
+        _refuse_merge_conflict(library, group, _with_phrases(group, wanted))
+    saved_target, merged = _save_merging(library, _with_phrases(target, [*target.phrases, phrase]), target)
+    moved = library.replace_group(target.path, saved_target)
     try:
-        saved_source = _save(moved, _with_phrases(source, remaining), source)
+        saved_source, merged_source = _save_merging(moved, _with_phrases(source, remaining), source)
     except SaveError as error:
         raise MoveError(
             Message(
@@ -257,8 +299,26 @@ def move_phrase(library: Library, source_path: Path | str, index: int, target_pa
         moved.replace_group(source.path, saved_source),
         written=(saved_target.path, saved_source.path),
         group=saved_target,
-        index=len(saved_target.phrases) - 1,
+        index=_position(saved_target, phrase, len(saved_target.phrases) - 1),
+        merged=merged + merged_source,
     )
+
+
+def _refuse_merge_conflict(library: Library, loaded: Group, wanted: Group) -> None:
+    """Raise what saving `wanted` over `loaded` would raise for a changed file, before writing anything."""
+    path = library.root / loaded.path
+    on_disk = current_stamp(path)
+    if loaded.stamp is None or (on_disk is not None and on_disk.digest == loaded.stamp.digest):
+        return
+    if on_disk is None:
+        raise ConflictError(Message("save.deleted", path=str(loaded.path)))
+    theirs = theirs_on_disk(loaded, path.read_bytes(), on_disk)
+    if theirs is None:
+        raise ConflictError(Message("save.changed", path=str(loaded.path)))
+    merged = merge_groups(loaded, theirs, wanted)
+    if not merged.clean:
+        labels = [conflict.label for conflict in merged.conflicts] + list(merged.setting_conflicts)
+        raise MergeConflict(Message("save.same_phrase", path=str(loaded.path), phrases=", ".join(labels)), merged, loaded, theirs, wanted)
 
 
 # -- group operations ---------------------------------------------------------------------------
@@ -353,8 +413,8 @@ def update_group(
         changes["order"] = order
     if description is not _UNSET:
         changes["description"] = description
-    saved = _save(library, replace(group, **changes), group)
-    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved)
+    saved, merged = _save_merging(library, replace(group, **changes), group)
+    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, merged=merged)
 
 
 def delete_group(library: Library, group_path: Path | str, *, force: bool = False) -> Edit:

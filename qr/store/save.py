@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import tomli_w
 from qr.messages import Message, MessageError
 from qr.store.documents import group_document
 from qr.store.load import LIBRARY_FILE, stamp_of
+from qr.store.merge import Merge
 from qr.store.models import FileStamp, Group, Library
 from qr.store.tempfiles import TEMP_SUFFIX
 
@@ -23,6 +25,22 @@ class SaveError(MessageError):
 
 class ConflictError(SaveError):
     """The file changed on disk since it was loaded (another lead saved it, or a git pull)."""
+
+
+class MergeConflict(ConflictError):
+    """A teammate changed the same phrase (or group setting) on disk: nothing was written.
+
+    `merge.conflicts` holds base, theirs and mine of each such phrase; `base` is the group as loaded,
+    `theirs` the group on disk (with its stamp), `mine` what was being saved: finish with
+    `merge_groups(base, theirs, mine, resolved=...)` saved with `previous=theirs`.
+    """
+
+    def __init__(self, message: Message, merge: Merge, base: Group, theirs: Group, mine: Group) -> None:
+        super().__init__(message)
+        self.merge = merge
+        self.base = base
+        self.theirs = theirs
+        self.mine = mine
 
 
 def dumps_group(group: Group) -> str:
@@ -123,6 +141,21 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     disk is no longer what was loaded, when a new file would overwrite an existing one, or when
     the file failed to load (it is never rewritten until fixed by hand).
     """
+    return write_group(library, group, previous=previous, force=force).group
+
+
+@dataclass(frozen=True)
+class Saved:
+    group: Group
+    """The group as written (the merged group when the file had changed on disk)."""
+    merge: Merge | None = None
+    """The merge with the file on disk, when a teammate had changed it since it was loaded."""
+
+
+def write_group(library: Library, group: Group, *, previous: Group | None = None, force: bool = False, merge: bool = False) -> Saved:
+    """`save_group`, and with `merge` a file changed on disk since it was loaded is merged phrase by
+    phrase (base = `previous`, theirs = the disk, mine = `group`) instead of refused; a phrase both
+    sides changed raises MergeConflict carrying the three versions, and nothing is written."""
     path = library.root / group.path
     if group.path in library.broken:
         raise SaveError(Message("save.broken", path=str(group.path)))
@@ -130,15 +163,19 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
     disk = _read_if_present(path)
     on_disk = stamp_of(disk, path.stat()) if disk is not None else None
     expected = previous.stamp if previous is not None else None
+    merged = None
+    data = None
     if not force:
         if previous is None and on_disk is not None:
             raise ConflictError(Message("save.exists", path=str(group.path)))
         if previous is not None and on_disk is not None and expected is not None and on_disk.digest != expected.digest:
-            raise ConflictError(Message("save.changed", path=str(group.path)))
+            if not merge or disk is None:
+                raise ConflictError(Message("save.changed", path=str(group.path)))
+            merged, data = _merge_with_disk(group, previous, disk, on_disk)
+            group = merged.group
         if previous is not None and on_disk is None and expected is not None:
             raise ConflictError(Message("save.deleted", path=str(group.path)))
-    data = None
-    if previous is not None and disk is not None and on_disk is not None and expected is not None and on_disk.digest == expected.digest:
+    if data is None and previous is not None and disk is not None and on_disk is not None and expected is not None and on_disk.digest == expected.digest:
         data = minimal_bytes(disk, previous, group)
     if data is None:
         data = dumps_group(group).encode("utf-8")
@@ -146,9 +183,33 @@ def save_group(library: Library, group: Group, *, previous: Group | None = None,
         atomic_write(path, data)
     except OSError as error:
         raise SaveError(Message("save.cannot_write", path=str(group.path), reason=error.strerror or str(error))) from None
-    from dataclasses import replace
+    return Saved(replace(group, stamp=stamp_of(data, path.stat())), merged)
 
-    return replace(group, stamp=stamp_of(data, path.stat()))
+
+def theirs_on_disk(group: Group, disk: bytes, stamp: FileStamp | None) -> Group | None:
+    """The group file's bytes as a Group (None when they do not load: then there is nothing to merge)."""
+    import tomllib
+
+    from qr.store.load import InvalidFile, parse_group
+
+    try:
+        text = disk.decode("utf-8-sig")
+        return parse_group(tomllib.loads(text), text, group.path, stamp)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, InvalidFile, RecursionError):
+        return None
+
+
+def _merge_with_disk(group: Group, previous: Group, disk: bytes, stamp: FileStamp) -> tuple[Merge, bytes | None]:
+    from qr.store.merge import merge_groups
+
+    theirs = theirs_on_disk(group, disk, stamp)
+    if theirs is None:
+        raise ConflictError(Message("save.changed", path=str(group.path)))
+    merged = merge_groups(previous, theirs, group)
+    if not merged.clean:
+        raise MergeConflict(Message("save.same_phrase", path=str(group.path), phrases=", ".join(
+            [conflict.label for conflict in merged.conflicts] + list(merged.setting_conflicts))), merged, previous, theirs, group)
+    return merged, minimal_bytes(disk, theirs, merged.group)
 
 
 def _refuse_unsafe(path: Path, shown: str) -> None:
