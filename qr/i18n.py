@@ -445,6 +445,8 @@ EN: dict[str, str] = {
     "team.busy_remote": "the team kept publishing while we rebased; your commit is kept, run `qr team publish` again",
     "team.no_identity": "git does not know who you are: run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`",
     "team.rebase_failed": "`git pull --rebase` failed: {reason}; your commit is kept locally",
+    "team.pull_conflict": "pull stopped: you and a teammate changed the same phrases ({phrases}); the library is mid-rebase: edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then `git add FILE && git rebase --continue` (or `git rebase --abort` to go back)",
+    "team.autostash_conflict": "pulled, but your unpublished edits clash with the team's on the same phrases ({phrases}): edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then `git add FILE`; your edits are also kept in `git stash list`",
     "team.publish_conflict": "publish stopped: someone else changed the same phrases ({phrases}); the library is mid-rebase: edit each file to keep the right text and remove the <<<<<<< ======= >>>>>>> lines, then `git add FILE && git rebase --continue` and `qr team publish` (or `git rebase --abort` to go back)",
     "team.see_status": "see `git status`",
     # command line (qr/cli/): help texts and messages
@@ -1143,6 +1145,8 @@ ZH: dict[str, str] = {
     "team.busy_remote": "变基期间团队一直在发布新内容；你的提交已保留，请再运行一次 `qr team publish`",
     "team.no_identity": "git 不知道你是谁：请运行 `git config --global user.name \"你的名字\"` 和 `git config --global user.email 你的邮箱`",
     "team.rebase_failed": "`git pull --rebase` 失败：{reason}；你的提交已保留在本地",
+    "team.pull_conflict": "拉取已停止：你和同事修改了同样的话术（{phrases}）；话术库正处于变基中：编辑每个文件，保留正确的文字并删除 <<<<<<< ======= >>>>>>> 这些行，然后 `git add 文件 && git rebase --continue`（或 `git rebase --abort` 回退）",
+    "team.autostash_conflict": "已拉取，但你未发布的修改与团队在同样的话术上冲突（{phrases}）：编辑每个文件，保留正确的文字并删除 <<<<<<< ======= >>>>>>> 这些行，然后 `git add 文件`；你的修改也保存在 `git stash list` 中",
     "team.publish_conflict": "发布已停止：别人也修改了同样的话术（{phrases}）；话术库正处于变基中：编辑每个文件，保留正确的文字并删除 <<<<<<< ======= >>>>>>> 这些行，然后 `git add 文件 && git rebase --continue` 并运行 `qr team publish`（或 `git rebase --abort` 回退）",
     "team.see_status": "见 `git status`",
     # command line (qr/cli/): help texts and messages

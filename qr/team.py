@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from qr.messages import Message, MessageError
 from qr.store.lint import lint
 from qr.store.load import LIBRARY_FILE, InvalidFile, load_library, parse_group
-from qr.store.models import Group, Phrase
+from qr.store.models import Group, Phrase, natural_key
 
 CHECK_TIMEOUT = 8.0
 """Seconds the launcher's background check lets a fetch run (it must never hang around)."""
@@ -231,6 +231,37 @@ def open_repo(library: Path | str) -> Repo:
     return Repo(library=library, top=top, prefix=prefix, git_dir=Path(git_dir_line))
 
 
+MERGE_DRIVER = "qr"
+
+
+def install_merge_driver(repo: Repo) -> None:
+    """Let git merge the library's group files phrase by phrase (qr.merge_driver), in this clone only.
+
+    Sets `merge.qr.driver` in the clone's config and `merge=qr` for the library's `*.toml` in
+    `.git/info/attributes` (not a committed .gitattributes: a teammate without qr keeps git's own merge).
+    """
+    import shlex
+    import sys
+
+    command = f"{shlex.quote(sys.executable)} -m qr.merge_driver %O %A %B %P"
+    if repo.git("config", "--local", "--get", f"merge.{MERGE_DRIVER}.driver").out.strip() != command:
+        repo.must("config", "--local", f"merge.{MERGE_DRIVER}.name", "qr: merge group files phrase by phrase")
+        repo.must("config", "--local", f"merge.{MERGE_DRIVER}.driver", command)
+    common = repo.git("rev-parse", "--git-common-dir")
+    if not common.ok:
+        return
+    attributes = (repo.top / common.out.strip()).resolve() / "info" / "attributes"
+    pattern = "*.toml" if repo.prefix == PurePosixPath(".") else f"/{repo.prefix.as_posix()}/**/*.toml"
+    line = f"{pattern} merge={MERGE_DRIVER}"
+    try:
+        existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+        if line not in existing.splitlines():
+            attributes.parent.mkdir(parents=True, exist_ok=True)
+            attributes.write_text(existing + ("" if not existing or existing.endswith("\n") else "\n") + line + "\n", encoding="utf-8")
+    except OSError:
+        pass  # git's own merge still works; only same-file edits may conflict more often
+
+
 def _refuse_bundled(library: Path) -> None:
     from qr.config import ConfigError, bundled_library
 
@@ -361,6 +392,11 @@ def group_of(text: str | None, relative: PurePosixPath) -> Group | None:
         return None
 
 
+def _natural(key: str) -> tuple:
+    """Codes in the order a lead counts them (/wl2 before /wl10), uncoded phrases after."""
+    return (0, natural_key(key[1:])) if key.startswith("/") else (1, (), key)
+
+
 def _settings(group: Group) -> tuple:
     return (group.name, group.category, group.order, group.description, dict(group.extra))
 
@@ -437,9 +473,9 @@ def compare(old: Mapping[PurePosixPath, str | None], new: Mapping[PurePosixPath,
         for group, side in ((old_group, before), (new_group, after)):
             for phrase in group.phrases if group else ():
                 side[_phrase_key(phrase)] = (path, phrase)
-    added = [key for key in after if key not in before]
-    removed = [key for key in before if key not in after]
-    edited = [key for key in after if key in before and before[key] != after[key]]
+    added = sorted((key for key in after if key not in before), key=_natural)
+    removed = sorted((key for key in before if key not in after), key=_natural)
+    edited = sorted((key for key in after if key in before and before[key] != after[key]), key=_natural)
     touched = {side[key][0] for key in (*added, *removed, *edited) for side in (before, after) if key in side}
     for path in paths:
         if path not in touched and path.as_posix() not in other:
@@ -597,14 +633,14 @@ def pull(root: Path | str, *, timeout: float | None = None) -> PullResult:
     ahead, behind = ahead_behind(repo, branch)
     if not behind:
         return PullResult(0)
-    if ahead:
-        raise TeamError(Message("team.diverged.one" if ahead == 1 else "team.diverged", ahead=ahead, upstream=upstream.name, behind=behind))
     target = repo.must("rev-parse", "--verify", f"{branch}@{{upstream}}").strip()
     changes = changes_between(repo, "HEAD", target)
     local = {change.path.as_posix() for change in changed_files(repo)}
-    clash = sorted(local & set(changes.files))
-    if clash:
-        raise TeamError(Message("team.pull_would_overwrite", files=", ".join(clash)))
+    if ahead or local & set(changes.files):
+        # Unpublished commits, or unpublished edits of files the team changed: replay them on top of
+        # the team's version, merging group files phrase by phrase; the same phrase stops, named.
+        _rebase(repo, upstream, pulling=True)
+        return PullResult(behind, changes)
     merged = repo.git("merge", "--ff-only", "--quiet", target)
     if not merged.ok:
         raise TeamError(Message("team.cannot_fast_forward", upstream=upstream.name, reason=merged.reason()))
@@ -689,15 +725,28 @@ def _require_identity(repo: Repo) -> None:
         raise TeamError(Message("team.no_identity"))
 
 
-def _rebase(repo: Repo, upstream: Upstream) -> None:
+def _rebase(repo: Repo, upstream: Upstream, *, pulling: bool = False) -> None:
+    """`git pull --rebase --autostash`, group files merged phrase by phrase; a clash stops, named."""
+    install_merge_driver(repo)
     outcome = repo.git("pull", "--rebase", "--autostash", "--quiet", "--no-edit", upstream.remote, upstream.branch)
-    if outcome.ok:
+    if outcome.ok and not unmerged_paths(repo):
         return
     if not rebase_in_progress(repo):
+        if unmerged_paths(repo):  # the rebase went through; putting back the uncommitted edits clashed
+            hunks = conflict_hunks(repo)
+            raise PublishConflict(Message("team.autostash_conflict", phrases=_named(hunks)), hunks)
         raise TeamError(Message("team.rebase_failed", reason=outcome.reason()))
     hunks = conflict_hunks(repo)
-    named = "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks)
-    raise PublishConflict(Message("team.publish_conflict", phrases=named or Message("team.see_status")), hunks)
+    raise PublishConflict(Message("team.pull_conflict" if pulling else "team.publish_conflict", phrases=_named(hunks)), hunks)
+
+
+def _named(hunks: tuple[ConflictHunk, ...]) -> str | Message:
+    return "; ".join(f"{hunk.file}: {', '.join(hunk.phrases)}" for hunk in hunks) or Message("team.see_status")
+
+
+def unmerged_paths(repo: Repo) -> list[str]:
+    outcome = repo.git("diff", "--name-only", "--diff-filter=U", "-z")
+    return [path for path in outcome.out.split("\0") if path] if outcome.ok else []
 
 
 _CODE_LINE = re.compile(r"""^\s*code\s*=\s*(?:"([^"]*)"|'([^']*)')""")

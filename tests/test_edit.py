@@ -465,3 +465,15 @@ def test_workspace_with_a_profile_edits_and_reloads_the_shared_library(tmp_path,
     workspace.update_library(reloaded.library, reloaded.problems)
     assert workspace.problems == ()
     assert sorted(g.name for g in workspace.shared_libraries[0].groups) == ["修好", "通用"]
+
+
+def test_next_free_code_follows_the_groups_numbering(library):
+    from qr.store.models import natural_key
+
+    group = library.group_by_path(LOGISTICS)
+    assert codes(library, LOGISTICS) == ["wl1", "wl2", "wl10"]
+    assert edit.next_free_code(library, group) == "wl11"
+    taken = edit.add_phrase(library, ENGLISH, Phrase(title="x", body="y", code="wl11")).library
+    assert edit.next_free_code(taken, taken.group_by_path(LOGISTICS)) == "wl12"  # free across the library
+    assert edit.next_free_code(library, replace(group, phrases=())) is None
+    assert sorted(["wl10", "wl2", "wl1", "a", "wl1b"], key=natural_key) == ["a", "wl1", "wl1b", "wl2", "wl10"]

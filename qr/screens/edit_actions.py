@@ -178,7 +178,8 @@ class EditingScreen(QrScreen[None]):
             return
         if entry is not None:
             lang = entry.phrase.lang
-            self.app.push_screen(PhraseEditor(library.root, entry.group.path, None, Phrase(title="", body="", lang=lang)))
+            code = _offered_code(library, entry.group.path)
+            self.app.push_screen(PhraseEditor(library.root, entry.group.path, None, Phrase(title="", body="", lang=lang, code=code)))
             return
         if not library.groups:
             self.app.notify(t("edit.no_groups"), severity="warning")
@@ -187,7 +188,7 @@ class EditingScreen(QrScreen[None]):
 
         def picked(path: Path | None) -> None:
             if path is not None:
-                self.app.push_screen(PhraseEditor(library.root, path, None, Phrase(title="", body="")))
+                self.app.push_screen(PhraseEditor(library.root, path, None, Phrase(title="", body="", code=_offered_code(library, path))))
 
         self.app.push_screen(GroupPicker(t("edit.pick_group_for_new"), library.groups), picked)
 
@@ -356,3 +357,11 @@ def _group_name(result: Edit, path: Path | None = None) -> str:
 
 def _group_path(result: Edit) -> str:
     return result.group.path.as_posix() if result.group is not None else ""
+
+
+def _offered_code(library: Library, path: Path) -> str | None:
+    """The group's next free code (`wl11` after `wl10`), offered in a new phrase's form."""
+    from qr.store.edit import next_free_code
+
+    group = library.group_by_path(path)
+    return next_free_code(library, group) if group is not None else None

@@ -34,6 +34,7 @@ from qr.store.save import (
 from qr.store.save import delete_group as delete_group_file
 
 BUNDLED_MESSAGE = Message("edit.bundled")
+_NUMBERED = re.compile(r"^([a-z][a-z._-]*?)(\d+)$")
 _UNSAFE = re.compile(r"[^\w.-]+")
 _NAME_LIMIT = 60
 
@@ -128,6 +129,24 @@ def code_owner(library: Library, code: str | None, *, ignore: tuple[Path, int] |
             if phrase.code == wanted and ignore != (group.path, index):
                 return group, index
     return None
+
+
+def next_free_code(library: Library, group: Group) -> str | None:
+    """The code a new phrase of `group` is offered: its most used prefix with the next number
+    (`wl1`…`wl10` → `wl11`), free across the library; None when the group has no numbered codes."""
+    numbered: dict[str, list[int]] = {}
+    for phrase in group.phrases:
+        match = _NUMBERED.match(phrase.code or "")
+        if match:
+            numbered.setdefault(match[1], []).append(int(match[2]))
+    if not numbered:
+        return None
+    prefix = max(numbered, key=lambda name: (len(numbered[name]), max(numbered[name])))
+    taken = {phrase.code for _, phrase in library.phrases() if phrase.code}
+    number = max(numbered[prefix]) + 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"
 
 
 def phrase_problems(library: Library, phrase: Phrase, *, ignore: tuple[Path, int] | None = None) -> list[Message]:

@@ -26,6 +26,14 @@ def normalise_code(code: str) -> str:
     return code.strip().lstrip("/").strip().lower()
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(code: str) -> tuple:
+    """Sort key for codes that counts: `wl2` before `wl10` (digit runs compare as numbers)."""
+    return tuple((1, int(part), "") if part.isdigit() else (0, 0, part) for part in _DIGITS.split(code) if part)
+
+
 def is_valid_code(code: str) -> bool:
     return bool(CODE_PATTERN.match(code))
 
