@@ -31,6 +31,7 @@ from qr.workspace import Workspace
 if TYPE_CHECKING:
     from qr.live import LiveDay, Product
     from qr.practice import ProgressStore
+    from qr.store.undo import Step
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 EXIT_UNVERIFIED = 4
@@ -100,6 +101,8 @@ class QrApp(App[object]):
         super().__init__()
         localise_bindings(self)
         self.workspace = workspace
+        self.undo_steps: list[Step] = []
+        """The session's edits, newest last (ctrl+z in the lists); kept until qr quits."""
         self.clipboard_backend = clipboard
         self.once = once
         self.now = now or datetime.now

@@ -531,6 +531,8 @@ class Status:
     changed: tuple[FileChange, ...]
     fetched: bool
     fetch_error: str | None = None
+    unpublished: Changes = field(default_factory=Changes)
+    """Phrases added, edited and removed since the last publish (the upstream), committed or not."""
     rebasing: bool = False
     """A rebase stopped on a conflict; `branch` is the branch being rebased, `ahead` counts
     the commits still to push as they were before the rebase."""
@@ -556,6 +558,9 @@ class Status:
         if self.changed:
             lines.append(f"{len(self.changed)} unpublished file{'s' if len(self.changed) != 1 else ''} (run `qr team publish`):")
             lines += [f"  {change.status:<8} {change.path.as_posix()}" for change in self.changed]
+        if self.unpublished.parts():
+            lines.append("since the last publish:")
+            lines += [f"  {part}" for part in self.unpublished.parts()]
         else:
             lines.append("no unpublished changes")
         return lines
@@ -572,17 +577,39 @@ def status(root: Path | str, *, fetch_first: bool = True, timeout: float | None 
         outcome = fetch(repo, upstream, timeout=timeout)
         fetched, fetch_error = outcome.ok, (None if outcome.ok else outcome.reason())
     ahead, behind = ahead_behind(repo, branch) if upstream is not None and branch is not None else (0, 0)
+    changed = tuple(changed_files(repo))
     return Status(
         library=repo.library,
         branch=branch,
         upstream=upstream.name if upstream else None,
         ahead=ahead,
         behind=behind,
-        changed=tuple(changed_files(repo)),
+        changed=changed,
         fetched=fetched,
         fetch_error=fetch_error,
+        unpublished=unpublished_changes(repo, branch if upstream is not None and not rebasing else None, changed),
         rebasing=rebasing,
     )
+
+
+def unpublished_changes(repo: Repo, branch: str | None, changed: Iterable[FileChange]) -> Changes:
+    """Phrases changed between the last publish and the work tree, by code.
+
+    The last publish is where this clone and the team's branch last met (their merge base): commits
+    the team made since are not ours, so they are not counted. Without an upstream: HEAD.
+    """
+    if not has_head(repo):
+        return working_changes(repo, changed)
+    base = "HEAD"
+    if branch is not None:
+        met = repo.git("merge-base", "HEAD", f"{branch}@{{upstream}}")
+        base = met.out.strip() if met.ok and met.out.strip() else "HEAD"
+    outcome = repo.git("diff", "--name-only", "--no-renames", "-z", base, "--", repo.pathspec)
+    paths = {relative for path in outcome.out.split("\0") if path and (relative := repo.in_library(path)) is not None} if outcome.ok else set()
+    paths |= {change.path for change in changed}
+    if not paths:
+        return Changes()
+    return compare({path: text_at(repo, base, path) for path in paths}, {path: working_text(repo, path) for path in paths})
 
 
 def behind_remote(root: Path | str, timeout: float = CHECK_TIMEOUT, stop: threading.Event | None = None) -> int | None:

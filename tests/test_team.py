@@ -512,3 +512,18 @@ def test_the_merge_driver_is_installed_for_the_clone_only(team):
     assert (lead / ".git" / "info" / "attributes").read_text(encoding="utf-8").splitlines().count("*.toml merge=qr") == 1
     assert git(lead, "check-attr", "merge", "en/english.toml").strip().endswith("merge: qr")
     assert not (lead / ".gitattributes").exists()
+
+
+def test_status_lists_phrases_changed_since_the_last_publish_by_code(team):
+    _, lead, agent = team
+    append(lead / "logistics.toml", NEW_PHRASE)
+    publish(lead)  # the agent is now behind: the lead's /wl11 is not the agent's change
+    edit(agent / "logistics.toml", "记得取件哦", "记得及时取件哦")
+    git(agent, "commit", "--quiet", "-am", "committed, not published")
+    append(agent / "logistics.toml", NEW_PHRASE.replace("wl11", "wl12"))
+    edit(agent / "en" / "english.toml", "[[phrases]]", "[[phrases]]\n")
+
+    result = status(agent)
+    assert (result.unpublished.added, result.unpublished.edited, result.unpublished.removed) == (("/wl12",), ("/wl10",), ())
+    lines = result.lines()
+    assert lines[lines.index("since the last publish:") + 1 :][:2] == ["  added /wl12", "  edited /wl10"]

@@ -51,8 +51,18 @@ def tell_screens(app: QrApp, change: LibraryChange) -> None:
             screen.library_changed(change)
 
 
-def apply_edit(app: QrApp, result: Edit, message: str | None = None) -> None:
-    """Put an edit's library into the workspace (index updated at once) and refresh the screens."""
+def apply_edit(app: QrApp, result: Edit, message: str | None = None, *, undoable: bool = True) -> None:
+    """Put an edit's library into the workspace (index updated at once) and refresh the screens.
+
+    The edit goes on the session's undo stack (ctrl+z in the lists) unless it is itself an undo.
+    """
+    before = library_for(app, result.library.root)
+    if undoable and before is not None:
+        from qr.store.undo import record
+
+        step = record(before, result)
+        if step is not None:
+            app.undo_steps.append(step)
     app.workspace.update_library(result.library)
     highlight = None
     if result.group is not None and 0 <= result.index < len(result.group.phrases):
@@ -82,7 +92,7 @@ def run_edit(
         result = edit()
     except SaveError as error:
         if isinstance(error, MoveError):  # the phrase is in both groups now: show the disk as it is
-            apply_edit(app, Edit(error.library, written=tuple(group.path for group in error.library.groups)))
+            apply_edit(app, Edit(error.library, written=tuple(group.path for group in error.library.groups)), undoable=False)
         if on_error is not None:
             on_error(error)
         else:

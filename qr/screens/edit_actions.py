@@ -71,6 +71,7 @@ class EditingScreen(QrScreen[None]):
         Binding("g", "group_actions", "Group", show=False, id="edit.group"),
         Binding("f5", "edit_phrase_anywhere", "Edit", show=False, id="edit.phrase_anywhere"),
         Binding("A", "asks_suggestions", "Suggested asks", show=False, id="edit.asks_suggestions"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="edit.undo"),
     ]
 
     @property
@@ -168,6 +169,31 @@ class EditingScreen(QrScreen[None]):
 
     def action_edit_phrase_anywhere(self) -> None:
         self.action_edit_phrase()
+
+    def action_undo(self) -> None:
+        """Take back the session's last edit (add, edit, delete, move, group change), newest first."""
+        from qr.screens.changes import apply_edit
+        from qr.store.edit import EditError
+        from qr.store.save import SaveError
+        from qr.store.undo import undo
+
+        steps = self.app.undo_steps
+        if not steps:
+            self.app.notify(t("undo.nothing"), timeout=4)
+            return
+        step = steps[-1]
+        library = library_for(self.app, step.root)
+        if library is None:
+            steps.pop()
+            return
+        try:
+            result = undo(library, step)
+        except (EditError, SaveError) as error:
+            steps.pop()  # it cannot be taken back as is; the older steps stay reachable
+            self.app.notify(t("edit.failed", error=error), severity="error", timeout=10)
+            return
+        steps.pop()
+        apply_edit(self.app, result, t("undo.done", what=step.describe()), undoable=False)
 
     def action_new_phrase(self) -> None:
         from qr.screens.editor import PhraseEditor
