@@ -265,6 +265,16 @@ class UsageStore:
             return None
         return {code: CodeUse(code, count, last) for code, count, last in rows}
 
+    def daily_counts(self, profile: str) -> list[tuple[str, int, int]] | None:
+        """(code, UTC day number, copies) for `profile`: what a team usage file is made of; None on a problem."""
+        if self._broken:
+            return None
+        try:
+            return self._connect().execute("SELECT code, day, count FROM daily WHERE profile = ?", (profile,)).fetchall()
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error, "carrying on")
+            return None
+
     def row_count(self) -> int | None:
         """How many uses are stored (all profiles); None on a problem."""
         if self._broken:

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from qr.cli import Command, CommandError, note, out, print_json, tr, workspace_for
+from qr.cli import Command, CommandError, note, out, print_json, tr, warn, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -62,12 +62,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N", help="cli.stats.days")
     parser.add_argument("--clear", action="store_true", help="cli.stats.clear")
     parser.add_argument("--json", action="store_true", help="cli.stats.json")
+    parser.add_argument("--team", action="store_true", help="cli.stats.team")
 
 
 def run(args: argparse.Namespace) -> int:
     from qr.usage import UsageStore
 
     workspace = workspace_for(args)
+    if args.team:
+        return _team(args, workspace)
     store = UsageStore()
     try:
         if args.clear:
@@ -141,6 +144,61 @@ def _print_text(workspace: Workspace, groups: list[list[PhraseUse]], days: int) 
                 out(f"  {code:<10} {row.count:>5}  {tr('cli.stats.last', when=when)}  {row.entry.phrase.title}")
             else:
                 out(f"  {code:<10} {'-':>5}  {never}  {row.entry.phrase.title}")
+
+
+def _team(args: argparse.Namespace, workspace: Workspace) -> int:
+    """`qr stats --team`: every agent's shared counts (qr.team_usage) added up against this library."""
+    from datetime import date, timedelta
+
+    from qr.team import TeamError
+    from qr.team_usage import by_shop, read_team_usage, totals
+    from qr.usage import CodeUse
+
+    since = date.today() - timedelta(days=args.days) if args.days > 0 else None
+    try:
+        agents, skipped = read_team_usage(workspace.libraries[0].root)
+    except TeamError as error:
+        raise CommandError(error) from None
+    for name in skipped:
+        warn(tr("cli.stats.team_skipped", file=name))
+    counts = totals(agents, since)
+    groups = phrase_uses(workspace, {code: CodeUse(code, count, 0.0) for code, count in counts.items()})
+    rows = [row for group in groups for row in group]
+    shops = by_shop(agents, since)
+    per_group = [(group[0].entry.group, sum(row.count for row in group)) for group in groups]
+    if args.json:
+        print_json({
+            "agents": sorted(usage.agent for usage in agents),
+            "days": args.days,
+            "phrases": [
+                {"code": row.entry.phrase.code, "title": row.entry.phrase.title, "group": row.entry.group.name,
+                 "category": row.entry.group.category, "count": row.count}
+                for row in sorted(rows, key=lambda row: -row.count)
+            ],
+            "never_used": [row.entry.phrase.code for row in rows if not row.count],
+            "groups": [{"group": group.name, "category": group.category, "count": count} for group, count in per_group],
+            "shops": shops,
+            "skipped": skipped,
+        })
+        return 0
+    period = tr("cli.stats.period_days", days=args.days) if args.days > 0 else tr("cli.stats.period_all")
+    used = [row for row in rows if row.count]
+    out(tr("cli.stats.team_summary", period=period, agents=len(agents), copies=sum(row.count for row in used),
+           used=len(used), unused=len(rows) - len(used), total=len(rows)))
+    out(tr("cli.stats.team_most"))
+    for row in sorted(used, key=lambda row: -row.count)[:10]:
+        out(f"  /{row.entry.phrase.code:<10} {row.count:>6}  {row.entry.phrase.title}")
+    out(tr("cli.stats.team_never"))
+    for row in rows:
+        if not row.count:
+            out(f"  /{row.entry.phrase.code:<10} {row.entry.group.name} · {row.entry.phrase.title}")
+    out(tr("cli.stats.team_groups"))
+    for group, count in per_group:
+        out(f"  {count:>6}  {group.category} / {group.name}")
+    out(tr("cli.stats.team_shops"))
+    for shop, count in sorted(shops.items(), key=lambda item: -item[1]):
+        out(f"  {count:>6}  {shop or '-'}")
+    return 0
 
 
 COMMAND = Command("stats", "cli.stats", add_arguments, run)

@@ -1,10 +1,10 @@
-"""`qr team status|pull|publish`: the library as a git work tree shared by the team (qr.team)."""
+"""`qr team status|pull|publish|usage push`: the library as a git work tree shared by the team (qr.team)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qr.cli import Command, CommandError, add_global_options, out, warn
+from qr.cli import Command, CommandError, add_global_options, note, out, tr, warn, workspace_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     action("pull", "cli.team.pull", pull)
     sub = action("publish", "cli.team.publish", publish)
     sub.add_argument("-m", "--message", metavar="MESSAGE", help="cli.team.message")
+    sub = action("usage", "cli.team.usage", usage)
+    sub.add_argument("usage_action", choices=["push"], metavar="push", help="cli.team.usage_push")
 
 
 def library_root(args: argparse.Namespace) -> Path:
@@ -82,7 +84,49 @@ def publish(args: argparse.Namespace) -> int:
         raise CommandError(error) from None
     for line in result.lines():
         out(line)
+    _share_usage(args, required=False)
     return 0
+
+
+def usage(args: argparse.Namespace) -> int:
+    _share_usage(args, required=True)
+    return 0
+
+
+def _share_usage(args: argparse.Namespace, *, required: bool) -> None:
+    """Push this agent's weekly copy counts to the team's usage branch when the profile opts in.
+
+    After a publish it is a courtesy: a failure is a warning, never a failed publish."""
+    from qr.team import TeamError
+    from qr.team_usage import AgentUsage, push_usage, sharing_enabled, weekly
+    from qr.usage import UsageStore
+
+    workspace = workspace_for(args, warn_problems=False)
+    if not sharing_enabled(workspace.config.profiles, workspace.config.extra, workspace.profile_name):
+        if required:
+            raise CommandError(tr("cli.team.usage_off", profile=workspace.profile_name or "-"))
+        return
+    store = UsageStore()
+    try:
+        rows = store.daily_counts(workspace.profile_name)
+    finally:
+        store.close()
+    if rows is None:
+        (warn if not required else _fail)(str(store.problem))
+        return
+    agent = workspace.agent or workspace.profile_name or "agent"
+    try:
+        pushed = push_usage(library_root(args), AgentUsage(agent, workspace.shop, weekly(rows)))
+    except TeamError as error:
+        if required:
+            raise CommandError(error) from None
+        warn(tr("cli.team.usage_failed", error=error))
+        return
+    note(tr("cli.team.usage_pushed" if pushed else "cli.team.usage_unchanged", agent=agent))
+
+
+def _fail(text: str) -> None:
+    raise CommandError(text)
 
 
 def run(args: argparse.Namespace) -> int:
