@@ -4,7 +4,8 @@
 
 For each size: a lead clone publishes one edited phrase (lint + commit + push), an agent clone
 checks how far it is behind (the launcher's background check), shows status and pulls; then both
-publish at once and the second one rebases. Prints a table, then JSON. No network: the remote is
+publish at once and the second one rebases; then both change the same group file (one edits its
+last phrase, the other appends a phrase after it) and the second publish merges them phrase by phrase. Prints a table, then JSON. No network: the remote is
 a local path. Git runs with a throwaway HOME so the user's git config is neither read nor changed.
 """
 
@@ -53,6 +54,22 @@ def edit_last_body(library: Path, marker: str) -> None:
     path.write_text(text[:start] + marker + text[start:], encoding="utf-8")
 
 
+def append_phrase_to_first_file(library: Path, code: str) -> None:
+    """Append a new phrase at the end of the first group file (git alone conflicts with an edit
+    at the end of the same file; qr's phrase-level merge driver does not)."""
+    path = sorted(p for p in library.rglob("*.toml") if not p.name.startswith("_"))[0]
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f'\n[[phrases]]\ncode = "{code}"\ntitle = "新增{code}"\nbody = "亲，新增的回复。"\n')
+
+
+def edit_last_body_of_first_file(library: Path, marker: str) -> None:
+    path = sorted(p for p in library.rglob("*.toml") if not p.name.startswith("_"))[0]
+    text = path.read_text(encoding="utf-8")
+    key = 'body = "' if text.rfind('body = "') > text.rfind('body = """') else 'body = """\n'
+    start = text.rindex(key) + len(key)
+    path.write_text(text[:start] + marker + text[start:], encoding="utf-8")
+
+
 def measure(size: int, repeat: int = 3) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
@@ -71,7 +88,8 @@ def measure(size: int, repeat: int = 3) -> dict:
         git(agent, "config", "user.name", "agent")
         git(agent, "config", "user.email", "agent@example.com")
 
-        rows: dict[str, list[float]] = {"publish": [], "behind_remote": [], "status": [], "pull": [], "publish_rebased": []}
+        rows: dict[str, list[float]] = {"publish": [], "behind_remote": [], "status": [], "pull": [], "publish_rebased": [], "publish_merged": []}
+        merged_ok = True
         for round_ in range(repeat):
             edit_first_body(lead, f"[{round_}]")
             seconds, result = timed(lambda: publish(lead))
@@ -92,7 +110,21 @@ def measure(size: int, repeat: int = 3) -> dict:
             assert result.rebased, result
             rows["publish_rebased"].append(seconds)
             pull(lead)
-        return {"phrases": size, **{name: round(statistics.median(values), 3) for name, values in rows.items()}}
+            # Both change the same file: the lead its last phrase, the agent appends one after it.
+            edit_last_body_of_first_file(lead, f"({round_})")
+            append_phrase_to_first_file(agent, f"zz{round_}")
+            publish(lead)
+            try:
+                seconds, result = timed(lambda: publish(agent))
+                rows["publish_merged"].append(seconds)
+            except Exception:  # without the merge driver git stops here on a conflict
+                merged_ok = False
+                git(agent, "rebase", "--abort")
+                git(agent, "reset", "--quiet", "--hard", "origin/main")
+            pull(lead)
+        result = {"phrases": size, **{name: round(statistics.median(values), 3) if values else None for name, values in rows.items()}}
+        result["same_file_merged"] = merged_ok
+        return result
 
 
 def main(argv: list[str]) -> None:
@@ -102,11 +134,12 @@ def main(argv: list[str]) -> None:
         os.environ.pop("XDG_CONFIG_HOME", None)
         sizes = [int(arg) for arg in argv] or [1000, 10000]
         rows = [measure(size) for size in sizes]
-    print(f"{'phrases':>8} {'publish':>9} {'behind_remote':>14} {'status':>8} {'pull':>8} {'publish+rebase':>15}")
+    print(f"{'phrases':>8} {'publish':>9} {'behind_remote':>14} {'status':>8} {'pull':>8} {'publish+rebase':>15} {'same file':>10}")
     for row in rows:
+        merged = f"{row['publish_merged']:>8.3f} s" if row["publish_merged"] is not None else "  conflict"
         print(
             f"{row['phrases']:>8} {row['publish']:>7.3f} s {row['behind_remote']:>12.3f} s {row['status']:>6.3f} s "
-            f"{row['pull']:>6.3f} s {row['publish_rebased']:>13.3f} s"
+            f"{row['pull']:>6.3f} s {row['publish_rebased']:>13.3f} s {merged}"
         )
     print(json.dumps({"python": sys.version.split()[0], "results": rows}, ensure_ascii=False, indent=2))
 

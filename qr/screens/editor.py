@@ -403,9 +403,13 @@ class PhraseEditor(QrScreen[None]):
                 except SaveError as error:
                     self.notify(t("edit.failed", error=error), severity="error", timeout=10)
                     return
-                if answer == "theirs" and chosen is not None:
+                if chosen is None:  # they deleted it and the lead agreed: nothing is left to edit here
+                    apply_edit(self.app, result, t("save.merged", phrases=first.label))
+                    self.dismiss()
+                    return
+                if answer == "theirs":
                     self._fill(chosen)
-                self._saved(result, self._saved_message(result, chosen or phrase))
+                self._saved(result, self._saved_message(result, chosen))
             elif answer == "edit":
                 self.reload_group()  # their file becomes the base; the form holds the merge to edit
                 self._take_their_position()
