@@ -509,3 +509,25 @@ def test_reload_notice_names_a_few_files():
 
     assert file_list([Path("a.toml")]) == "a.toml"
     assert file_list([Path(f"g{n}.toml") for n in range(30)]) == "g0.toml, g1.toml, g2.toml +27"
+
+
+async def test_same_phrase_deleted_by_the_teammate_keep_theirs_closes_the_form(library_dir):
+    app = build(library_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot, "/wl2")
+        await set_field(pilot, editor, "title", "我的版本")
+        path = library_dir / LOGISTICS
+        text = path.read_text(encoding="utf-8")
+        start = text.index("[[phrases]]", text.index('"/WL2"') - 30)
+        end = text.index("[[phrases]]", start + 5)
+        path.write_text(text[:start] + text[end:], encoding="utf-8")  # the teammate deleted /wl2
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        from qr.screens.merge import MergeDialog
+
+        assert isinstance(app.screen, MergeDialog)
+        assert "(deleted)" in str(app.screen.query_one("#merge-theirs-text").render())
+        await pilot.press("right", "enter")  # "Keep theirs" (no "Edit merged" when one side deleted it)
+        await pilot.pause()
+        assert not isinstance(app.screen, PhraseEditor)
+        assert titles(on_disk(library_dir)) == ["物流繁忙安抚", "催签收"]
