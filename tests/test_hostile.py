@@ -15,7 +15,6 @@ import pytest
 from conftest import build_app, write_library
 
 from qr.screens.browser import BrowserScreen
-from qr.screens.dialogs import ChoiceDialog
 from qr.screens.editor import PhraseEditor
 from qr.screens.guide import GuideScreen
 from qr.screens.help import HelpScreen
@@ -163,13 +162,16 @@ async def test_editor_save_and_conflict_dialog_show_markup_literally(hostile):
         await pilot.pause()
         assert any("优惠[/活动]说明[/y]" in message for message in messages(app))
         assert "优惠[/活动]说明[/y]" in (hostile / "hostile.toml").read_text(encoding="utf-8")
-        # someone else changes the file: saving again opens the conflict dialog
+        # someone else changes the same phrase: saving again opens the merge dialog, both sides literal
         path = hostile / "hostile.toml"
         path.write_text(path.read_text(encoding="utf-8").replace("备注", "注[/n]"), encoding="utf-8")
         await pilot.press("end", "!", "ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, ChoiceDialog)
-        assert "hostile.toml" in screen_text(app)
+        from qr.screens.merge import MergeDialog
+
+        assert isinstance(app.screen, MergeDialog)
+        shown = screen_text(app)
+        assert "hostile.toml" in shown and "注[/n] [link=http://x]x[/link]" in shown and "优惠[/活动]说明[/y]!" in shown
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running
