@@ -80,6 +80,14 @@ def measure(size: int, repeat: int = 3) -> dict:
             git(clone, "config", "user.name", "lead")
             git(clone, "config", "user.email", "lead@example.com")
         generate(size, lead)
+        # The generator's made-up text trips two word rules (a bench of git, not of wording): a review
+        # incentive is allowed, and "Tracking number 100" (read as the absolute term "number 1") renamed.
+        with (lead / "_library.toml").open("a", encoding="utf-8") as settings:
+            settings.write('\n[rules]\nallow = ["晒图返现"]\n')
+        for path in lead.rglob("*.toml"):
+            text = path.read_text(encoding="utf-8")
+            if "Tracking number " in text:
+                path.write_text(text.replace("Tracking number ", "Tracking no. "), encoding="utf-8")
         git(lead, "add", ".")
         git(lead, "commit", "--quiet", "-m", "generated")
         git(lead, "remote", "add", "origin", str(remote))
