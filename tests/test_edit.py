@@ -477,3 +477,13 @@ def test_next_free_code_follows_the_groups_numbering(library):
     assert edit.next_free_code(taken, taken.group_by_path(LOGISTICS)) == "wl12"  # free across the library
     assert edit.next_free_code(library, replace(group, phrases=())) is None
     assert sorted(["wl10", "wl2", "wl1", "a", "wl1b"], key=natural_key) == ["a", "wl1", "wl1b", "wl2", "wl10"]
+
+
+def test_renaming_a_code_names_the_notes_that_still_mention_the_old_one(library):
+    group = library.group_by_path(LOGISTICS)
+    noted = edit.update_phrase(library, LOGISTICS, 2, replace(group.phrases[2], note="先发 /wl1，不行再发 /wl10"))
+    renamed = edit.update_phrase(noted.library, LOGISTICS, 0, replace(group.phrases[0], code="wl01"))
+    (reference,) = renamed.references
+    assert reference.startswith("/wl10 催签收 (logistics.toml:")
+    assert "先发 /wl1，" in (library.root / LOGISTICS).read_text(encoding="utf-8")  # nothing changed silently
+    assert edit.update_phrase(renamed.library, LOGISTICS, 2, replace(group.phrases[2], note="x")).references == ()

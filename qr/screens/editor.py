@@ -354,6 +354,9 @@ class PhraseEditor(QrScreen[None]):
         message = t("editor.saved", phrase=phrase_label(phrase), path=self.group_path.as_posix())
         if result.merged:  # a teammate saved other phrases of this file meanwhile: both are kept
             message += "\n" + t("save.merged", phrases=", ".join(result.merged))
+        if result.references and self.base is not None and self.base.code:
+            # the code was renamed: notes that name the old code are left for the lead to update
+            self.notify(t("editor.old_code_referenced", code=self.base.code, where="; ".join(result.references)), severity="warning", timeout=15)
         return message
 
     def _saved(self, result: edit.Edit, message: str) -> None:

@@ -67,6 +67,9 @@ class Edit:
     """The position of the edited phrase in `group`, when the edit was about a phrase."""
     merged: tuple[str, ...] = ()
     """Phrases a teammate changed in the same file meanwhile, kept by the phrase-level merge."""
+    references: tuple[str, ...] = ()
+    """After a code was renamed: the phrases whose notes still mention the old `/code` (nothing else
+    is changed silently; the lead decides)."""
 
 
 # -- may this library be edited? ------------------------------------------------------------
@@ -269,9 +272,24 @@ def update_phrase(library: Library, group_path: Path | str, index: int, phrase: 
     phrase = _checked(library, phrase, (group.path, index))
     phrases = list(group.phrases)
     phrases[index] = phrase
+    old_code = group.phrases[index].code
     saved, merged = _save_merging(library, _with_phrases(group, phrases), group)
     index = _position(saved, phrase, index)
-    return Edit(library.replace_group(group.path, saved), written=(saved.path,), group=saved, index=index, merged=merged)
+    result = library.replace_group(group.path, saved)
+    renamed = old_code is not None and old_code != phrase.code
+    references = code_references(result, old_code) if renamed and old_code else ()
+    return Edit(result, written=(saved.path,), group=saved, index=index, merged=merged, references=references)
+
+
+def code_references(library: Library, code: str) -> tuple[str, ...]:
+    """`/code title (file:line)` of every phrase whose note mentions `/code` (as a whole code)."""
+    pattern = re.compile(rf"/{re.escape(code)}(?![A-Za-z0-9._-])", re.IGNORECASE)
+    found = []
+    for group, phrase in library.phrases():
+        if pattern.search(phrase.note):
+            shown = f"/{phrase.code} {phrase.title}" if phrase.code else phrase.title
+            found.append(f"{shown} ({group.path.as_posix()}:{phrase.line})")
+    return tuple(found)
 
 
 def delete_phrase(library: Library, group_path: Path | str, index: int) -> Edit:
