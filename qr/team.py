@@ -722,7 +722,7 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float | No
     changes = working_changes(repo, files) if files else Changes()
     committed = False
     if files:
-        _require_identity(repo)
+        require_identity(repo)
         paths = [repo.top_path(change.path) for change in files]
         repo.must("add", "--all", "--", *paths)
         subject = message.strip() if message and message.strip() else changes.subject()
@@ -747,7 +747,7 @@ def publish(root: Path | str, message: str | None = None, *, timeout: float | No
     raise TeamError(Message("team.busy_remote"))
 
 
-def _require_identity(repo: Repo) -> None:
+def require_identity(repo: Repo) -> None:
     if not repo.git("var", "GIT_COMMITTER_IDENT").ok:
         raise TeamError(Message("team.no_identity"))
 

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from qr.messages import Message
-from qr.team import Repo, TeamError, _require_identity, open_repo, require_upstream
+from qr.team import Repo, TeamError, open_repo, require_identity, require_upstream
 
 USAGE_BRANCH = "qr-usage"
 USAGE_FOLDER = "usage"
@@ -115,7 +115,7 @@ def push_usage(root: Path | str, usage: AgentUsage, *, timeout: float | None = N
     """Write this agent's usage file on the usage branch and push it; False when it was already there."""
     repo = open_repo(root)
     _, upstream = require_upstream(repo)
-    _require_identity(repo)
+    require_identity(repo)
     name = file_name(usage.agent)
     text = document(usage)
     for _attempt in range(ATTEMPTS):
