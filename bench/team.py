@@ -4,8 +4,8 @@
 
 For each size: a lead clone publishes one edited phrase (lint + commit + push), an agent clone
 checks how far it is behind (the launcher's background check), shows status and pulls; then both
-publish at once and the second one rebases; then both change the same group file (one edits its
-last phrase, the other appends a phrase after it) and the second publish merges them phrase by phrase. Prints a table, then JSON. No network: the remote is
+publish at once and the second one rebases; then both append a phrase to the same group file and
+the second publish merges them phrase by phrase (git's own line merge stops there on a conflict). Prints a table, then JSON. No network: the remote is
 a local path. Git runs with a throwaway HOME so the user's git config is neither read nor changed.
 """
 
@@ -62,14 +62,6 @@ def append_phrase_to_first_file(library: Path, code: str) -> None:
         file.write(f'\n[[phrases]]\ncode = "{code}"\ntitle = "新增{code}"\nbody = "亲，新增的回复。"\n')
 
 
-def edit_last_body_of_first_file(library: Path, marker: str) -> None:
-    path = sorted(p for p in library.rglob("*.toml") if not p.name.startswith("_"))[0]
-    text = path.read_text(encoding="utf-8")
-    key = 'body = "' if text.rfind('body = "') > text.rfind('body = """') else 'body = """\n'
-    start = text.rindex(key) + len(key)
-    path.write_text(text[:start] + marker + text[start:], encoding="utf-8")
-
-
 def measure(size: int, repeat: int = 3) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
@@ -118,8 +110,8 @@ def measure(size: int, repeat: int = 3) -> dict:
             assert result.rebased, result
             rows["publish_rebased"].append(seconds)
             pull(lead)
-            # Both change the same file: the lead its last phrase, the agent appends one after it.
-            edit_last_body_of_first_file(lead, f"({round_})")
+            # Both add a phrase at the end of the same file: git's line merge conflicts, qr's does not.
+            append_phrase_to_first_file(lead, f"zy{round_}")
             append_phrase_to_first_file(agent, f"zz{round_}")
             publish(lead)
             try:
