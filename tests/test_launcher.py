@@ -13,7 +13,7 @@ from qr.cli import main
 from qr.clipboard import MemoryClipboard
 from qr.i18n import EN, ZH, choose_language, detect_language
 from qr.screens.help import HelpScreen
-from qr.screens.launcher import LauncherScreen, QueryInput
+from qr.screens.launcher import OUTSIDE_WINDOW, LauncherScreen, QueryInput
 from qr.screens.variables import ContextForm, VariablesForm
 from qr.store import load_library
 from qr.workspace import open_workspace
@@ -462,7 +462,50 @@ async def test_validity_window_follows_the_apps_clock(tmp_path, day, shown):
     })
     app = build_app(root, now=lambda: day, watch_library=False)
     async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/p")  # a prefix: search alone decides
+        await pilot.pause()
+        assert bool(app.screen.hits) is shown
+        await pilot.press("1")  # the exact code: listed either way, marked when outside its window
+        await pilot.pause()
+        hit = app.screen.current_hit
+        assert hit is not None and hit.entry.phrase.code == "p1"
+        assert (hit.where == OUTSIDE_WINDOW) is not shown
+
+
+WINDOWED = {
+    "promo.toml": 'name = "618"\n[[phrases]]\ncode = "p1"\ntitle = "大促[/b] [red]x"\nbody = "满300减50"\n'
+    "valid_from = 2026-06-01\nvalid_until = 2026-06-20\n",
+}
+
+
+@pytest.mark.parametrize("lang, day, words", [
+    ("en", datetime(2026, 7, 1, 9, 0), ["Valid 2026-06-01 – 2026-06-20 only: expired (today is 2026-07-01)"]),
+    ("zh", datetime(2026, 5, 1, 9, 0), ["仅在 2026-06-01 – 2026-06-20 有效：尚未开始（今天是 2026-05-01）", "仍然复制"]),
+])
+async def test_exact_code_outside_its_window_is_shown_and_copied_only_after_a_confirm(tmp_path, lang, day, words):
+    from textual.widgets import Button, Static
+
+    from qr.screens.dialogs import ChoiceDialog
+
+    root = write_library(tmp_path / "lib", WINDOWED)
+    clipboard = MemoryClipboard()
+    app = build_app(root, now=lambda: day, watch_library=False, clipboard=clipboard, ui_lang=lang)
+    async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press(*"/p1")
         await pilot.pause()
-        entry = app.screen.current_entry
-        assert (entry is not None and entry.phrase.code == "p1") is shown
+        option = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "大促[/b] [red]x" in option and ("(outside its dates)" if lang == "en" else "（不在有效期内）") in option
+        assert words[0] in str(app.screen.query_one("#preview-state", Static).render())
+        await pilot.press("enter")  # asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog) and clipboard.copied == []
+        message = str(app.screen.query_one("#dialog-message", Static).render())
+        assert words[0] in message and "/p1" in message and "大促[/b] [red]x" in message  # data as plain text
+        assert all(word in str(app.screen.query_one("#answer-yes", Button).label) for word in words[1:])
+        await pilot.press("enter")  # Cancel has the focus: Enter alone copies nothing
+        await pilot.pause()
+        assert isinstance(app.screen, LauncherScreen) and clipboard.copied == []
+        assert app.screen.query_text == "/p1"
+        await pilot.press("enter", "right", "enter")  # the explicit "copy anyway"
+        await pilot.pause()
+        assert clipboard.copied == ["满300减50"]

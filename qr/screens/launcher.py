@@ -12,6 +12,7 @@ actions work on), `refresh_hits()` (search again keeping query and highlight) an
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import ClassVar
 
 from textual import on
@@ -32,6 +33,7 @@ from qr.screens.footer import QuietFooter
 from qr.screens.team_check import INDICATOR as TEAM_INDICATOR
 from qr.screens.team_check import RemoteCheck
 from qr.store.entry import Entry, Hit
+from qr.store.models import normalise_code
 
 LIVE_INDICATOR = "live"
 
@@ -39,6 +41,11 @@ PAGE = 50
 """Hits drawn per query at first: each drawn hit costs ~0.15 ms, searching 10k phrases ~1-2 ms."""
 MAX_HITS = 1000
 """Moving the highlight near the end draws more, up to this many (browsing it all is the browser's job)."""
+
+OUTSIDE_WINDOW = "outside_window"
+"""`Hit.where` of a phrase typed by its exact /code while outside its valid_from/valid_until window:
+search hides such phrases (an expired promotion), so it is listed first, marked, and copied only
+after a confirm, instead of looking as if the code did not exist."""
 
 MATCH_STYLE = "bold underline $text-accent"
 CODE_STYLE = "bold $text-primary"
@@ -193,6 +200,9 @@ class LauncherScreen(EditingScreen):
             found = (index.search(f"/{code}", limit=1, today=today) for code in selling)
             self._hits = [hits[0] for hits in found if hits and hits[0].entry.phrase.code in selling] + self._hits
         self._hits = _selling_first(self._hits, selling)
+        hidden = _outside_window_hit(index, query, today)
+        if hidden is not None:
+            self._hits.insert(0, hidden)
         hit_list = self.query_one(HitList)
         with self.app.batch_update():
             hit_list.set_options(_option(index, hit, query) for hit in self._hits)
@@ -318,12 +328,37 @@ class LauncherScreen(EditingScreen):
         getattr(self.query_one(HitList), f"action_{how}")()
 
     def action_copy(self) -> None:
-        entry = self.current_entry
-        if entry is None:
+        hit = self.current_hit
+        if hit is None:
             self.app.bell()
             return
+        if hit.where == OUTSIDE_WINDOW:
+            self._confirm_outside_window(hit.entry)
+            return
         self._copied_query = self.query_text
-        self.app.copy_entry(entry, on_copied=self._copied)
+        self.app.copy_entry(hit.entry, on_copied=self._copied)
+
+    def _confirm_outside_window(self, entry: Entry) -> None:
+        """Copy a phrase outside its window only when the agent says so (the first answer, focused,
+        is Cancel: Enter alone sends nothing)."""
+        from qr.screens.dialogs import ChoiceDialog  # as the edit actions do: only when asked
+
+        query = self.query_text
+
+        def answered(answer: str | None) -> None:
+            if answer == "yes":
+                self._copied_query = query
+                self.app.copy_entry(entry, on_copied=self._copied)
+
+        phrase = entry.phrase
+        message = t(
+            "launcher.window_confirm",
+            code=phrase.code,
+            title=phrase.title,
+            outside=_outside_text(entry, self.app.today()),
+        )
+        answers = [("no", t("dialog.cancel")), ("yes", t("launcher.window_copy"))]
+        self.app.push_screen(ChoiceDialog(t("launcher.window_title"), message, answers, danger="yes"), answered)
 
     def action_clear_query(self) -> None:
         self.query_one(QueryInput).value = ""
@@ -391,6 +426,10 @@ class LauncherScreen(EditingScreen):
                 message = Content.styled(t("preview.ready"), "$text-success")
             if any(segment.kind not in ("text", "missing") for segment in rendered.segments):
                 message = Content.assemble(message, "\n", (t("preview.legend"), GROUP_STYLE))
+            hit = self.current_hit
+            if hit is not None and hit.where == OUTSIDE_WINDOW:
+                outside = Content.styled(shown(_outside_text(entry, self.app.today())), "bold $text-error")
+                message = Content.assemble(outside, "\n", message)
             state.update(message)
         note.update(Content.assemble((t("preview.note"), "bold"), "\n", shown(phrase.note)) if phrase.note else "")
         extra = []
@@ -443,6 +482,26 @@ def _selling_first(hits: list[Hit], codes: tuple[str, ...]) -> list[Hit]:
     return [*first.values(), *(hit for hit in hits if hit.entry.phrase.code not in codes)] if first else hits
 
 
+def _outside_window_hit(index, query: str, today: date) -> Hit | None:
+    """The phrase whose exact code is `query` ("/code") when search hid it for being outside its window."""
+    typed = query.strip()
+    if not typed.startswith("/") or " " in typed or len(typed) < 2:
+        return None
+    entry = index.by_code(typed[1:])
+    if entry is None or entry.phrase.is_valid_on(today):
+        return None
+    position = index.first_with_code(normalise_code(typed[1:]))
+    return Hit(entry, 100.0, OUTSIDE_WINDOW, -1 if position is None else position)
+
+
+def _outside_text(entry: Entry, today: date) -> str:
+    """Why a phrase is hidden on `today`: expired or not started yet, naming its window."""
+    phrase = entry.phrase
+    window = f"{phrase.valid_from or '…'} – {phrase.valid_until or '…'}"
+    expired = phrase.valid_until is not None and phrase.valid_until < today
+    return t("launcher.window_expired" if expired else "launcher.window_not_yet", window=window, today=today.isoformat())
+
+
 def _identity(entry: Entry | None) -> tuple | None:
     """What stays the same for a phrase across a reload (entries are rebuilt, not mutated)."""
     if entry is None:
@@ -467,7 +526,12 @@ def _option(index, hit: Hit, query: str) -> Option:
     if title == phrase.title:  # match positions are in the title as written
         spans.extend(Span(title_start + start, title_start + end, MATCH_STYLE) for start, end in title_spans(index, hit, query))
     spans.append(Span(group_start, group_start + 2 + len(group), GROUP_STYLE))
-    return Option(Content(f"{code} {title}  {group}", spans))
+    line = f"{code} {title}  {group}"
+    if hit.where == OUTSIDE_WINDOW:
+        mark = "  " + t("launcher.window_mark")
+        spans.append(Span(len(line), len(line) + len(mark), "bold $text-error"))
+        line += mark
+    return Option(Content(line, spans))
 
 
 def _body_content(rendered: Rendered, query: str = "") -> Content:
