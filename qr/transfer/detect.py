@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from qr.messages import Message
 from qr.transfer.entries import TransferError
 from qr.transfer.formats import IMPORT_FORMATS
 
@@ -45,9 +46,9 @@ def read_source(path: Path) -> Source:
     try:
         data = path.read_bytes()
     except IsADirectoryError:
-        raise TransferError(f"{path} is a folder, not a file") from None
+        raise TransferError(Message("import.is_folder", path=str(path))) from None
     except OSError as error:
-        raise TransferError(f"cannot read {path}: {error.strerror or error}") from None
+        raise TransferError(Message("import.cannot_read", path=str(path), reason=error.strerror or str(error))) from None
     if data.startswith(_ZIP_MAGIC):
         return Source(path, data, "", "XLSX workbook")
     text, encoding = decode(data, path)
@@ -57,7 +58,7 @@ def read_source(path: Path) -> Source:
 def decode(data: bytes, path: Path | str) -> tuple[str, str]:
     """The text of a file and a label for its encoding; CRLF and CR become LF."""
     if not data.strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
-        raise TransferError(f"{path} is empty")
+        raise TransferError(Message("import.empty", path=str(path)))
     attempts: list[tuple[str, str, bytes]] = []
     if data.startswith(b"\xef\xbb\xbf"):
         attempts.append(("utf-8", "UTF-8 with BOM", data[3:]))
@@ -75,20 +76,20 @@ def decode(data: bytes, path: Path | str) -> tuple[str, str]:
             attempts.append(("gb18030", "GB18030", data))
     for codec, label, payload in attempts:
         if codec.startswith("utf-16") and len(payload) % 2:
-            raise TransferError(f"{path}: truncated UTF-16 text (an odd number of bytes); the file is cut off")
+            raise TransferError(Message("import.truncated_utf16", path=str(path)))
         try:
             text = payload.decode(codec)
         except UnicodeDecodeError as error:
             if codec.startswith("utf-16") or codec == "gb18030" or len(attempts) == 1:
                 line = payload[: error.start].count(b"\n") + 1
-                raise TransferError(f"{path}:{line}: not readable as {label} text (binary data or a damaged file)") from None
+                raise TransferError(Message("import.undecodable", path=str(path), line=line, encoding=label)) from None
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
         _refuse_binary(text, path)
         if not text.strip():
-            raise TransferError(f"{path} is empty")
+            raise TransferError(Message("import.empty", path=str(path)))
         return text, label
-    raise TransferError(f"{path}: not a text file")
+    raise TransferError(Message("import.not_text", path=str(path)))
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -117,7 +118,7 @@ def _refuse_binary(text: str, path: Path | str) -> None:
         if (char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn")) or char == "\ufffd"
     )
     if bad and (bad > len(sample) / 100 or "\x00" in sample):
-        raise TransferError(f"{path}: binary data, not a text file")
+        raise TransferError(Message("import.binary", path=str(path)))
 
 
 def sniff_format(source: Source) -> str:
@@ -129,7 +130,7 @@ def sniff_format(source: Source) -> str:
         return "espanso"
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
-        raise TransferError(f"{source.path} is empty")
+        raise TransferError(Message("import.empty", path=str(source.path)))
     header = header_cells(lines[0])
     if header[:3] in QIANNIU_HEADERS or header_cells(lines[0], "\t")[:3] in QIANNIU_HEADERS:
         return "qianniu"
@@ -149,7 +150,7 @@ def sniff_format(source: Source) -> str:
     # Checked last: a line `matches:` can sit inside a multi-line Sogou phrase.
     if _ESPANSO_KEY.search(text):
         return "espanso"
-    raise TransferError(f"cannot tell the format of {source.path}; pass --format {'|'.join(IMPORT_FORMATS)}")
+    raise TransferError(Message("import.unknown_format", path=str(source.path), formats="|".join(IMPORT_FORMATS)))
 
 
 def header_cells(line: str, delimiter: str = ",") -> tuple[str, ...]:

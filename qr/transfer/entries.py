@@ -6,14 +6,16 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
+from qr.messages import MessageError
+
 # The same ranges as qr.index.pinyin's Han test, as one regex: a per-character Python loop was the
 # slowest step of importing a 45,000-entry table.
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN = re.compile("[A-Za-z]")
 
 
-class TransferError(Exception):
-    """An import or export that cannot go ahead; the message is one line and nothing was written."""
+class TransferError(MessageError):
+    """An import or export that cannot go ahead; the message (a Message) is one line and nothing was written."""
 
 
 @dataclass(frozen=True)

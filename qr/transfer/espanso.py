@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qr.messages import Message
 from qr.transfer.entries import Candidate, Notice, Parsed, Part, TransferError, Var, guess_lang
 
 _REFERENCE = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
@@ -27,15 +28,16 @@ def parse_espanso(text: str) -> Parsed:
         document = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise TransferError(f"{where}not valid YAML: {error.problem}") from None
+        if mark is not None:
+            raise TransferError(Message("import.bad_yaml_at", line=mark.line + 1, detail=str(error.problem))) from None
+        raise TransferError(Message("import.bad_yaml", detail=str(error.problem))) from None
     except yaml.YAMLError as error:
-        raise TransferError(f"not valid YAML: {error}") from None
+        raise TransferError(Message("import.bad_yaml", detail=str(error))) from None
     if not isinstance(document, dict) or not isinstance(document.get("matches", []), list):
-        raise TransferError("not an espanso match file (no `matches:` list)")
+        raise TransferError(Message("import.not_espanso"))
     matches = document.get("matches") or []
     if not matches and "matches" not in document:
-        raise TransferError("not an espanso match file (no `matches:` list)")
+        raise TransferError(Message("import.not_espanso"))
     lines = _match_lines(root)
     global_vars = _vars_by_name(document.get("global_vars"))
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qr.messages import Message
 from qr.render import TemplateError, library_defaults, render
 from qr.store.models import Group, Library, Phrase
 from qr.store.save import atomic_write
@@ -39,10 +40,10 @@ def select(library: Library, group: str | None = None, category: str | None = No
     """Phrases in library order, limited to a group (name, file or file stem) and/or a category."""
     if group and not any(group in (g.name, str(g.path), g.path.stem) for g in library.groups):
         names = ", ".join(sorted({g.name for g in library.groups}))
-        raise TransferError(f"no group {group!r} in {library.root} (groups: {names})")
+        raise TransferError(Message("export.no_group", group=group, library=str(library.root), names=names))
     if category and not any(g.category == category for g in library.groups):
         names = ", ".join(sorted({g.category for g in library.groups}))
-        raise TransferError(f"no category {category!r} in {library.root} (categories: {names})")
+        raise TransferError(Message("export.no_category", category=category, library=str(library.root), names=names))
     rows = []
     for g, phrase in library.phrases():
         if group and group not in (g.name, str(g.path), g.path.stem):
@@ -51,15 +52,15 @@ def select(library: Library, group: str | None = None, category: str | None = No
             continue
         rows.append((g, phrase))
     if not rows:
-        raise TransferError("nothing to export: the selection has no phrases")
+        raise TransferError(Message("export.nothing"))
     return rows
 
 
 def export_phrases(library: Library, rows: list[tuple[Group, Phrase]], fmt: str, out: Path, *, shop: str = "") -> ExportResult:
     if fmt not in EXPORT_FORMATS:
-        raise TransferError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
+        raise TransferError(Message("export.no_such_format", format=fmt, formats=", ".join(EXPORT_FORMATS)))
     if out.exists() and out.is_dir():
-        raise TransferError(f"{out} is a folder; --out wants a file name")
+        raise TransferError(Message("export.out_is_folder", path=str(out)))
     warnings: list[str] = []
     if fmt == "csv":
         data, count = _generic_csv(rows), len(rows)
@@ -74,7 +75,7 @@ def export_phrases(library: Library, rows: list[tuple[Group, Phrase]], fmt: str,
     try:
         atomic_write(out, data)
     except OSError as error:
-        raise TransferError(f"cannot write {out}: {error.strerror or error}") from None
+        raise TransferError(Message("export.cannot_write", path=str(out), reason=error.strerror or str(error))) from None
     return ExportResult(count=count, warnings=tuple(warnings))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
+from qr.messages import Message
 from qr.render import check
 from qr.transfer.detect import GENERIC_COLUMNS
 from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
@@ -20,14 +21,14 @@ def parse_generic_csv(text: str) -> Parsed:
     try:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise TransferError(f"line {reader.line_num}: not a readable CSV file: {error}") from None
+        raise TransferError(Message("import.bad_csv", line=reader.line_num, detail=str(error))) from None
     rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
     if not rows:
-        raise TransferError("the sheet is empty")
+        raise TransferError(Message("import.sheet_empty"))
     header_line, header = rows[0]
     columns = [cell.strip().strip("\ufeff").lower() for cell in header]
     if "body" not in columns:
-        raise TransferError(f"line {header_line}: expected a header with a `body` column ({','.join(GENERIC_COLUMNS)})")
+        raise TransferError(Message("import.csv_header", line=header_line, columns=",".join(GENERIC_COLUMNS)))
     unknown = [name for name in columns if name and name not in GENERIC_COLUMNS]
     notices = [Notice("warning", header_line, f"column {name!r} ignored") for name in unknown]
     candidates: list[Candidate] = []

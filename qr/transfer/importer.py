@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qr.messages import Message
 from qr.transfer.detect import Source, read_source, sniff_format
 from qr.transfer.entries import Parsed, TransferError
 from qr.transfer.formats import AUTO, IMPORT_FORMATS
@@ -15,13 +16,13 @@ def parse_file(path: Path, fmt: str = "auto") -> tuple[Source, Parsed]:
     try:
         chosen = sniff_format(source) if fmt == AUTO else fmt
         if source.is_workbook and chosen != "qianniu":
-            raise TransferError(f"an XLSX workbook can only be a Qianniu sheet, not {chosen}")
+            raise TransferError(Message("import.workbook_not_qianniu", format=chosen))
         return source, _parse(source, chosen)
     except TransferError as error:
-        message = str(error)
-        if not message.startswith(str(path)):
-            message = f"{path}: {message}"
-        raise TransferError(message) from None
+        message = error.message
+        if isinstance(message, Message) and "path" in message.args:
+            raise
+        raise TransferError(Message("import.in_file", path=str(path), error=message)) from None
 
 
 def _parse(source: Source, fmt: str) -> Parsed:
@@ -29,7 +30,7 @@ def _parse(source: Source, fmt: str) -> Parsed:
 
     declared = IMPORT_FORMATS.get(fmt)
     if declared is None:
-        raise TransferError(f"unknown format {fmt!r} (choose {', '.join((AUTO, *IMPORT_FORMATS))})")
+        raise TransferError(Message("import.no_such_format", format=fmt, formats=", ".join((AUTO, *IMPORT_FORMATS))))
     module, _, function = declared.parser.partition(":")
     parse = getattr(import_module(module), function)  # only the chosen format's parser is imported
     return parse(source if declared.reads_source else source.text)

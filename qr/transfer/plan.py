@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import replace as replace_fields
 from pathlib import Path
 
+from qr.messages import Message
 from qr.render import BUILTINS, check
 from qr.store.load import LIBRARY_FILE, load_library
 from qr.store.models import Group, Library, Phrase, normalise_code
@@ -87,7 +88,7 @@ def build_plan(
 ) -> ImportPlan:
     root = Path(root)
     if root.exists() and not root.is_dir():
-        raise TransferError(f"{root} is a file, not a library folder")
+        raise TransferError(Message("import.into_file", path=str(root)))
     create = not root.exists()
     notices: list[Notice] = list(parsed.notices)
     if create:
@@ -319,7 +320,7 @@ def write_plan(plan: ImportPlan, progress: Progress | None = None) -> None:
             path = plan.root / group.path
             data = dumps_in_chunks(group, advance if progress else None)
             if path.exists():
-                raise SaveError(f"{group.path} appeared on disk during the import")
+                raise SaveError(Message("import.appeared", path=str(group.path)))
             atomic_write(path, data)
             undo.append((path, None))
         for previous, new in plan.replacements:
@@ -330,8 +331,8 @@ def write_plan(plan: ImportPlan, progress: Progress | None = None) -> None:
             advance(len(new.phrases))
     except (SaveError, OSError) as error:
         _undo(undo, plan.root if created_root else None)
-        message = str(error) if isinstance(error, SaveError) else f"cannot write in {plan.root}: {error.strerror or error}"
-        raise TransferError(f"{message}; nothing was imported") from None
+        reason = error.message if isinstance(error, SaveError) else Message("import.cannot_write_in", path=str(plan.root), reason=error.strerror or str(error))
+        raise TransferError(Message("import.nothing_imported", error=reason)) from None
 
 
 def _undo(undo: list[tuple[Path, bytes | None]], created_root: Path | None) -> None:

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 
+from qr.messages import Message
 from qr.transfer.detect import QIANNIU_HEADERS, Source, header_cells
 from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
 
@@ -28,14 +29,12 @@ def parse_qianniu(source: Source) -> Parsed:
     rows = _workbook_rows(source) if source.is_workbook else _csv_rows(source.text)
     rows = [row for row in rows if any(cell.strip() for cell in row[1])] if rows else rows
     if not rows:
-        raise TransferError(f"{source.path}: the sheet is empty")
+        raise TransferError(Message("import.sheet_empty_in", path=str(source.path)))
     header_line, header = rows[0]
     cells = tuple(cell.strip().strip("\ufeff") for cell in header[:3])
     if cells not in QIANNIU_HEADERS:
         shown = ",".join(header[:3])
-        raise TransferError(
-            f"{source.path}:{header_line}: expected the header {','.join(HEADER)} (or 快捷短语编码,…), found {shown!r}"
-        )
+        raise TransferError(Message("import.qianniu_header", path=str(source.path), line=header_line, expected=",".join(HEADER), found=shown))
     candidates: list[Candidate] = []
     notices: list[Notice] = []
     for line, row in rows[1:]:
@@ -69,7 +68,7 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
         for row in reader:
             rows.append((reader.line_num, row))
     except csv.Error as error:
-        raise TransferError(f"line {reader.line_num}: not a readable CSV sheet: {error}") from None
+        raise TransferError(Message("import.bad_csv", line=reader.line_num, detail=str(error))) from None
     return rows
 
 
@@ -81,13 +80,13 @@ def _workbook_rows(source: Source) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise TransferError(f"{source.path}: not a readable XLSX workbook ({type(error).__name__})") from None
+        raise TransferError(Message("import.bad_workbook", path=str(source.path), detail=type(error).__name__)) from None
     except Exception as error:  # openpyxl raises its own types for damaged parts  # noqa: BLE001
-        raise TransferError(f"{source.path}: not a readable XLSX workbook ({type(error).__name__}: {error})") from None
+        raise TransferError(Message("import.bad_workbook", path=str(source.path), detail=f"{type(error).__name__}: {error}")) from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
-            raise TransferError(f"{source.path}: the workbook has no sheet")
+            raise TransferError(Message("import.no_sheet", path=str(source.path)))
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
             rows.append((number, [_cell(value) for value in values]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from qr.messages import Message
 from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
 
 _WEIGHT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -59,5 +60,5 @@ def parse_rime(text: str) -> Parsed:
         rank = -weight if weight is not None else 0.0
         candidates.append(Candidate(parts=(phrase,), code=code, rank=rank, line=number, lang=guess_lang(phrase)))
     if not candidates and not duplicates:
-        raise TransferError("no Rime entries (`phrase<TAB>code[<TAB>weight]`) found")
+        raise TransferError(Message("import.no_rime"))
     return Parsed("Rime custom_phrase", tuple(candidates), tuple(notices), duplicates=duplicates)

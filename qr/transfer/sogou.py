@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import re
 
+from qr.messages import Message
 from qr.transfer.entries import Candidate, Notice, Parsed, Part, TransferError, Var, guess_lang
 
 _ENTRY = re.compile(r"^([^\s,=;]+),(\d+)=(.*)$")
@@ -43,7 +44,7 @@ def parse_sogou(text: str) -> Parsed:
             counts["mobile"] += 1
     variant = max(counts, key=lambda name: counts[name])
     if not counts[variant]:
-        raise TransferError("no Sogou entries (`code,pos=phrase`, `code=pos,phrase` or `code,phrase,pos`) found")
+        raise TransferError(Message("import.no_sogou"))
     if variant == "mobile":
         return _parse_mobile(text)
     pattern = _ENTRY if variant == "phraseedit" else _SHOUXIN
