@@ -785,6 +785,20 @@ EN: dict[str, str] = {
     "export.no_such_format": "unknown export format {format!r} (choose {formats})",
     "export.out_is_folder": "{path} is a folder; --out wants a file name",
     "export.cannot_write": "cannot write {path}: {reason}",
+    # one bad file never stops the library (load problems)
+    "load.not_regular": "not a regular file ({kind})",
+    "load.too_big": "{size} is over the limit of {limit} per file (max_file_mb in the config)",
+    "load.too_deep": "nested more than {limit} levels deep",
+    "load.no_memory": "too large to parse in memory",
+    "load.kind.fifo": "a FIFO",
+    "load.kind.device": "a device",
+    "load.kind.socket": "a socket",
+    "load.kind.folder": "a folder",
+    "load.kind.special": "a special file",
+    "import.too_deep": "nested too deeply to read",
+    "import.no_memory": "too large to read in memory",
+    "import.bad_text": "text that cannot be decoded",
+    "import.too_many_rows": "{path}: more than {limit} rows; split the workbook",
 }
 
 ZH: dict[str, str] = {
@@ -1554,6 +1568,20 @@ ZH: dict[str, str] = {
     "export.no_such_format": "未知导出格式 {format!r}（可选：{formats}）",
     "export.out_is_folder": "{path} 是文件夹；--out 需要文件名",
     "export.cannot_write": "无法写入 {path}：{reason}",
+    # 一个坏文件不会拖垮整个话术库（载入问题）
+    "load.not_regular": "不是普通文件（{kind}）",
+    "load.too_big": "大小 {size} 超过每个文件 {limit} 的上限（配置中的 max_file_mb）",
+    "load.too_deep": "嵌套超过 {limit} 层",
+    "load.no_memory": "文件太大，内存中无法解析",
+    "load.kind.fifo": "命名管道",
+    "load.kind.device": "设备文件",
+    "load.kind.socket": "套接字",
+    "load.kind.folder": "文件夹",
+    "load.kind.special": "特殊文件",
+    "import.too_deep": "嵌套层数太深，无法读取",
+    "import.no_memory": "文件太大，内存中无法读取",
+    "import.bad_text": "包含无法解码的文本",
+    "import.too_many_rows": "{path}：超过 {limit} 行；请拆分工作簿",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

@@ -118,6 +118,15 @@ class Workspace:
         )
 
 
+def apply_file_cap(config: Config) -> None:
+    """`max_file_mb` from the config (a positive number) becomes the loader's per-file size cap."""
+    from qr.store import load
+
+    megabytes = config.extra.get("max_file_mb")
+    if isinstance(megabytes, (int, float)) and not isinstance(megabytes, bool) and megabytes > 0:
+        load.MAX_FILE_BYTES = int(megabytes * 1_048_576)
+
+
 def open_workspace(
     library: str | Path | None = None, config: Config | None = None, profile: str | None = None
 ) -> Workspace:
@@ -125,6 +134,7 @@ def open_workspace(
     ordered list; otherwise `--library`, `$QR_LIBRARY`, the config or the bundled library.
     Raises ConfigError for an unknown profile."""
     config = config or load_config()
+    apply_file_cap(config)
     option = str(library) if library else None
     selected = select_profile(profile, config, library_option=option)
     loads = [load_cached(root) for root in resolve_libraries(option, config, selected)]

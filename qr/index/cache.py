@@ -63,10 +63,12 @@ from qr.store.digest import sha1
 from qr.store.load import (
     LIBRARY_FILE,
     InvalidFile,
+    UnsafeFile,
     group_file_names,
     load_library,
     parse_group,
     parse_settings,
+    read_regular,
     read_toml,
     string_value,
 )
@@ -129,10 +131,10 @@ def _stat(path: Path) -> os.stat_result | None:
 
 def _digest(path: Path | str) -> str:
     try:
-        with open(path, "rb") as handle:
-            return sha1(handle.read()).hexdigest()
-    except OSError:
+        data, _ = read_regular(path)  # never a FIFO or /dev/zero: those would hang or never end
+    except (OSError, UnsafeFile):
         return ""
+    return sha1(data).hexdigest()
 
 
 def _unchanged(entry: FileEntry | None, stat: os.stat_result, full: str) -> bool:
@@ -311,7 +313,7 @@ def index_file(root: str, name: str) -> FileEntry | None:
         group = parse_group(document, text, relative, stamp)
     except InvalidFile as error:
         message = error.problem.message
-        if isinstance(message, Message) and message.id == "load.cannot_read":
+        if isinstance(message, Message) and message.id in _NOT_CACHED:
             return None
         try:
             stat = full.stat()
@@ -407,6 +409,10 @@ def _pinyin_tables() -> PinyinTables:
 
         _TABLES.append(PinyinTables())
     return _TABLES[0]
+
+
+_NOT_CACHED = {"load.cannot_read", "load.not_regular", "load.too_big"}
+"""Problems re-checked at every load (no digest is taken of such a file: it might never end)."""
 
 
 def _unreadable(root: Path, name: str) -> FileProblem:

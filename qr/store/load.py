@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from datetime import date, datetime
 from pathlib import Path
+from stat import S_ISREG
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ from qr.store.models import (
 )
 
 LIBRARY_FILE = "_library.toml"
+MAX_FILE_BYTES = 4 * 1_048_576
+"""Files larger than this are skipped with a problem (config `max_file_mb`; the workspace sets it)."""
+MAX_DEPTH = 64
+"""Deepest nesting of tables/arrays a library file may have (real files nest 3 or 4 levels)."""
 GROUP_KEYS = {"name", "category", "order", "description", "phrases"}
 PHRASE_KEYS = {"code", "title", "body", "tags", "asks", "note", "lang", "valid_from", "valid_until"}
 VAR_KEYS = {"label", "default", "pattern", "hint"}
@@ -78,11 +83,72 @@ def stamp_of(data: bytes, stat: os.stat_result) -> FileStamp:
     return FileStamp(size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=sha1(data).hexdigest())
 
 
+class UnsafeFile(Exception):
+    """A path that must not be read as a library file (not a regular file, or over the size cap)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+    """The bytes and stat of a regular file of at most `limit` bytes (default MAX_FILE_BYTES).
+
+    One bad file must never stop the library: a FIFO would block a read forever and /dev/zero
+    (say, a symlink that arrived with a `git pull`) never ends, so only regular files are read
+    (symlinks followed), opened without blocking, and never more than the cap. Raises UnsafeFile
+    for those, OSError when the file cannot be opened or read.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            raise UnsafeFile(Message("load.not_regular", kind=_kind(stat.st_mode)))
+        if stat.st_size > limit:
+            raise UnsafeFile(Message("load.too_big", size=_megabytes(stat.st_size), limit=_megabytes(limit)))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # grew since the stat
+        raise UnsafeFile(Message("load.too_big", size=_megabytes(len(data)), limit=_megabytes(limit)))
+    return data, stat
+
+
+def _kind(mode: int) -> Message:
+    from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISSOCK
+
+    for test, kind in ((S_ISFIFO, "fifo"), (S_ISCHR, "device"), (S_ISBLK, "device"), (S_ISSOCK, "socket"), (S_ISDIR, "folder")):
+        if test(mode):
+            return Message(f"load.kind.{kind}")
+    return Message("load.kind.special")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB"
+
+
+def too_deep(document: object, limit: int = MAX_DEPTH) -> bool:
+    """True when tables/arrays nest deeper than `limit` (checked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return False
+
+
 def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
     """Parse one TOML file; a failure becomes an InvalidFile naming `shown`, line and column."""
     try:
-        data = path.read_bytes()
-        stat = path.stat()
+        data, stat = read_regular(path)
+    except UnsafeFile as error:
+        raise InvalidFile(Problem(shown, 0, 0, error.message)) from None
     except OSError as error:
         raise InvalidFile(Problem(shown, 0, 0, Message("load.cannot_read", reason=error.strerror or str(error)))) from None
     try:
@@ -97,6 +163,13 @@ def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
 
     try:
         document = tomllib.loads(text)
+        if too_deep(document):
+            raise RecursionError
+    except (RecursionError, MemoryError) as error:
+        # tomllib recurses per nesting level: a few hundred levels exhaust the stack; deep values
+        # that do parse would break pickling and saving later, so they are refused here too
+        key = "load.too_deep" if isinstance(error, RecursionError) else "load.no_memory"
+        raise InvalidFile(Problem(shown, 0, 0, Message(key, limit=MAX_DEPTH))) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_POSITION.search(message)

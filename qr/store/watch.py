@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qr.store.load import LIBRARY_FILE, InvalidFile, group_files, load_group, load_library
+from qr.store.load import LIBRARY_FILE, InvalidFile, UnsafeFile, group_files, load_group, load_library, read_regular
 from qr.store.models import FileStamp, Library, Problem
 
 
@@ -64,9 +64,8 @@ def _quick(path: Path) -> tuple[int, int] | None:
 
 def _stamp(path: Path) -> FileStamp | None:
     try:
-        data = path.read_bytes()
-        stat = path.stat()
-    except OSError:
+        data, stat = read_regular(path)  # a FIFO or a device must not hang the watcher
+    except (OSError, UnsafeFile):
         return None
     return FileStamp(size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=hashlib.sha1(data).hexdigest())
 

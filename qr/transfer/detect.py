@@ -42,11 +42,19 @@ class Source:
         return self.encoding == "XLSX workbook"
 
 
+MAX_IMPORT_BYTES = 64 * 1_048_576
+"""An import file larger than this is refused (a 45,000-entry input-method table is ~2 MB)."""
+
+
 def read_source(path: Path) -> Source:
+    from qr.store.load import UnsafeFile, read_regular
+
+    if path.is_dir():
+        raise TransferError(Message("import.is_folder", path=str(path)))
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise TransferError(Message("import.is_folder", path=str(path))) from None
+        data, _ = read_regular(path, MAX_IMPORT_BYTES)  # never a FIFO or a device: they would hang
+    except UnsafeFile as error:
+        raise TransferError(Message("import.in_file", path=str(path), error=error.message)) from None
     except OSError as error:
         raise TransferError(Message("import.cannot_read", path=str(path), reason=error.strerror or str(error))) from None
     if data.startswith(_ZIP_MAGIC):

@@ -18,6 +18,11 @@ def parse_file(path: Path, fmt: str = "auto") -> tuple[Source, Parsed]:
         if source.is_workbook and chosen != "qianniu":
             raise TransferError(Message("import.workbook_not_qianniu", format=chosen))
         return source, _parse(source, chosen)
+    except (RecursionError, MemoryError, UnicodeError) as error:
+        # a parser (YAML nests by recursion, CSV and XLSX hold rows in memory) must never take
+        # the import down with exit 70: the file is refused with what went wrong
+        reason = {RecursionError: "import.too_deep", MemoryError: "import.no_memory"}.get(type(error), "import.bad_text")
+        raise TransferError(Message("import.in_file", path=str(path), error=Message(reason))) from None
     except TransferError as error:
         message = error.message
         if isinstance(message, Message) and "path" in message.args:

@@ -17,6 +17,10 @@ from qr.transfer.detect import QIANNIU_HEADERS, Source, header_cells
 from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
 
 UNGROUPED = "未分组"
+MAX_ROWS = 200_000
+"""Rows read from a workbook at most (a shop's quick phrases number in the thousands)."""
+MAX_COLUMNS = 8
+"""Columns read per row: the sheet uses three; a few more are read only to warn they are ignored."""
 HEADER = QIANNIU_HEADERS[0]
 _NEWLINE = re.compile(r"(?:&#13;&#10;|&#13;|&#10;|_x000D_\n|_x000D_|\r\n|\r)")
 
@@ -88,7 +92,11 @@ def _workbook_rows(source: Source) -> list[tuple[int, list[str]]]:
         if sheet is None:
             raise TransferError(Message("import.no_sheet", path=str(source.path)))
         rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        # read-only mode streams the sheet; the row and column caps keep memory bounded however
+        # large the workbook claims to be (a Qianniu sheet has three columns)
+        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+            if number > MAX_ROWS:
+                raise TransferError(Message("import.too_many_rows", path=str(source.path), limit=MAX_ROWS))
             rows.append((number, [_cell(value) for value in values]))
         return rows
     finally:
