@@ -14,6 +14,24 @@ _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN = re.compile("[A-Za-z]")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A sheet cell beginning with one of these can run as a formula in Excel/WPS/LibreOffice (OWASP CSV injection)."""
+
+
+def neutralise_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: `'` before a cell that could be a formula.
+
+    A value that already starts with quotes before such a character gets one more, so that
+    `restore_cell` gives back exactly the value (a round trip through qr's sheets is exact).
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
+
+
+def restore_cell(value: str) -> str:
+    """The inverse of `neutralise_cell` (also a spreadsheet's own meaning of a leading `'`: text)."""
+    return value[1:] if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS) else value
+
+
 class TransferError(MessageError):
     """An import or export that cannot go ahead; the message (a Message) is one line and nothing was written."""
 

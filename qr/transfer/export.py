@@ -19,7 +19,7 @@ from qr.render import TemplateError, library_defaults, render
 from qr.store.models import Group, Library, Phrase
 from qr.store.save import atomic_write
 from qr.transfer.detect import GENERIC_COLUMNS
-from qr.transfer.entries import TransferError
+from qr.transfer.entries import TransferError, neutralise_cell
 from qr.transfer.formats import EXPORT_FORMATS
 from qr.transfer.generic_csv import TAG_SEPARATOR
 from qr.transfer.qianniu import HEADER
@@ -116,7 +116,7 @@ def _qianniu_csv(texts) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
     for group, phrase, text in texts:
-        writer.writerow([phrase.code or "", qianniu_escape(text), qianniu_escape(group.name)])
+        writer.writerow([neutralise_cell(cell) for cell in (phrase.code or "", qianniu_escape(text), qianniu_escape(group.name))])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -129,9 +129,8 @@ def _qianniu_xlsx(texts) -> bytes:
     sheet = workbook.create_sheet("快捷短语")
 
     def cell(value: str):
-        item = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        if value.startswith("="):
-            item.data_type = "s"  # text, not a formula
+        item = WriteOnlyCell(sheet, value=neutralise_cell(ILLEGAL_CHARACTERS_RE.sub("", value)))
+        item.data_type = "s"  # text, never a formula (and the `'` keeps it so when saved again as CSV)
         return item
 
     sheet.append([cell(name) for name in HEADER])
@@ -192,7 +191,8 @@ def _generic_csv(rows) -> bytes:
     writer.writerow(GENERIC_COLUMNS)
     for group, phrase in rows:
         writer.writerow(
-            [
+            neutralise_cell(cell)
+            for cell in (
                 phrase.code or "",
                 phrase.title,
                 group.name,
@@ -201,6 +201,6 @@ def _generic_csv(rows) -> bytes:
                 TAG_SEPARATOR.join(phrase.tags),
                 phrase.note,
                 phrase.lang,
-            ]
+            )
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -11,7 +11,7 @@ import io
 from qr.messages import Message
 from qr.render import check
 from qr.transfer.detect import GENERIC_COLUMNS
-from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
+from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang, restore_cell
 
 TAG_SEPARATOR = ";"
 
@@ -33,7 +33,7 @@ def parse_generic_csv(text: str) -> Parsed:
     notices = [Notice("warning", header_line, f"column {name!r} ignored") for name in unknown]
     candidates: list[Candidate] = []
     for line, row in rows[1:]:
-        cells = {name: (row[index] if index < len(row) else "") for index, name in enumerate(columns)}
+        cells = {name: (restore_cell(row[index]) if index < len(row) else "") for index, name in enumerate(columns)}
         body = cells.get("body", "")
         code = cells.get("code", "").strip()
         if not body.strip():

@@ -14,7 +14,7 @@ import re
 
 from qr.messages import Message
 from qr.transfer.detect import QIANNIU_HEADERS, Source, header_cells
-from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang
+from qr.transfer.entries import Candidate, Notice, Parsed, TransferError, guess_lang, restore_cell
 
 UNGROUPED = "未分组"
 MAX_ROWS = 200_000
@@ -43,7 +43,7 @@ def parse_qianniu(source: Source) -> Parsed:
     notices: list[Notice] = []
     for line, row in rows[1:]:
         row = list(row) + [""] * (3 - len(row))
-        code, phrase, group = (unescape(cell) for cell in row[:3])
+        code, phrase, group = (unescape(restore_cell(cell)) for cell in row[:3])
         if any(cell.strip() for cell in row[3:]):
             notices.append(Notice("warning", line, "cells after the third column ignored"))
         if not phrase.strip():
