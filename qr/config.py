@@ -45,6 +45,7 @@ SETTINGS: dict[str, str] = {
     "share_usage": "bool",
     "paste": "bool",
     "keymap": "table",
+    "max_file_mb": "size",
 }
 """Top-level keys of config.toml -> the kind of value each takes ("text", "bool", "table")."""
 
@@ -62,6 +63,7 @@ UI_LANGUAGES = ("zh", "en")
 
 _KIND_CHECKS = {
     "text": lambda value: isinstance(value, str),
+    "size": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
     "bool": lambda value: isinstance(value, bool),
     "table": lambda value: isinstance(value, dict),
     "paths": lambda value: (isinstance(value, str) and bool(value))

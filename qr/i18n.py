@@ -799,6 +799,7 @@ EN: dict[str, str] = {
     "import.no_memory": "too large to read in memory",
     "import.bad_text": "text that cannot be decoded",
     "import.too_many_rows": "{path}: more than {limit} rows; split the workbook",
+    "config.wrong_size": "{file}: {setting} must be a number of megabytes above 0, not {value}",
 }
 
 ZH: dict[str, str] = {
@@ -1582,6 +1583,7 @@ ZH: dict[str, str] = {
     "import.no_memory": "文件太大，内存中无法读取",
     "import.bad_text": "包含无法解码的文本",
     "import.too_many_rows": "{path}：超过 {limit} 行；请拆分工作簿",
+    "config.wrong_size": "{file}：{setting} 必须是大于 0 的兆字节数，而不是 {value}",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

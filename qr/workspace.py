@@ -122,9 +122,8 @@ def apply_file_cap(config: Config) -> None:
     """`max_file_mb` from the config (a positive number) becomes the loader's per-file size cap."""
     from qr.store import load
 
-    megabytes = config.extra.get("max_file_mb")
-    if isinstance(megabytes, (int, float)) and not isinstance(megabytes, bool) and megabytes > 0:
-        load.MAX_FILE_BYTES = int(megabytes * 1_048_576)
+    megabytes = config.extra.get("max_file_mb")  # checked to be a positive number by load_config
+    load.MAX_FILE_BYTES = int(megabytes * 1_048_576) if megabytes else load.DEFAULT_MAX_FILE_BYTES
 
 
 def open_workspace(

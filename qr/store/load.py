@@ -29,7 +29,8 @@ from qr.store.models import (
 )
 
 LIBRARY_FILE = "_library.toml"
-MAX_FILE_BYTES = 4 * 1_048_576
+DEFAULT_MAX_FILE_BYTES = 4 * 1_048_576
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 """Files larger than this are skipped with a problem (config `max_file_mb`; the workspace sets it)."""
 MAX_DEPTH = 64
 """Deepest nesting of tables/arrays a library file may have (real files nest 3 or 4 levels)."""
