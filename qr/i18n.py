@@ -91,7 +91,6 @@ EN: dict[str, str] = {
     "form.context.title": "Order info (kept in memory only, never saved)",
     "form.hint": "Enter: OK · Tab: next field · Esc: cancel",
     "form.required": "Required",
-    "form.invalid": "“{value}” does not have the expected form ({pattern})",
     "form.no_vars": "This library declares no variables ([vars] in _library.toml).",
     # help
     "help.title": "Keys: {screen}",
@@ -800,6 +799,17 @@ EN: dict[str, str] = {
     "import.bad_text": "text that cannot be decoded",
     "import.too_many_rows": "{path}: more than {limit} rows; split the workbook",
     "config.wrong_size": "{file}: {setting} must be a number of megabytes above 0, not {value}",
+    # templates and values (qr.render)
+    "template.at": "{message} (line {line}, column {column})",
+    "template.control": "a control character {char} (terminal escapes and reversed text never go into a reply)",
+    "template.lone_close": "a lone '}}' (write '}}}}' for a literal brace)",
+    "template.unclosed": "unclosed '{{' (write '{{{{' for a literal brace)",
+    "template.empty": "empty placeholder '{{}}'",
+    "template.not_a_name": "'{{{inside}}}' is not a placeholder: a name is letters, digits and '_', not starting with a digit",
+    "render.control_in_value": "{name} holds a control character {char}; a reply never carries terminal escapes or reversed text",
+    "render.invalid_value": "{label} “{value}” does not match the expected form: {expected}",
+    "render.pattern_timeout": "{label}: the pattern of [vars.{name}] ({pattern}) took too long to check (it backtracks without end); fix it in _library.toml",
+    "lint.pattern_backtracking": "[vars.{name}] pattern {pattern!r} can backtrack without end on a value that almost matches; values are checked with a time limit, so rewrite it without a repeat inside a repeat (e.g. ^a+$ instead of ^(a+)+$)",
 }
 
 ZH: dict[str, str] = {
@@ -877,7 +887,6 @@ ZH: dict[str, str] = {
     "form.context.title": "订单信息（只在内存中，不会保存）",
     "form.hint": "Enter 确定 · Tab 下一项 · Esc 取消",
     "form.required": "必填",
-    "form.invalid": "“{value}”格式不对（应符合 {pattern}）",
     "form.no_vars": "话术库没有声明变量（_library.toml 中的 [vars]）。",
     "help.title": "按键：{screen}",
     "help.key": "按键",
@@ -1584,6 +1593,17 @@ ZH: dict[str, str] = {
     "import.bad_text": "包含无法解码的文本",
     "import.too_many_rows": "{path}：超过 {limit} 行；请拆分工作簿",
     "config.wrong_size": "{file}：{setting} 必须是大于 0 的兆字节数，而不是 {value}",
+    # 模板与变量值（qr.render）
+    "template.at": "{message}（第 {line} 行，第 {column} 列）",
+    "template.control": "含有控制字符 {char}（终端转义和反向文字绝不会进入回复）",
+    "template.lone_close": "单独的“}}”（字面的花括号请写“}}}}”）",
+    "template.unclosed": "未闭合的“{{”（字面的花括号请写“{{{{”）",
+    "template.empty": "空的占位符“{{}}”",
+    "template.not_a_name": "“{{{inside}}}”不是占位符：名称只能由字母、数字和“_”组成，且不能以数字开头",
+    "render.control_in_value": "{name} 含有控制字符 {char}；回复中绝不能带有终端转义或反向文字",
+    "render.invalid_value": "{label}“{value}”格式不对，应为：{expected}",
+    "render.pattern_timeout": "{label}：[vars.{name}] 的格式（{pattern}）检查太久（会无休止地回溯）；请在 _library.toml 中修改",
+    "lint.pattern_backtracking": "[vars.{name}] 的格式 {pattern!r} 遇到几乎匹配的值时会无休止地回溯；变量值的检查有时间限制，请改写成不含“重复中的重复”的形式（例如用 ^a+$ 代替 ^(a+)+$）",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

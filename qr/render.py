@@ -12,9 +12,15 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Literal, Union
 
+from qr.messages import Message
 from qr.store.models import Library, VarSpec
 
 BUILTINS = ("today", "now", "weekday", "agent", "shop")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+"""C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates
+that make a text read differently from what it holds (Trojan Source): never sent to a buyer."""
+PATTERN_TIMEOUT = 0.2
+"""Seconds a `[vars.X].pattern` may take on one value (see `pattern_matches`)."""
 _WEEKDAYS = {
     "zh": ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -36,14 +42,24 @@ if TYPE_CHECKING:
 
 
 class TemplateError(ValueError):
-    """A template that cannot be rendered; `offset`, `line` and `column` point at the fault."""
+    """A template that cannot be rendered; `offset`, `line` and `column` point at the fault.
 
-    def __init__(self, message: str, offset: int, line: int, column: int) -> None:
-        super().__init__(f"{message} (line {line}, column {column})")
+    `message` is a qr.messages.Message, worded in the UI/CLI language when shown."""
+
+    def __init__(self, message: Message, offset: int, line: int, column: int) -> None:
+        super().__init__(message)
         self.message = message
         self.offset = offset
         self.line = line
         self.column = column
+
+    def __str__(self) -> str:
+        return str(Message("template.at", message=self.message, line=self.line, column=self.column))
+
+
+class UnsafeValue(TemplateError):
+    """A value holding a control character: refused, so a reply never carries terminal escapes
+    or reversed text (offset, line and column are those of the character in the value)."""
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -52,7 +68,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _error(text: str, message: str, offset: int) -> TemplateError:
+def _error(text: str, message: Message, offset: int) -> TemplateError:
     return TemplateError(message, offset, *_position(text, offset))
 
 
@@ -70,7 +86,7 @@ def parse(template: str) -> tuple[Part, ...]:
                 literal.append("}")
                 index += 2
                 continue
-            raise _error(template, "a lone '}' (write '}}' for a literal brace)", index)
+            raise _error(template, Message("template.lone_close"), index)
         if char != "{":
             stop = min(
                 (position for position in (template.find("{", index), template.find("}", index)) if position != -1),
@@ -86,13 +102,13 @@ def parse(template: str) -> tuple[Part, ...]:
         close = template.find("}", index + 1)
         opening = template.find("{", index + 1)
         if close == -1 or (opening != -1 and opening < close):
-            raise _error(template, "unclosed '{' (write '{{' for a literal brace)", index)
+            raise _error(template, Message("template.unclosed"), index)
         inside = template[index + 1 : close]
         name, bar, fallback = inside.partition("|")
         if not name:
-            raise _error(template, "empty placeholder '{}'", index)
+            raise _error(template, Message("template.empty"), index)
         if not name.isidentifier():
-            raise _error(template, f"'{{{inside}}}' is not a placeholder: a name is letters, digits and '_', not starting with a digit", index)
+            raise _error(template, Message("template.not_a_name", inside=inside), index)
         if literal:
             parts.append("".join(literal))
             literal = []
@@ -170,18 +186,24 @@ def render(
 ) -> Rendered:
     """Fill a template. Precedence: given value, the placeholder's fallback, the default, a built-in.
 
-    Values are inserted literally. Raises TemplateError for a broken template.
+    Values are inserted literally. Raises TemplateError for a broken template, UnsafeValue for a
+    value holding a control character (a reply must never carry terminal escapes).
     """
     values = values or {}
     defaults = defaults or {}
     builtins = builtins or {}
     segments: list[Segment] = []
     missing: list[str] = []
+    control = CONTROL_CHARACTERS.search(template)  # lint reports it too; a reply never carries it
+    if control is not None:
+        raise _error(template, Message("template.control", char=f"U+{ord(control.group()):04X}"), control.start())
     for part in parse(template):
         if isinstance(part, str):
             segments.append(Segment(part, "text"))
             continue
         name = part.name
+        for source in (values, defaults):
+            refuse_control(name, source.get(name) or "")
         if values.get(name):
             segments.append(Segment(values[name], "given", name))
         elif part.fallback is not None:
@@ -201,14 +223,104 @@ def library_defaults(library: Library) -> dict[str, str]:
     return {name: spec.default for name, spec in library.vars.items() if spec.default}
 
 
+def refuse_control(name: str, value: str) -> None:
+    """Raise UnsafeValue when `value` (of variable `name`) holds a control character."""
+    control = CONTROL_CHARACTERS.search(value)
+    if control is not None:
+        char = f"U+{ord(control.group()):04X}"
+        raise UnsafeValue(Message("render.control_in_value", name=name, char=char), control.start(), *_position(value, control.start()))
+
+
+def pattern_matches(pattern: str, value: str) -> bool | None:
+    """Whether `value` matches `pattern`; None when the check ran out of time.
+
+    Matched with the `regex` package and a time limit, not with `re`: a pattern such as
+    `^(a|aa)+$` backtracks exponentially on a value that almost matches, and `re` cannot be
+    interrupted, so one bad `[vars.X].pattern` would freeze the variables form or `qr render`.
+    """
+    import regex  # only when a value is checked: search and list never load it
+
+    try:
+        return regex.search(pattern, value, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        return None
+    except (regex.error, TypeError):  # refused at load already; a pattern regex reads differently is no match
+        return False
+
+
+def backtracks(pattern: str) -> bool:
+    """True for a pattern that can take exponential time: a repeated group holding a variable
+    repeat (`(a+)+`, `(\\w*\\s?)*`), or one that runs out of time on a probe value made of its own
+    letters (`^(a|aa)+$` on `aaa…a!`). Lint reports such patterns."""
+    from re import _parser  # type: ignore[attr-defined]  # the stdlib's own parser of patterns
+
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, TypeError, RecursionError):
+        return False
+    letters = {chr(value) for op, value in _walk(parsed) if op is _parser.LITERAL} or {"a"}
+    if _nested_repeat(parsed, _parser, inside=False):
+        return True
+    return any(pattern_matches(pattern, letter * 30 + "\x00") is None for letter in sorted(letters)[:5])
+
+
+def _walk(items) -> list:
+    found = []
+    stack = [items]
+    while stack:
+        for op, value in stack.pop():
+            found.append((op, value))
+            stack.extend(_children(op, value))
+    return found
+
+
+def _children(op, value) -> list:
+    from re import _parser  # type: ignore[attr-defined]
+
+    if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, getattr(_parser, "POSSESSIVE_REPEAT", None)):
+        return [value[2]]
+    if op is _parser.SUBPATTERN:
+        return [value[3]]
+    if op is _parser.BRANCH:
+        return list(value[1])
+    if op in (_parser.ASSERT, _parser.ASSERT_NOT):
+        return [value[1]]
+    if op is getattr(_parser, "ATOMIC_GROUP", None):
+        return [value]
+    return []
+
+
+def _nested_repeat(items, _parser, *, inside: bool) -> bool:
+    for op, value in items:
+        if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
+            low, high, _ = value
+            variable = high != low
+            if inside and variable:
+                return True
+            if any(_nested_repeat(child, _parser, inside=inside or (variable and high > 1)) for child in _children(op, value)):
+                return True
+        elif any(_nested_repeat(child, _parser, inside=inside) for child in _children(op, value)):
+            return True
+    return False
+
+
 def invalid_values(specs: Mapping[str, VarSpec], values: Mapping[str, str]) -> dict[str, str]:
-    """Values that do not match their variable's pattern: name -> message."""
+    """Values that cannot be sent: a control character, or no match with the variable's pattern
+    (or a pattern that ran out of time). name -> message in the UI/CLI language."""
     problems = {}
     for name, value in values.items():
         spec = specs.get(name)
+        label = spec.display if spec is not None else name
+        control = CONTROL_CHARACTERS.search(value)
+        if control is not None:
+            problems[name] = str(Message("render.control_in_value", name=label, char=f"U+{ord(control.group()):04X}"))
+            continue
         if spec is None or not spec.pattern or not value:
             continue
-        if re.search(spec.pattern, value) is None:
+        matched = pattern_matches(spec.pattern, value)
+        if matched is None:
+            problems[name] = str(Message("render.pattern_timeout", label=label, name=name, pattern=spec.pattern))
+        elif not matched:
             expected = spec.hint or spec.pattern  # the hint says it in words a new hire understands
-            problems[name] = f"{spec.display} {value!r} does not match the expected form: {expected}"
+            problems[name] = str(Message("render.invalid_value", label=label, value=value, expected=expected))
     return problems

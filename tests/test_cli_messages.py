@@ -147,6 +147,10 @@ RAW = ("\x1b", "\x07", "\x9b", "\u202e")
 def test_control_characters_are_printed_escaped(capsys, tmp_path, argv):
     root = write_library(tmp_path / "lib", HOSTILE)
     code, out, err = run(capsys, "--library", str(root), *argv)
+    if argv[0] in ("render", "copy"):  # rendering refuses them (#14.4): a reply never carries them
+        assert code == 2 and "control character U+202E" in err and out == ""
+        assert not any(char in err for char in RAW)
+        return
     assert code == 0, err
     assert not any(char in out + err for char in RAW)
     assert "\\x1b" in out or "\\u001b" in out

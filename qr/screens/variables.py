@@ -83,9 +83,8 @@ class ValuesForm(QrModalScreen):
         for field in self.fields:
             if field.required and not values[field.name]:
                 problems[field.name] = t("form.required")
-        for name in invalid_values(self.specs, values):
-            spec = self.specs[name]
-            problems.setdefault(name, t("form.invalid", value=values[name], pattern=spec.hint or spec.pattern))
+        for name, message in invalid_values(self.specs, values).items():  # the pattern is checked with a time limit
+            problems.setdefault(name, message)
         return problems
 
     @on(Input.Submitted)

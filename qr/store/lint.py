@@ -299,6 +299,24 @@ def rules_settings(library: Library) -> list[Finding]:
     return findings
 
 
+def var_patterns(library: Library) -> list[Finding]:
+    """A `[vars.X].pattern` that can backtrack without end: values are checked with a time limit,
+    so it cannot freeze qr, but a value may then be refused only because the check ran out of time."""
+    from qr.render import backtracks
+    from qr.store.load import LIBRARY_FILE
+
+    settings = Path(LIBRARY_FILE)
+    lines = source_lines(library.root / settings) or []
+    findings = []
+    for name, spec in library.vars.items():
+        if spec.pattern and backtracks(spec.pattern):
+            header = next((number for number, line in enumerate(lines, 1) if line.strip().replace(" ", "") == f"[vars.{name}]"), 1)
+            line = next((number for number, text in enumerate(lines[header:], header + 1) if text.strip().startswith("pattern")), header)
+            args = {"name": name, "pattern": spec.pattern}
+            findings.append(Finding(settings, line, 1, "warning", "pattern-backtracking", "lint.pattern_backtracking", args=args))
+    return findings
+
+
 def _rules_key_line(lines: list[str], key: str) -> int:
     """The line of `key = ...` inside the `[rules]` table of _library.toml (1 when not found)."""
     in_rules = False
@@ -317,6 +335,7 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
     linter = _PhraseLinter(library, today or date.today())
     findings = problem_findings(problems)
     findings += rules_settings(library)
+    findings += var_patterns(library)
     findings += duplicate_codes(library)
     findings += duplicate_asks(library)
     for group in library.groups:
