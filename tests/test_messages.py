@@ -18,8 +18,12 @@ MESSAGE_ID = re.compile(r"""Message\(\s*"([a-z_.]+)"(?:\s+if\s+[^)]*?\s+else\s+"
 
 
 def _names(text: str) -> set[str]:
-    # only real placeholders: a label may show template syntax such as {name|fallback} literally
-    return {field for _, field, _, _ in string.Formatter().parse(text) if field and field.isidentifier()}
+    # only real placeholders: a label may show template syntax such as {name|fallback} literally,
+    # and a text with no arguments is never formatted (its braces are literal)
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field and field.isidentifier()}
+    except ValueError:
+        return {"(literal braces)"}
 
 
 def test_both_languages_have_the_same_keys_and_placeholders():
