@@ -32,8 +32,9 @@ LIBRARY_FILE = "_library.toml"
 DEFAULT_MAX_FILE_BYTES = 4 * 1_048_576
 MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 """Files larger than this are skipped with a problem (config `max_file_mb`; the workspace sets it)."""
-MAX_DEPTH = 64
-"""Deepest nesting of tables/arrays a library file may have (real files nest 3 or 4 levels)."""
+MAX_DEPTH = 100
+"""Deepest nesting of tables/arrays a library file may have (real files nest 3 or 4 levels): above
+rtoml's own limit (~80, tomllib reads those), well below where tomllib, tomli-w or pickle recurse out."""
 GROUP_KEYS = {"name", "category", "order", "description", "phrases"}
 PHRASE_KEYS = {"code", "title", "body", "tags", "asks", "note", "lang", "valid_from", "valid_until"}
 VAR_KEYS = {"label", "default", "pattern", "hint"}
@@ -137,10 +138,8 @@ def too_deep(document: object, limit: int = MAX_DEPTH) -> bool:
         value, depth = stack.pop()
         if depth > limit:
             return True
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))  # only containers nest
     return False
 
 
@@ -158,7 +157,7 @@ def read_toml(path: Path, shown: Path) -> tuple[dict[str, Any], str, FileStamp]:
         line = data[: error.start].count(b"\n") + 1
         raise InvalidFile(Problem(shown, line, 1, Message("load.not_utf8"))) from None
     document = _fast_loads(text)
-    if document is not None:
+    if document is not None:  # rtoml refuses nesting beyond ~80 levels, so it is never over MAX_DEPTH
         return document, text, stamp_of(data, stat)
     import tomllib  # here, not at the top: a start from the index cache parses no TOML
 
