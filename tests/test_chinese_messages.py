@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import build_app
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from qr.i18n import set_language
-from qr.screens.dialogs import ChoiceDialog
 from qr.screens.editor import PhraseEditor
+from qr.screens.merge import MergeDialog
 from qr.team import TeamError, publish
 
 LOGISTICS = Path("logistics.toml")
@@ -63,9 +63,10 @@ async def test_a_lead_in_the_chinese_ui_sees_only_chinese_messages(library_dir):
         await pilot.press("ctrl+s")  # someone saved the same phrase meanwhile: a conflict
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
-        assert "logistics.toml 在载入后已在磁盘上被修改" in dialog.message
-        seen += [dialog.message, *notifications(app)]
+        assert isinstance(dialog, MergeDialog)  # theirs and mine side by side
+        shown = [str(widget.render()) for widget in dialog.query(Static)]
+        assert any("logistics.toml 中的" in text and "在你打开后已在磁盘上被修改" in text for text in shown)
+        seen += [*shown, *notifications(app)]
 
     assert not english_sentences(seen), english_sentences(seen)
 
