@@ -810,6 +810,25 @@ EN: dict[str, str] = {
     "render.invalid_value": "{label} “{value}” does not match the expected form: {expected}",
     "render.pattern_timeout": "{label}: the pattern of [vars.{name}] ({pattern}) took too long to check (it backtracks without end); fix it in _library.toml",
     "lint.pattern_backtracking": "[vars.{name}] pattern {pattern!r} can backtrack without end on a value that almost matches; values are checked with a time limit, so rewrite it without a repeat inside a repeat (e.g. ^a+$ instead of ^(a+)+$)",
+    # import notices (qr.transfer): what happened to one entry
+    "import.at_line": "line {line}: {text}",
+    "import.library_problem": "library: {problem} (its codes are not checked)",
+    "import.same_text": "{title}: no code, and the same text is already in the library",
+    "import.code_taken": "/{code} is already in the library ({path}: {title}); left alone, --replace overwrites it",
+    "import.a_phrase": "a phrase",
+    "import.bad_template": "{shown}: cannot make a valid template ({error})",
+    "import.undeclared": "{shown}: {names} kept as placeholders (not declared in the library's [vars])",
+    "import.renamed_ascii": "/{old} -> /{new} (qr codes are ASCII letters, digits, - _ .)",
+    "import.renamed_initials": "/{old} -> /{new} (nothing in the code qr can type; initials of the text)",
+    "import.renamed_shared": "/{old} -> /{new} ({count} phrases under /{old})",
+    "import.renamed_unusable": "/{old} -> /{new} (nothing in it qr can use as a code)",
+    "import.column_ignored": "column {name!r} ignored",
+    "import.empty_body_of": "/{code}: empty body",
+    "import.empty_body": "empty body",
+    "import.plain_text": "/{code}: not a valid template ({problem}); imported as plain text",
+    "import.extra_cells": "cells after the third column ignored",
+    "import.empty_phrase_of": "/{code}: empty phrase",
+    "import.empty_phrase": "empty phrase",
 }
 
 ZH: dict[str, str] = {
@@ -1604,6 +1623,25 @@ ZH: dict[str, str] = {
     "render.invalid_value": "{label}“{value}”格式不对，应为：{expected}",
     "render.pattern_timeout": "{label}：[vars.{name}] 的格式（{pattern}）检查太久（会无休止地回溯）；请在 _library.toml 中修改",
     "lint.pattern_backtracking": "[vars.{name}] 的格式 {pattern!r} 遇到几乎匹配的值时会无休止地回溯；变量值的检查有时间限制，请改写成不含“重复中的重复”的形式（例如用 ^a+$ 代替 ^(a+)+$）",
+    # 导入提示（qr.transfer）：某一条目的处理情况
+    "import.at_line": "第 {line} 行：{text}",
+    "import.library_problem": "话术库：{problem}（其中的编码未检查）",
+    "import.same_text": "{title}：没有编码，且话术库中已有相同文字",
+    "import.code_taken": "/{code} 已在话术库中（{path}：{title}）；保持不变，--replace 会覆盖它",
+    "import.a_phrase": "一条话术",
+    "import.bad_template": "{shown}：无法生成有效的模板（{error}）",
+    "import.undeclared": "{shown}：{names} 保留为占位符（话术库的 [vars] 中没有声明）",
+    "import.renamed_ascii": "/{old} -> /{new}（qr 编码只能使用 ASCII 字母、数字、- _ .）",
+    "import.renamed_initials": "/{old} -> /{new}（编码中没有 qr 能输入的字符；取文字的首字母）",
+    "import.renamed_shared": "/{old} -> /{new}（/{old} 下有 {count} 条话术）",
+    "import.renamed_unusable": "/{old} -> /{new}（其中没有可用作编码的字符）",
+    "import.column_ignored": "已忽略列 {name!r}",
+    "import.empty_body_of": "/{code}：正文为空",
+    "import.empty_body": "正文为空",
+    "import.plain_text": "/{code}：不是有效的模板（{problem}）；已作为纯文本导入",
+    "import.extra_cells": "已忽略第三列之后的单元格",
+    "import.empty_phrase_of": "/{code}：短语为空",
+    "import.empty_phrase": "短语为空",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

@@ -160,8 +160,8 @@ def test_sogou_expressions_map_to_builtins_or_stay_text(tmp_path):
     assert (weekday.body, weekday.lang) == ("{weekday}", "zh")  # Sogou's weekday is Chinese
     # literal braces escaped; `{件数}` is written the way qr writes a placeholder, so it stays one
     assert phrases["fee"] == "单价$5 ${{x}} {{0}} {件数}"
-    assert any("/fee: {件数} kept as placeholders" in notice.message for notice in plan.notices)
-    warnings = [notice.message for notice in plan.notices if notice.kind == "warning"]
+    assert any("/fee: {件数} kept as placeholders" in str(notice.message) for notice in plan.notices)
+    warnings = [str(notice.message) for notice in plan.notices if notice.kind == "warning"]
     assert any("/am: time expression kept as text" in warning for warning in warnings)
     assert not any(warning.startswith("/rq") or warning.startswith("/t:") for warning in warnings)
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from qr.messages import MessageError
+from qr.messages import Message, MessageError, text_of
 
 # The same ranges as qr.index.pinyin's Han test, as one regex: a per-character Python loop was the
 # slowest step of importing a 45,000-entry table.
@@ -73,10 +73,12 @@ class Notice:
 
     kind: str
     line: int
-    message: str
+    message: Message | str
+    """A qr.messages.Message (worded in the CLI language when printed); a plain string as it is."""
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        text = text_of(self.message)
+        return str(Message("import.at_line", line=self.line, text=text)) if self.line else text
 
 
 @dataclass(frozen=True)

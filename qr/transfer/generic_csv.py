@@ -30,20 +30,20 @@ def parse_generic_csv(text: str) -> Parsed:
     if "body" not in columns:
         raise TransferError(Message("import.csv_header", line=header_line, columns=",".join(GENERIC_COLUMNS)))
     unknown = [name for name in columns if name and name not in GENERIC_COLUMNS]
-    notices = [Notice("warning", header_line, f"column {name!r} ignored") for name in unknown]
+    notices = [Notice("warning", header_line, Message("import.column_ignored", name=name)) for name in unknown]
     candidates: list[Candidate] = []
     for line, row in rows[1:]:
         cells = {name: (restore_cell(row[index]) if index < len(row) else "") for index, name in enumerate(columns)}
         body = cells.get("body", "")
         code = cells.get("code", "").strip()
         if not body.strip():
-            notices.append(Notice("skipped", line, f"/{code}: empty body" if code else "empty body"))
+            notices.append(Notice("skipped", line, Message("import.empty_body_of", code=code) if code else Message("import.empty_body")))
             continue
         template: str | None = body
         problem = check(body)
         if problem is not None:
             template = None
-            notices.append(Notice("warning", line, f"/{code}: not a valid template ({problem}); imported as plain text"))
+            notices.append(Notice("warning", line, Message("import.plain_text", code=code, problem=problem)))
         candidates.append(
             Candidate(
                 parts=(body,),

@@ -97,7 +97,7 @@ def build_plan(
         result = load_library(root)
         library = result.library
         for problem in result.problems:
-            notices.append(Notice("warning", 0, f"library: {problem} (its codes are not checked)"))
+            notices.append(Notice("warning", 0, Message("import.library_problem", problem=problem)))
     known = set(library.vars) | set(BUILTINS)
 
     prepared = [item for item in (_prepare(candidate, known, notices) for candidate in parsed.candidates) if item is not None]
@@ -120,7 +120,7 @@ def build_plan(
     for item, phrase in phrases:
         code = phrase.code
         if code is None and phrase.body in bodies:
-            notices.append(Notice("skipped", item.candidate.line, f"{phrase.title}: no code, and the same text is already in the library"))
+            notices.append(Notice("skipped", item.candidate.line, Message("import.same_text", title=phrase.title)))
             continue
         hit = existing.get(code) if code else None
         if hit is None:
@@ -132,7 +132,7 @@ def build_plan(
                 Notice(
                     "skipped",
                     item.candidate.line,
-                    f"/{code} is already in the library ({loaded.path}: {loaded.phrases[index].title}); left alone, --replace overwrites it",
+                    Message("import.code_taken", code=code, path=str(loaded.path), title=loaded.phrases[index].title),
                 )
             )
             continue
@@ -159,7 +159,7 @@ def build_plan(
 
 def _prepare(candidate: Candidate, known: set[str], notices: list[Notice]) -> _Prepared | None:
     raw_code = (candidate.code or "").strip()
-    shown = f"/{raw_code}" if raw_code else "a phrase"
+    shown: Message | str = f"/{raw_code}" if raw_code else Message("import.a_phrase")
     kept: list[str]
     if candidate.template is not None:
         template, kept = candidate.template, []
@@ -167,23 +167,23 @@ def _prepare(candidate: Candidate, known: set[str], notices: list[Notice]) -> _P
         template, kept = build_template(candidate.parts)
     error = check(template) if "{" in template or "}" in template else None
     if error is not None:  # the builder escapes text, so this is a reader's bug; never write a broken template
-        notices.append(Notice("skipped", candidate.line, f"{shown}: cannot make a valid template ({error})"))
+        notices.append(Notice("skipped", candidate.line, Message("import.bad_template", shown=shown, error=error)))
         return None
     undeclared = sorted({name for name in kept if name not in known})
     if undeclared:
         names = ", ".join("{" + name + "}" for name in undeclared)
-        notices.append(Notice("warning", candidate.line, f"{shown}: {names} kept as placeholders (not declared in the library's [vars])"))
+        notices.append(Notice("warning", candidate.line, Message("import.undeclared", shown=shown, names=names)))
     title = candidate.title.strip().split("\n")[0].strip() or title_from(template)
     base: str | None = None
     if raw_code:
         base = ascii_code(raw_code)
         if base and base != normalise_code(raw_code):
-            notices.append(Notice("renamed", candidate.line, f"/{raw_code} -> /{base} (qr codes are ASCII letters, digits, - _ .)"))
+            notices.append(Notice("renamed", candidate.line, Message("import.renamed_ascii", old=raw_code, new=base)))
         elif not base:
             # From the text, not a counter, so importing the same file again gives the same code.
             base = initials_code(title)
             if base:
-                notices.append(Notice("renamed", candidate.line, f"/{raw_code} -> /{base} (nothing in the code qr can type; initials of the text)"))
+                notices.append(Notice("renamed", candidate.line, Message("import.renamed_initials", old=raw_code, new=base)))
     title = title or base or "导入"
     return _Prepared(candidate, title, template, base)
 
@@ -206,7 +206,7 @@ def _assign_codes(prepared: list[_Prepared], library: Library, notices: list[Not
                     number += 1
                 code = f"{base}-{number}"
                 notices.append(
-                    Notice("renamed", item.candidate.line, f"/{base} -> /{code} ({len(items)} phrases under /{base})")
+                    Notice("renamed", item.candidate.line, Message("import.renamed_shared", old=base, new=code, count=len(items)))
                 )
             assigned.add(code)
             item.code = code
@@ -222,7 +222,7 @@ def _assign_codes(prepared: list[_Prepared], library: Library, notices: list[Not
         taken.add(code)
         item.code = code
         notices.append(
-            Notice("renamed", item.candidate.line, f"/{(item.candidate.code or '').strip()} -> /{code} (nothing in it qr can use as a code)")
+            Notice("renamed", item.candidate.line, Message("import.renamed_unusable", old=(item.candidate.code or "").strip(), new=code))
         )
 
 

@@ -45,9 +45,9 @@ def parse_qianniu(source: Source) -> Parsed:
         row = list(row) + [""] * (3 - len(row))
         code, phrase, group = (unescape(restore_cell(cell)) for cell in row[:3])
         if any(cell.strip() for cell in row[3:]):
-            notices.append(Notice("warning", line, "cells after the third column ignored"))
+            notices.append(Notice("warning", line, Message("import.extra_cells")))
         if not phrase.strip():
-            notices.append(Notice("skipped", line, f"/{code.strip()}: empty phrase" if code.strip() else "empty phrase"))
+            notices.append(Notice("skipped", line, Message("import.empty_phrase_of", code=code.strip()) if code.strip() else Message("import.empty_phrase")))
             continue
         candidates.append(
             Candidate(
