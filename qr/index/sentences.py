@@ -20,6 +20,7 @@ No Textual here.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 TYPE_CHECKING = False
@@ -61,7 +62,9 @@ def sentence_search(index: PhraseIndex, query: str, limit: int, today: date, usa
     tokens = query.lower().split()
     long = is_long(query)
     mixed = any(_MIXED.search(token) for token in tokens)
-    scored = text_search(index, tokens, limit, today, usage, typos=not long, bodies=not (long or mixed))
+    # the body tier stands in for the relevance pass while a worker prepares it (`defer_relevance`)
+    waiting = deferred(index) and not relevance_ready(index)
+    scored = text_search(index, tokens, limit, today, usage, typos=not long, bodies=waiting or not (long or mixed))
     if mixed:
         _add_mixed(index, tokens, limit, today, usage, scored)
     if len(tokens) == 1 and _PINYIN_WORD.fullmatch(tokens[0]) and not any(where == "pinyin" for _, where in scored.values()):
@@ -166,10 +169,13 @@ def blend(scored: Scored, relevant: Sequence[tuple[int, float]], long: bool, vis
 
 
 def add_relevance(index: PhraseIndex, query: str, scored: Scored, limit: int, today: date, long: bool) -> None:
+    relevance = relevance_of(index) if not deferred(index) else index.__dict__.get("_relevance_index")
+    if relevance is None:
+        return  # a worker is preparing it (`prepare_relevance`): the tiers answer until then
     weights = weighted_terms(query, synonym_groups(index))
     if not weights:
         return
-    relevant = relevance_of(index).search(weights, max(limit, CANDIDATES))
+    relevant = relevance.search(weights, max(limit, CANDIDATES))
     blend(scored, relevant, long, lambda found: index.visible(found, today))
 
 
@@ -211,8 +217,37 @@ def _values_once(column, group: int) -> list[str]:
     kept = group in column._values
     values = column.values(group)
     if not kept:
-        del column._values[group]
+        column._values.pop(group, None)  # pop: the launcher's thread may have decoded it meanwhile
     return values
+
+
+SYNC_BUILD_LIMIT = 1000
+"""Up to this many phrases the relevance index is built on the query that first needs it (~0.1 s);
+a larger one (about 1.3 s at 10,000 phrases, 16 s at 100,000) would freeze the launcher on a
+keystroke, so the launcher defers it (`defer_relevance`) and builds it in a worker thread."""
+_building = threading.Lock()
+
+
+def defer_relevance(index: PhraseIndex) -> bool:
+    """Mark an index as too big to build its relevance index on a keystroke: its searches use the
+    tiers alone until `prepare_relevance` (in a worker) has it. True when the caller must start that."""
+    if index.size <= SYNC_BUILD_LIMIT or relevance_ready(index):
+        return False
+    index.__dict__["_relevance_deferred"] = True
+    return True
+
+
+def deferred(index: PhraseIndex) -> bool:
+    return bool(index.__dict__.get("_relevance_deferred"))
+
+
+def relevance_ready(index: PhraseIndex) -> bool:
+    return index.__dict__.get("_relevance_index") is not None
+
+
+def prepare_relevance(index: PhraseIndex) -> RelevanceIndex:
+    """Load or build the index's relevance index (for a worker thread; safe to call twice)."""
+    return relevance_of(index)
 
 
 def relevance_of(index: PhraseIndex) -> RelevanceIndex:
@@ -221,16 +256,20 @@ def relevance_of(index: PhraseIndex) -> RelevanceIndex:
     found = index.__dict__.get("_relevance_index")
     if found is not None:
         return found
-    from qr.index.relevance import RelevanceIndex
+    with _building:  # a worker and a caller never build the same index twice
+        found = index.__dict__.get("_relevance_index")
+        if found is not None:
+            return found
+        from qr.index.relevance import RelevanceIndex
 
-    identity = _identity(index)
-    path = _stored_path(index)
-    found = _read(path, identity) if path is not None else None
-    if found is None:
-        found = RelevanceIndex.build(key_documents(index))
-        if path is not None:
-            _write(path, identity, found)
-    index.__dict__["_relevance_index"] = found
+        identity = _identity(index)
+        path = _stored_path(index)
+        found = _read(path, identity) if path is not None else None
+        if found is None:
+            found = RelevanceIndex.build(key_documents(index))
+            if path is not None:
+                _write(path, identity, found)
+        index.__dict__["_relevance_index"] = found
     return found
 
 

@@ -11,6 +11,7 @@ actions work on), `refresh_hits()` (search again keeping query and highlight) an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date
 from typing import ClassVar
@@ -134,6 +135,7 @@ class LauncherScreen(EditingScreen):
         super().__init__()
         self._hits: list[Hit] = []
         self._limit = PAGE
+        self._relevance_for: object = None
         self._indicators: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -193,6 +195,8 @@ class LauncherScreen(EditingScreen):
     def _draw_hits(self, keep: tuple | None) -> None:
         query = self.query_text
         index = self.app.workspace.index
+        if index is not self._relevance_for:
+            self._prepare_relevance(index)
         today = self.app.today()
         self._hits = index.search(query, limit=self._limit, usage=self.usage(), today=today)
         selling = self._selling_codes()
@@ -218,6 +222,36 @@ class LauncherScreen(EditingScreen):
         )
         if not self._hits:
             self._show_preview()  # with hits, the highlight set above posts OptionHighlighted, which previews
+
+    def _prepare_relevance(self, index) -> None:
+        """A big library's relevance index (sentence queries) is loaded or built in a thread after
+        the first frame, never on a keystroke: until it is there, sentences get the tiers' hits, and
+        the current query is searched again when it arrives. A daemon thread: quitting never waits
+        for a build."""
+        from qr.index.sentences import defer_relevance
+
+        self._relevance_for = index
+        if defer_relevance(index):
+            self.call_after_refresh(
+                lambda: threading.Thread(target=self._relevance_in_thread, args=(index,), daemon=True, name="qr-relevance").start()
+            )
+
+    def _relevance_in_thread(self, index) -> None:
+        from qr.index.fields import CacheDamaged
+        from qr.index.sentences import prepare_relevance
+
+        try:
+            prepare_relevance(index)
+        except (OSError, ValueError, CacheDamaged):
+            return  # a damaged or since-closed cache: its searches keep the tiers (a reload rebuilds it)
+        try:
+            self.app.call_from_thread(self._relevance_arrived, index)
+        except RuntimeError:
+            pass  # the app has closed meanwhile
+
+    def _relevance_arrived(self, index) -> None:
+        if index is self.app.workspace.index and self.is_attached and self.query_text.strip():
+            self.refresh_hits()
 
     def _draw_more_if_near_the_end(self) -> None:
         highlighted = self.query_one(HitList).highlighted
