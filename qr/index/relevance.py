@@ -57,46 +57,82 @@ class RelevanceIndex:
 
     @classmethod
     def build(cls, documents: Iterable[Sequence[str]]) -> RelevanceIndex:
-        """`documents`: per phrase, its texts in FIELDS order (asks and tags joined by newlines)."""
+        """`documents`: per phrase, its texts in FIELDS order (asks and tags joined by newlines).
+
+        Per distinct text its terms are counted once, and once per field they are weighted (the
+        weight depends only on the text's length there): a phrase then merges a few ready dicts
+        instead of weighing term by term, and a weight met before is not quantised again."""
         from collections import Counter
 
-        counted: list[list[tuple[Counter, int]]] = []
-        totals = [0] * len(FIELDS)
-        memo: dict[str, tuple[Counter, int]] = {}
-        empty: tuple[Counter, int] = (Counter(), 0)
+        fields_count = len(FIELDS)
+        # text -> [term counts, length, uses left, then per field its {term: count x field unit}];
+        # an entry's dicts are dropped at its last use, so memory falls as the postings grow
+        memo: dict[str, list] = {}
+        # one str per distinct term: each text's pairs are fresh slices, which at 100,000 phrases
+        # would keep ~1.5 million small strings alive (most of the build's memory)
+        canonical: dict[str, str] = {}
+        same = canonical.setdefault
+        rows: list[list[list | None]] = []
+        totals = [0] * fields_count
         for texts in documents:
-            fields = []
+            row: list[list | None] = []
             for position, text in enumerate(texts):
-                found = memo.get(text) if text else empty
+                if not text:
+                    row.append(None)
+                    continue
+                found = memo.get(text)
                 if found is None:
                     found_terms = terms(text)
                     if position == BODY:
                         # single characters only where text is short: they double a body's terms
                         found_terms = [term for term in found_terms if len(term) > 1 or term < "\u3400"]
-                    found = memo[text] = (Counter(found_terms), len(found_terms))
-                fields.append(found)
+                    counts = {same(term, term): count for term, count in Counter(found_terms).items()}
+                    found = memo[text] = [counts, len(found_terms), 0, *([None] * fields_count)]
+                found[2] += 1
+                row.append(found if found[1] else None)
                 totals[position] += found[1]
-            counted.append(fields)
-        size = len(counted)
+            rows.append(row)
+        size = len(rows)
         averages = [max(total / max(size, 1), 1.0) for total in totals]
-        norms = [(WEIGHTS[p], LENGTH_NORM[p], averages[p]) for p in range(len(FIELDS))]
+        norms = [(WEIGHTS[p], LENGTH_NORM[p], averages[p]) for p in range(fields_count)]
         scale = 255 / TOP_WEIGHT * (K1 + 1)
         lists: dict[str, array] = {}
-        for doc, fields in enumerate(counted):
-            weights: Counter = Counter()
-            for (counts, length), (weight, b, average) in zip(fields, norms):
-                if length:
-                    unit = weight / (1 - b + b * length / average)
-                    for term, count in counts.items():
-                        weights[term] += count * unit
+        quantised: dict[float, int] = {}
+        for doc, row in enumerate(rows):
+            weights: dict[str, float] | None = None
+            shared = False
+            for position, found in enumerate(row):
+                if found is None:
+                    continue
+                weighted = found[3 + position]
+                if weighted is None:
+                    weight, b, average = norms[position]
+                    unit = weight / (1 - b + b * found[1] / average)
+                    weighted = found[3 + position] = {term: count * unit for term, count in found[0].items()}
+                found[2] -= 1
+                if not found[2]:
+                    found[0] = found[3 + position] = None
+                if weights is None:
+                    weights, shared = weighted, True
+                    continue
+                if shared:
+                    weights, shared = dict(weights), False
+                get = weights.get
+                for term, value in weighted.items():
+                    weights[term] = get(term, 0.0) + value
+            if weights is None:
+                continue
             for term, weight in weights.items():
                 # BM25 saturation, quantised to 1-255; stored inverted so ascending = best first
-                packed = (255 - (int(weight / (weight + K1) * scale + 0.5) or 1)) << _DOC_BITS | doc
+                high = quantised.get(weight)
+                if high is None:
+                    high = quantised[weight] = (255 - (int(weight / (weight + K1) * scale + 0.5) or 1)) << _DOC_BITS
                 found_list = lists.get(term)
                 if found_list is None:
-                    lists[term] = array("I", (packed,))
+                    lists[term] = array("I", (high | doc,))
                 else:
-                    found_list.append(packed)
+                    found_list.append(high | doc)
+        del rows, memo, canonical
         postings = array("I")
         spans: dict[str, tuple[int, int, int]] = {}
         for term, values in lists.items():

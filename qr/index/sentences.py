@@ -62,9 +62,7 @@ def sentence_search(index: PhraseIndex, query: str, limit: int, today: date, usa
     tokens = query.lower().split()
     long = is_long(query)
     mixed = any(_MIXED.search(token) for token in tokens)
-    # the body tier stands in for the relevance pass while a worker prepares it (`defer_relevance`)
-    waiting = deferred(index) and not relevance_ready(index)
-    scored = text_search(index, tokens, limit, today, usage, typos=not long, bodies=waiting or not (long or mixed))
+    scored = text_search(index, tokens, limit, today, usage, typos=not long, bodies=not (long or mixed))
     if mixed:
         _add_mixed(index, tokens, limit, today, usage, scored)
     if len(tokens) == 1 and _PINYIN_WORD.fullmatch(tokens[0]) and not any(where == "pinyin" for _, where in scored.values()):
