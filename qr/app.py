@@ -135,7 +135,28 @@ class QrApp(App[object]):
             self._practice_progress = ProgressStore()
         return self._practice_progress
 
+    def _apply_keymap(self) -> None:
+        """`[keymap]` of the config (binding id -> keys, e.g. `"launcher.copy" = "enter,ctrl+j"`),
+        applied to every screen; F1 then lists the keys in effect. An id qr does not have, or a
+        value that is not a string, is one warning naming them and the file (the rest still applies)."""
+        config = self.workspace.config
+        table = config.extra.get("keymap")
+        if table is None:
+            return
+        where = str(config.path or "config.toml")
+        if not isinstance(table, dict):
+            self.notify(t("keymap.not_table", path=where), severity="warning", timeout=10)
+            return
+        known = known_binding_ids()
+        keymap = {name: keys for name, keys in table.items() if name in known and isinstance(keys, str) and keys.strip()}
+        refused = [name for name in table if name not in keymap]
+        if keymap:
+            self.set_keymap(keymap)
+        if refused:
+            self.notify(t("keymap.unknown", ids=", ".join(refused), path=where), severity="warning", timeout=10)
+
     def on_mount(self) -> None:
+        self._apply_keymap()
         from qr.screens.live_reload import LiveReload
 
         self.live_reload = LiveReload(self)  # group files changed on disk are reloaded (editor issue)
@@ -396,7 +417,10 @@ class QrApp(App[object]):
             self.notify(t("profiles.failed", error=error), severity="error")
             return
         if not profiles:
-            self.notify(t("profiles.none"), severity="warning", timeout=8)
+            from qr.config import config_dir
+
+            where = self.workspace.config.path or config_dir() / "config.toml"
+            self.notify(t("profiles.none", path=where), severity="warning", timeout=12)
             return
 
         def chosen(name: str | None) -> None:
@@ -452,6 +476,13 @@ class QrApp(App[object]):
         yield SystemCommand(t("cmd.switch_profile"), t("cmd.switch_profile.help"), self.action_switch_profile)
         yield SystemCommand(t("cmd.theme"), t("cmd.theme.help"), self.action_change_theme)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit.help"), self.action_quit)
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id a keymap may name: each has its description in the catalogue."""
+    from qr.i18n import EN
+
+    return {key.removeprefix("binding.") for key in EN if key.startswith("binding.")}
 
 
 def _resume_gc() -> None:

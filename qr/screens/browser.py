@@ -472,7 +472,7 @@ class BrowserScreen(EditingScreen):
             label = data.name
         else:
             return
-        self.app.push_screen(PracticeScreen(self.workspace, self.progress, start=(label, entries)))
+        self.app.push_screen(PracticeScreen(self.workspace, self.progress, start=(label, entries), from_browser=True))
 
     def copy(self, entry: Entry) -> None:
         """Copy through the app's flow (the launcher's): missing variables are asked for first."""

@@ -119,7 +119,7 @@ class PhraseEditor(QrScreen[None]):
                     yield SafeInput(phrase.lang, id="edit-lang")
                 with Horizontal(classes="edit-row"):
                     yield Label(t("editor.title"), classes="edit-label")
-                    yield SafeInput(phrase.title, id="edit-title")
+                    yield SafeInput(phrase.title, id="edit-title", select_on_focus=False)  # the first key must not erase it
                 yield Label(t("editor.body"), classes="edit-label edit-body-label")
                 yield SafeTextArea(phrase.body, id="edit-body", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
                 with Horizontal(classes="edit-row"):

@@ -47,8 +47,13 @@ OUTSIDE_WINDOW = "outside_window"
 """`Hit.where` of a phrase typed by its exact /code while outside its valid_from/valid_until window:
 search hides such phrases (an expired promotion), so it is listed first, marked, and copied only
 after a confirm, instead of looking as if the code did not exist."""
+EXIT_CANCELLED = 130
+"""`qr --once` closed with Esc on an empty query: nothing copied (as a shell's Ctrl-C, 128+SIGINT)."""
+FAST_PICKS = 9
+"""alt+1 … alt+9 copy the first nine hits; their numbers are shown beside them."""
 
 MATCH_STYLE = "bold underline $text-accent"
+PICK_STYLE = "$text-muted"
 CODE_STYLE = "bold $text-primary"
 GROUP_STYLE = "$text-muted"
 FILLED_STYLE = "underline $text-success"
@@ -130,6 +135,10 @@ class LauncherScreen(EditingScreen):
     ]
     CSS_PATH = "launcher.tcss"
     AUTO_FOCUS = "#query"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(f"alt+{number}", f"pick({number})", f"Copy hit {number}", show=False, id=f"launcher.pick{number}")
+        for number in range(1, FAST_PICKS + 1)
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -209,7 +218,7 @@ class LauncherScreen(EditingScreen):
             self._hits.insert(0, hidden)
         hit_list = self.query_one(HitList)
         with self.app.batch_update():
-            hit_list.set_options(_option(index, hit, query) for hit in self._hits)
+            hit_list.set_options(_option(index, hit, query, number) for number, hit in enumerate(self._hits, 1))
             position = 0
             if keep is not None:
                 position = next((i for i, hit in enumerate(self._hits) if _identity(hit.entry) == keep), 0)
@@ -359,7 +368,19 @@ class LauncherScreen(EditingScreen):
         )
 
     def action_move(self, how: str) -> None:
-        getattr(self.query_one(HitList), f"action_{how}")()
+        hit_list = self.query_one(HitList)
+        if how == "last" and len(self._hits) >= self._limit and self._limit < MAX_HITS:
+            self._limit = MAX_HITS  # End means the last hit, not the last one drawn so far
+            self._draw_hits(_identity(self.current_entry))
+        getattr(hit_list, f"action_{how}")()
+
+    def action_pick(self, number: int) -> None:
+        """Copy the hit numbered `number` (1-based, as shown beside the first hits)."""
+        if not 1 <= number <= min(len(self._hits), FAST_PICKS):
+            self.app.bell()
+            return
+        self.query_one(HitList).highlighted = number - 1
+        self.app.copy_entry(self._hits[number - 1].entry, on_copied=self._copied)
 
     def action_copy(self) -> None:
         hit = self.current_hit
@@ -395,6 +416,9 @@ class LauncherScreen(EditingScreen):
         self.app.push_screen(ChoiceDialog(t("launcher.window_title"), message, answers, danger="yes"), answered)
 
     def action_clear_query(self) -> None:
+        if self.app.once and not self.query_text:
+            self.app.exit(return_code=EXIT_CANCELLED)  # the popup closes: cancel is not a copy
+            return
         self.query_one(QueryInput).value = ""
         self.action_focus_query()
 
@@ -499,7 +523,8 @@ class LauncherScreen(EditingScreen):
                 Content.assemble((f" {t('status.profile')} {shown(shop)} ", "bold reverse $text-accent"), (f" {shown(profile.name)}", GROUP_STYLE))
             )
         workspace = app.workspace
-        where = [part for part in (workspace.shop, workspace.library.name) if part]
+        # with a profile the shop is already on the left of the status line: say it once
+        where = [part for part in (None if profile is not None else workspace.shop, workspace.library.name) if part]
         self.set_indicator("library", " / ".join(dict.fromkeys(where)) or str(workspace.library.root.name))
         self._show_live()
 
@@ -543,20 +568,22 @@ def _identity(entry: Entry | None) -> tuple | None:
     return (str(entry.library.root), str(entry.group.path), entry.phrase.code or entry.phrase.title)
 
 
-def _option(index, hit: Hit, query: str) -> Option:
-    """One hit as one line: code, title, group; built from spans directly (assembling is 3x slower)."""
+def _option(index, hit: Hit, query: str, number: int) -> Option:
+    """One hit as one line: its alt+number (the first nine), code, title, group; built from
+    spans directly (assembling is 3x slower)."""
     phrase = hit.phrase
-    code = (f"/{phrase.code}" if phrase.code else "·").ljust(8)
+    pick = f"{number} " if number <= FAST_PICKS else "  "
+    code = pick + (f"/{phrase.code}" if phrase.code else "·").ljust(8)
     title = shown(phrase.title)
     group = shown(hit.group.name)
     title_start = len(code) + 1
     group_start = title_start + len(title)
-    spans = [Span(0, len(code), CODE_STYLE)]
+    spans = [Span(0, len(pick), PICK_STYLE), Span(len(pick), len(code), CODE_STYLE)]
     typed = query.strip().lower()
     if typed.startswith("/") and phrase.code:
         prefix = typed[1:].split(" ", 1)[0]
         if prefix and phrase.code.startswith(prefix):
-            spans.append(Span(1, 1 + len(prefix), MATCH_STYLE))
+            spans.append(Span(len(pick) + 1, len(pick) + 1 + len(prefix), MATCH_STYLE))
     if title == phrase.title:  # match positions are in the title as written
         spans.extend(Span(title_start + start, title_start + end, MATCH_STYLE) for start, end in title_spans(index, hit, query))
     spans.append(Span(group_start, group_start + 2 + len(group), GROUP_STYLE))

@@ -33,7 +33,7 @@ from qr.practice import (
     RoundSummary,
     learned_in_group,
 )
-from qr.screens.base import QrScreen, SafeInput, plain
+from qr.screens.base import QrScreen, SafeInput, plain, shown
 from qr.store.entry import Entry, entries_of
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
@@ -71,6 +71,7 @@ class PracticeScreen(QrScreen):
         progress: ProgressStore,
         *,
         start: Target | None = None,
+        from_browser: bool = False,
         mode: Mode = "forward",
         rng: random.Random | None = None,
         today: date | None = None,
@@ -82,6 +83,8 @@ class PracticeScreen(QrScreen):
         self.rng = rng or random.Random()
         self.today = today
         self._start = start
+        self.from_browser = from_browser
+        """Opened from the browser (F2 goes back there): the summary says so only then."""
         self._all: list[Entry] | None = None
         self._targets: list[tuple[str, Callable[[], list[Entry]]]] = []
         self._target: Target | None = None
@@ -309,22 +312,25 @@ class PracticeScreen(QrScreen):
         label = self._target[0] if self._target else ""
         titles = {entry.phrase.code: entry.phrase.title for entry in (self._target[1] if self._target else ())}
         lines = [
-            Content.styled(t("practice.done", label=label), "bold"),
+            Content.styled(shown(t("practice.done", label=label)), "bold"),
             Content(""),
             Content(t("practice.score", asked=summary.asked, right=summary.right, wrong=summary.wrong)),
         ]
-        if summary.missed:
+        if not summary.asked:
+            lines.append(Content.styled(t("practice.none_answered"), "$warning"))
+        elif summary.missed:
             lines.append(Content(t("practice.missed")))
-            lines += [Content.assemble("  ", (f"/{code}", "bold $accent"), f"  {titles.get(code, '')}") for code in summary.missed]
+            lines += [Content.assemble("  ", (f"/{code}", "bold $accent"), f"  {shown(titles.get(code, ''))}") for code in summary.missed]
         else:
             lines.append(Content.styled(t("practice.no_misses"), "$success"))
         lines += [
             Content(""),
-            Content(t("practice.learned", label=label, learned=summary.learned.learned, total=summary.learned.total, box=LEARNED_BOX)),
+            plain(t("practice.learned", label=label, learned=summary.learned.learned, total=summary.learned.total, box=LEARNED_BOX)),
         ]
         if not summary.saved:
             lines.append(Content.styled(t("practice.not_saved") + (f": {self.progress.problem}" if self.progress.problem else ""), "$warning"))
-        lines += [Content(""), Content.styled(t("practice.summary_hint"), "dim")]
+        hint = t("practice.summary_hint") + (t("practice.summary_hint_browser") if self.from_browser else "")
+        lines += [Content(""), Content.styled(hint, "dim")]
         self.query_one("#practice-result", Static).update(Content("\n").join(lines))
         self.query_one("#practice-pages", ContentSwitcher).current = "practice-summary"
         self._fill_targets()

@@ -1,0 +1,110 @@
+"""The launcher as a tool used 500 times a day (issue #18): popup exit status, fast picks, the
+true last hit, friendly refusals."""
+
+from __future__ import annotations
+
+from conftest import build_app, write_library
+from textual.widgets import OptionList
+
+from qr.screens.launcher import EXIT_CANCELLED, LauncherScreen
+from qr.screens.variables import VariablesForm
+
+
+def many(count: int) -> dict[str, str]:
+    phrases = "".join(f'[[phrases]]\ncode = "m{n}"\ntitle = "话术{n}"\nbody = "回复{n}"\n\n' for n in range(count))
+    return {"_library.toml": 'name = "多"\n', "many.toml": f'name = "多"\n\n{phrases}'}
+
+
+async def test_escape_on_an_empty_query_cancels_the_popup(library_dir):
+    app = build_app(library_dir, once=True, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl", "escape")  # first Esc clears what was typed
+        await pilot.pause()
+        assert app.is_running and app.screen.query_text == ""
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == EXIT_CANCELLED == 130
+    assert app.clipboard_backend.copied == []
+
+
+async def test_escape_on_an_empty_query_keeps_the_normal_launcher_open(library_dir):
+    app = build_app(library_dir, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_alt_number_copies_the_numbered_hit(library_dir):
+    app = build_app(library_dir, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl")
+        await pilot.pause()
+        hits = app.screen.hits
+        assert [hit.phrase.code for hit in hits][:2] == ["wl1", "wl2"]
+        prompt = str(app.screen.query_one(OptionList).get_option_at_index(1).prompt)
+        assert prompt.startswith("2 /wl2")  # the number is shown beside the hit
+        await pilot.press("alt+2")
+        await pilot.pause()
+        assert app.clipboard_backend.copied == ["很抱歉包裹破损了，请拍照给我们，亲。"]
+        await pilot.press(*"/wl", "alt+9")  # no ninth hit: nothing happens
+        await pilot.pause()
+        assert len(app.clipboard_backend.copied) == 1 and isinstance(app.screen, LauncherScreen)
+
+
+async def test_end_reaches_the_true_last_hit(tmp_path):
+    root = write_library(tmp_path / "lib", many(104))
+    app = build_app(root, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        screen = app.screen
+        assert len(screen.hits) == 104
+        assert screen.current_entry is not None and screen.current_entry.phrase.code == "m103"
+        await pilot.press("home", *["pagedown"] * 12)
+        await pilot.pause()
+        assert screen.current_entry.phrase.code == "m103"
+
+
+async def test_a_refused_value_shows_the_hint_or_names_what_is_expected(tmp_path):
+    root = write_library(tmp_path / "lib", {
+        "_library.toml": 'name = "x"\n[vars.order_id]\nlabel = "订单号"\npattern = \'^\\d{6,24}$\'\nhint = "6-24 位数字"\n'
+                         '[vars.tracking_no]\nlabel = "快递单号"\npattern = \'^[A-Z0-9]{8,30}$\'\n',
+        "a.toml": 'name = "a"\n[[phrases]]\ncode = "a1"\ntitle = "t"\nbody = "{order_id} {tracking_no}"\n',
+    })
+    app = build_app(root, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/a1", "enter", *"12", "tab", *"x", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, VariablesForm)
+        assert form.errors() == {"order_id": "“12” is not right here: 6-24 位数字", "tracking_no": "“x” is not a valid 快递单号"}
+
+
+async def test_keymap_in_the_config_is_applied_and_shown_by_f1(library_dir, tmp_path):
+    from qr.config import load_config
+    from qr.screens.help import HelpScreen
+    from qr.workspace import open_workspace
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"launcher.copy" = "ctrl+j"\n"no.such" = "a"\n"app.browser" = 5\n', encoding="utf-8")
+    app = build_app(open_workspace(library_dir, config=load_config(config)), watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        warnings = [str(n.message) for n in app._notifications if n.severity == "warning"]
+        assert any("no.such" in w and "app.browser" in w and str(config) in w for w in warnings)
+        await pilot.press(*"/wl2", "ctrl+j")
+        await pilot.pause()
+        assert app.clipboard_backend.copied == ["很抱歉包裹破损了，请拍照给我们，亲。"]
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert any(row[2] == "launcher.copy" and row[0] == "^j" for row in app.screen.rows)  # ctrl+j as Textual shows it
+
+
+async def test_profile_switcher_without_profiles_names_the_config_file(library_dir):
+    app = build_app(library_dir, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        assert any("config.toml" in str(n.message) for n in app._notifications)
