@@ -30,6 +30,7 @@ from qr.workspace import Workspace
 
 if TYPE_CHECKING:
     from qr.live import LiveDay, Product
+    from qr.paste import Paster
     from qr.practice import ProgressStore
     from qr.store.undo import Step
 
@@ -96,6 +97,7 @@ class QrApp(App[object]):
         usage: UsageStore | None = None,
         cursor_blink: bool = True,
         watch_library: bool = True,
+        paster: Paster | str | None = None,
     ) -> None:
         set_language(choose_language(ui_lang or workspace.config.ui_lang))
         super().__init__()
@@ -109,6 +111,11 @@ class QrApp(App[object]):
         self.cursor_blink = cursor_blink
         self.watch_library = watch_library
         self._told_osc52 = False
+        self.paster: Paster | None = paster if not isinstance(paster, str) else None
+        """`--paste`: sends the paste keystroke after a verified copy (with `--once`, the CLI does,
+        after qr has exited)."""
+        self._paste_problem = paster if isinstance(paster, str) else None
+        """Why `--paste` cannot work here; said once, at the first copy."""
         self._practice_progress: ProgressStore | None = None
         self.usage_store = usage
         """The agent's copy history (None: no ranking, nothing recorded)."""
@@ -288,8 +295,29 @@ class QrApp(App[object]):
         self._record_use(entry)  # before on_copied, so the refreshed hits rank with this copy
         if on_copied is not None:
             on_copied(entry)
+        if copied.verified and not self.once:
+            self._paste()
         if self.once and exit_code >= 0:
             self.exit(return_code=exit_code)
+
+    def _paste(self) -> None:
+        """`--paste` while qr keeps running: the window that had the focus at start gets it back
+        and the paste keystroke. Any reason it cannot is said once; qr stays copy-only then."""
+        from qr.paste import PasteUnavailable
+
+        problem = self._paste_problem
+        if self.paster is not None and not self.paster.can_paste_now():
+            problem = t("paste.no_target")
+        elif self.paster is not None:
+            try:
+                self.paster.paste()
+                return
+            except PasteUnavailable as error:
+                problem = str(error)
+        if problem:
+            self.notify(t("paste.unavailable", problem=problem), severity="warning", timeout=10)
+            self.paster = None
+            self._paste_problem = None
 
     def terminal_clipboard(self) -> Callable[[str], None] | None:
         """Where a reply goes when the system clipboard fails: the terminal's clipboard (OSC 52);
@@ -508,6 +536,7 @@ def make_app(
     usage: UsageStore | None = None,
     cursor_blink: bool = True,
     watch_library: bool = True,
+    paster: Paster | str | None = None,
 ) -> QrApp:
     """The one way to build qr's app (the CLI and the tests both call it).
 
@@ -522,6 +551,8 @@ def make_app(
         cursor_blink: False keeps text cursors steady (repeatable snapshots).
         watch_library: poll the library's files about once a second and reload the ones changed
             on disk (tests turn it off and call `app.live_reload.poll_now()`).
+        paster: `--paste` (see qr.paste.start_paster): sends the paste keystroke after a verified
+            copy; a string is why it cannot work here (said at the first copy); None: copy only.
     """
     return QrApp(
         workspace,
@@ -532,4 +563,5 @@ def make_app(
         usage=usage,
         cursor_blink=cursor_blink,
         watch_library=watch_library,
+        paster=paster,
     )

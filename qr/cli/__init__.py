@@ -58,6 +58,7 @@ COMMANDS: dict[str, str] = {
 
 LAUNCHER_FLAGS: dict[str, str] = {
     "--once": "cli.opt.once",
+    "--paste": "cli.opt.paste",
 }
 """Switches of the launcher (`qr` with no subcommand), accepted before a subcommand only: -> help id."""
 

@@ -14,6 +14,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import argparse
 
+    from qr.paste import Paster
+    from qr.workspace import Workspace
+
 LAUNCHER_BUSY_TIMEOUT = 1.0
 """Seconds a copy waits for another qr's write to the usage history (on the UI thread)."""
 
@@ -34,9 +37,46 @@ def run_launcher(args: argparse.Namespace) -> int:
         from qr.clipboard import SystemClipboard
         from qr.usage import UsageStore
 
-        app = make_app(workspace, clipboard=SystemClipboard(), once=bool(getattr(args, "once", False)), usage=UsageStore(busy_timeout=LAUNCHER_BUSY_TIMEOUT))
+        once = bool(getattr(args, "once", False))
+        paster = None
+        if wants_paste(args, workspace):
+            from qr.paste import start_paster
+
+            paster = start_paster()  # remembers the window that has the focus now
+        app = make_app(workspace, clipboard=SystemClipboard(), once=once, usage=UsageStore(busy_timeout=LAUNCHER_BUSY_TIMEOUT), paster=paster)
         app.resume_gc_after_start = True
         app.run()
     finally:
         gc.enable()
-    return app.return_code or 0
+    code = app.return_code or 0
+    if once and code == 0 and paster is not None:
+        paste_after_exit(paster)
+    return code
+
+
+def wants_paste(args: argparse.Namespace, workspace: Workspace) -> bool:
+    """`--paste`, else `paste = true` in the profile's table, else at the top of the config."""
+    if getattr(args, "paste", False):
+        return True
+    config = workspace.config
+    profile = config.profiles.get(workspace.profile_name or "") if workspace.profile_name else None
+    if isinstance(profile, dict) and isinstance(profile.get("paste"), bool):
+        return profile["paste"]
+    return config.extra.get("paste") is True
+
+
+def paste_after_exit(paster: Paster | str) -> None:
+    """`--once --paste`: qr has closed; paste into the window the focus went back to (a reason on
+    stderr when that cannot be done; the reply stays on the clipboard)."""
+    import sys
+
+    from qr.i18n import t
+    from qr.paste import PasteUnavailable
+
+    if isinstance(paster, str):
+        print(t("paste.unavailable", problem=paster), file=sys.stderr)
+        return
+    try:
+        paster.paste_after_exit()
+    except PasteUnavailable as error:
+        print(t("paste.unavailable", problem=error), file=sys.stderr)
