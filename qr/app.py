@@ -64,6 +64,8 @@ class QrApp(App[object]):
     # A mode (not get_default_screen) so Textual loads the launcher's own stylesheet.
     MODES: ClassVar[dict] = {"launcher": lambda: _launcher_screen()}
     DEFAULT_MODE = "launcher"
+    # the palette's commands, found by pinyin too (imported when the palette first opens)
+    COMMANDS: ClassVar[set] = {lambda: _palette_commands()}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", priority=True),  # on every screen, modal ones too
         Binding("ctrl+o", "order_context", "Order info", id="app.order_context"),
@@ -518,6 +520,12 @@ def _resume_gc() -> None:
     # later collections need not walk it again on every keystroke's garbage.
     gc.freeze()
     gc.enable()
+
+
+def _palette_commands() -> type:
+    from qr.screens.palette import PinyinCommands
+
+    return PinyinCommands
 
 
 def _launcher_screen() -> Screen:

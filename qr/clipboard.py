@@ -49,6 +49,10 @@ class Clipboard(Protocol):
         """Put `text` on the clipboard and confirm it; ClipboardUnavailable when that failed."""
         ...
 
+    def paste(self) -> str | None:
+        """What the clipboard holds now (None: empty, or it cannot be read)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Program:
@@ -137,6 +141,22 @@ class SystemClipboard:
             raise ClipboardUnavailable(f"{'; '.join(reasons)}. {install_hint()}")
         _copy_with_pyperclip(text)
 
+    def paste(self) -> str | None:
+        if not (self.platform.startswith("linux") or self.platform == "darwin"):
+            import pyperclip
+
+            try:
+                return pyperclip.paste() or None
+            except pyperclip.PyperclipException:
+                return None
+        for program in programs_for(self.env, self.platform):
+            if program.read is None:
+                continue
+            status, held, _ = _run(program.read, None, self.env)
+            if status == 0:
+                return held or None
+        return None
+
     def _why_none(self) -> str:
         if self.platform == "darwin":
             return "pbcopy not found"
@@ -160,9 +180,14 @@ def _copy_with_pyperclip(text: str) -> None:
 class MemoryClipboard:
     """A clipboard for tests: remembers what was copied (`fail`: every copy fails)."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, holds: str | None = None) -> None:
         self.fail = fail
         self.copied: list[str] = []
+        self.holds = holds
+        """What `paste` returns before anything is copied (text the agent copied elsewhere)."""
+
+    def paste(self) -> str | None:
+        return self.copied[-1] if self.copied else self.holds
 
     def copy(self, text: str) -> None:
         if self.fail:

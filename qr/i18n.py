@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 EN: dict[str, str] = {
     # bindings (key: binding.<Binding id>)
-    "binding.app.help": "Help",
+    "binding.app.help": "All keys",
     "binding.app.quit": "Quit",
     "binding.app.palette": "Commands",
     "binding.app.order_context": "Order info",
@@ -33,6 +33,7 @@ EN: dict[str, str] = {
     "binding.launcher.live_previous": "Previous product",
     "binding.hits.query": "Back to query",
     "binding.form.submit": "OK",
+    "binding.form.clipboard": "Use the clipboard",
     "binding.form.cancel": "Cancel",
     "binding.help.close": "Close",
     # command palette
@@ -96,6 +97,7 @@ EN: dict[str, str] = {
     "form.context.title": "Order info (kept in memory only, never saved)",
     "form.hint": "Enter: OK · Tab: next field · Esc: cancel",
     "form.required": "Required",
+    "form.clipboard_offer": "ctrl+y: use “{value}” from the clipboard as {label}",
     "form.no_vars": "This library declares no variables ([vars] in _library.toml).",
     # help
     "help.title": "Keys: {screen}",
@@ -126,6 +128,7 @@ EN: dict[str, str] = {
     "binding.practice.choice2": "Choice 2",
     "binding.practice.choice3": "Choice 3",
     "binding.practice.choice4": "Choice 4",
+    "binding.guide.search": "Search",
     "binding.guide.back": "Back",
     "cmd.browser": "Browse the library",
     "cmd.browser.help": "Categories, groups and phrases with notes and practice progress (F2)",
@@ -191,6 +194,8 @@ EN: dict[str, str] = {
     "practice.summary_hint_browser": " · F2: back to the browser",
     "guide.title": "Wording guide: what not to write, and what to write instead",
     "guide.intro": "qr lint flags these words in the phrase library. When you chat with a customer, avoid them too.",
+    "guide.search_placeholder": "Search a word or what to write instead (ctrl+f)",
+    "guide.no_match": "No word in the lists contains “{query}”.",
     "guide.term": "Avoid",
     "guide.alternative": "Write instead",
     "guide.why": "Why",
@@ -840,7 +845,7 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "binding.app.help": "帮助",
+    "binding.app.help": "全部按键",
     "binding.app.quit": "退出",
     "binding.app.palette": "命令",
     "binding.app.order_context": "订单信息",
@@ -859,6 +864,7 @@ ZH: dict[str, str] = {
     "binding.launcher.live_previous": "上一个商品",
     "binding.hits.query": "回到搜索框",
     "binding.form.submit": "确定",
+    "binding.form.clipboard": "使用剪贴板",
     "binding.form.cancel": "取消",
     "binding.help.close": "关闭",
     "palette.placeholder": "搜索命令…",
@@ -919,6 +925,7 @@ ZH: dict[str, str] = {
     "form.context.title": "订单信息（只在内存中，不会保存）",
     "form.hint": "Enter 确定 · Tab 下一项 · Esc 取消",
     "form.required": "必填",
+    "form.clipboard_offer": "ctrl+y：用剪贴板里的“{value}”作为{label}",
     "form.no_vars": "话术库没有声明变量（_library.toml 中的 [vars]）。",
     "help.title": "按键：{screen}",
     "help.key": "按键",
@@ -947,6 +954,7 @@ ZH: dict[str, str] = {
     "binding.practice.choice2": "选项 2",
     "binding.practice.choice3": "选项 3",
     "binding.practice.choice4": "选项 4",
+    "binding.guide.search": "查找",
     "binding.guide.back": "返回",
     "cmd.browser": "浏览话术库",
     "cmd.browser.help": "按分类、分组查看话术、备注和练习进度 (F2)",
@@ -1012,6 +1020,8 @@ ZH: dict[str, str] = {
     "practice.summary_hint_browser": " · F2 回到浏览",
     "guide.title": "用语指南：不该说什么，应该怎么说",
     "guide.intro": "qr lint 会在话术库中标出这些词语；和客户聊天时也请避免使用。",
+    "guide.search_placeholder": "查找词语或替代说法（ctrl+f）",
+    "guide.no_match": "没有包含“{query}”的词语。",
     "guide.term": "避免",
     "guide.alternative": "建议说法",
     "guide.why": "原因",

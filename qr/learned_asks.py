@@ -26,6 +26,10 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qr.store.entry import Entry
 
 MAX_LENGTH = 60
 MIN_COUNT = 2
@@ -172,10 +176,10 @@ class LearnedAsks:
             return 0
 
 
-def pending(workspace, store: LearnedAsks, min_count: int = MIN_COUNT) -> list[tuple[object, Suggestion]]:
+def pending(workspace, store: LearnedAsks, min_count: int = MIN_COUNT) -> list[tuple[Entry, Suggestion]]:
     """(entry, suggestion) for each learned query of a phrase the workspace reaches by its code
     that is not one of its asks yet, most frequent first."""
-    out = []
+    out: list[tuple[Entry, Suggestion]] = []
     for suggestion in store.suggestions(workspace.profile_name, min_count):
         entry = workspace.index.by_code(suggestion.code)
         if entry is None:

@@ -69,3 +69,23 @@ async def test_palette_opens_the_guide(library_dir):
         assert isinstance(app.screen, GuideScreen)
         headings = " ".join(str(static.render()) for static in app.screen.query(".guide-heading").results(Static))
         assert "站外联系" in headings and "服务禁用语" in headings and "广告法极限词" in headings
+
+
+async def test_the_guide_can_be_searched(library_dir):
+    from textual.widgets import Input
+
+    app = build_app(library_dir, watch_library=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4", "ctrl+f", *"搞错")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GuideScreen)
+        forbidden = rows(screen.query_one(f"#guide-{FORBIDDEN}", Static))
+        assert list(forbidden) == ["你有没有搞错"]
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        assert screen.query("#guide-none") and not screen.query(f"#guide-{FORBIDDEN}")
+        await pilot.press("escape")  # clears the search first
+        await pilot.pause()
+        assert isinstance(app.screen, GuideScreen) and app.screen.query_one("#guide-search", Input).value == ""
+        assert len(rows(app.screen.query_one(f"#guide-{FORBIDDEN}", Static))) > 1

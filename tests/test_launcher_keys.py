@@ -108,3 +108,56 @@ async def test_profile_switcher_without_profiles_names_the_config_file(library_d
         await pilot.press("f6")
         await pilot.pause()
         assert any("config.toml" in str(n.message) for n in app._notifications)
+
+
+async def test_an_order_number_on_the_clipboard_is_offered_for_the_form(library_dir):
+    from qr.clipboard import MemoryClipboard
+    from qr.screens.variables import ContextForm
+
+    app = build_app(library_dir, clipboard=MemoryClipboard(holds=" 2024112512345 \n"), watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl1", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, VariablesForm)
+        assert form.offer == (0, "2024112512345")
+        assert "ctrl+y" in str(form.query_one("#form-offer").render())
+        await pilot.press("ctrl+y", "enter")
+        await pilot.pause()
+        assert app.clipboard_backend.copied == ["亲爱的亲，最近物流繁忙，您的订单2024112512345会稍慢一些。"]
+        assert "2024112512345" not in str(app.workspace.config)  # only in the order context, in memory
+        app.clipboard_backend.holds = "not an order number"
+        app.clipboard_backend.copied.clear()
+        await pilot.press("ctrl+n", "ctrl+o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ContextForm) and app.screen.offer is None  # nothing fits
+
+
+async def test_palette_finds_commands_by_pinyin(library_dir):
+    from textual.command import CommandPalette
+
+    app = build_app(library_dir, ui_lang="zh", watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"bianji")
+        for _ in range(100):  # the palette searches in a worker: wait for its hits, not for a time
+            await pilot.pause()
+            shown = [str(option.prompt) for option in app.screen.query_one("CommandList").options]
+            if any("编辑话术" in prompt for prompt in shown):
+                break
+        assert any("编辑话术" in prompt for prompt in shown)
+
+
+async def test_the_footer_shows_f1_at_80_columns(library_dir):
+    from textual.widgets._footer import FooterKey
+
+    for lang in ("en", "zh"):
+        app = build_app(library_dir, ui_lang=lang, watch_library=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            keys = {key.key: key for key in app.screen.query(FooterKey)}
+            assert "f1" in keys and keys["f1"].region.right <= 80  # on screen

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             entry = workspace.index.by_code(args.code)
             if entry is None:
                 raise CommandError(tr("cli.unknown_code", code=args.code))
-            from qr.store import SaveError
+            from qr.store.save import SaveError
 
             text = args.text.strip()
             try:

@@ -139,6 +139,7 @@ class KeyField:
         checked = self._checked
         if checked is None or checked[group]:
             return
+        assert self.checksums is not None  # checking is on only with checksums
         expected = self.checksums[group]
         if expected is not None:
             low, high = self.offsets[group], self.offsets[group + 1]

@@ -38,10 +38,10 @@ def fuzzy_search(index: PhraseIndex, tokens: list[str], limit: int, today: date,
             index.vocabulary_choices = [word for word in vocabulary if word.isascii()]
         choices = index.vocabulary_choices
         for word in unknown:
-            for close, _, _ in process.extract(
+            for near, _, _ in process.extract(
                 word, choices, scorer=fuzz.ratio, score_cutoff=70, limit=VOCABULARY_MATCHES
             ):
-                grams[close] = vocabulary[close]
+                grams[near] = vocabulary[near]
     for char in han().findall(query):
         if char in vocabulary:
             grams[char] = vocabulary[char]
@@ -63,7 +63,7 @@ def fuzzy_search(index: PhraseIndex, tokens: list[str], limit: int, today: date,
     if not candidates:
         return
     keys = {found: _fuzzy_keys(index, found) for found in candidates}
-    close = {
+    close: dict[int, float] = {
         found: similarity
         for _, similarity, found in process.extract(
             query, {found: key[1] for found, key in keys.items()}, scorer=fuzz.partial_ratio, score_cutoff=70, limit=None
@@ -75,7 +75,7 @@ def fuzzy_search(index: PhraseIndex, tokens: list[str], limit: int, today: date,
         ((max(similarity, close[found] * 0.9), found) for _, similarity, found in heads),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    for similarity, found in ranked[: limit * 2]:
+    for similarity, found in ranked[: limit * 2]:  # type: ignore[assignment]  # rapidfuzz's stubs type dict choices loosely
         if index.visible(found, today):
             scored[found] = (similarity * 0.55, "fuzzy")
 

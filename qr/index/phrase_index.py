@@ -98,8 +98,8 @@ class PhraseIndex:
         fields = []
         for position in range(len(KEY_FIELDS)):
             source = BLOOM_OF_FIELD[position]
-            blooms = [k.blooms[source] if source is not None and len(k.blooms) == BLOOMED else None for k in keys]
-            blooms = None if None in blooms else blooms
+            found = [k.blooms[source] if source is not None and len(k.blooms) == BLOOMED else None for k in keys]
+            blooms = None if None in found else [bloom for bloom in found if bloom is not None]
             checksums = [k.checksums[position] if k.checksums is not None else None for k in keys]
             if layouts is None:
                 texts = [k.texts[position] for k in keys]
@@ -349,7 +349,7 @@ class PhraseIndex:
 
     def _empty(self, limit: int, today: date, usage: Mapping[str, float]) -> Scored:
         scored: Scored = {}
-        for code in sorted(usage, key=usage.get, reverse=True)[:limit]:
+        for code in sorted(usage, key=lambda code: usage[code], reverse=True)[:limit]:
             index = self.first_with_code(normalise_code(code))
             if index is not None and self.visible(index, today):
                 scored[index] = (0.0, "all")

@@ -50,6 +50,8 @@ def _dictionary() -> dict[int, str]:
 
     try:
         spec = importlib.util.spec_from_file_location("qr._pypinyin_dict", _dictionary_file())
+        if spec is None or spec.loader is None:
+            raise ImportError("pypinyin's dictionary module was not found")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         table = module.pinyin_dict
@@ -75,7 +77,7 @@ def dictionary_loaded(words: bool = False) -> None:
 def _plain(syllable: str) -> str:
     """`lǜ` -> `lv`, `wù` -> `wu`."""
     decomposed = unicodedata.normalize("NFD", syllable)
-    out = []
+    out: list[str] = []
     for char in decomposed:
         if char == "\u0308":
             if out and out[-1] == "u":

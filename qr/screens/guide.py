@@ -10,14 +10,15 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from qr.i18n import t
-from qr.screens.base import QrScreen, plain, shown
+from qr.screens.base import QrScreen, SafeInput, plain, shown
 from qr.store.models import Library
 from qr.store.word_rules import BUILTIN, KINDS, SEVERITY, GuideEntry, guide_entries
 
@@ -54,32 +55,61 @@ class GuideScreen(QrScreen):
     | Key | Does |
     | --- | --- |
     | ↑ ↓ pgup pgdn | scroll |
-    | escape | back |
+    | ctrl+f | search the lists (a word, or what to write instead) |
+    | escape | clear the search, else back |
     """
 
     TITLE_KEY = "screen.guide"
     CSS_PATH = "guide.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="guide.back"),
+        Binding("ctrl+f", "search", "Search", id="guide.search"),
     ]
 
     def __init__(self, library: Library | None) -> None:
         super().__init__()
         self.library = library
+        self.search_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(t("guide.title"), id="guide-title")
+        yield SafeInput(placeholder=t("guide.search_placeholder"), id="guide-search")
         with VerticalScroll(id="guide-page"):
-            yield Static(t("guide.intro"), id="guide-intro", classes="hint")
-            for kind, entries in guide_sections(self.library):
-                if not entries:
-                    continue
-                yield Static(section_heading(kind, len(entries)), classes="guide-heading")
-                yield Static(word_table(entries), id=f"guide-{kind}", classes="guide-table")
-            allowed = self.library.rules.allow if self.library is not None else ()
-            if allowed:
-                yield Static(plain(t("guide.allowed", words="、".join(allowed))), id="guide-allowed", classes="hint")
+            yield from self._page()
         yield Footer()
+
+    def _page(self) -> ComposeResult:
+        yield Static(t("guide.intro"), id="guide-intro", classes="hint")
+        wanted = self.search_text.strip().casefold()
+        shown_any = False
+        for kind, entries in guide_sections(self.library):
+            if wanted:
+                entries = [entry for entry in entries if wanted in entry.term.casefold() or wanted in entry.alternative.casefold()]
+            if not entries:
+                continue
+            shown_any = True
+            yield Static(section_heading(kind, len(entries)), classes="guide-heading")
+            yield Static(word_table(entries), id=f"guide-{kind}", classes="guide-table")
+        if wanted and not shown_any:
+            yield Static(plain(t("guide.no_match", query=self.search_text)), id="guide-none", classes="hint")
+        allowed = self.library.rules.allow if self.library is not None else ()
+        if allowed and not wanted:
+            yield Static(plain(t("guide.allowed", words="、".join(allowed))), id="guide-allowed", classes="hint")
+
+    @on(Input.Changed, "#guide-search")
+    async def _search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        page = self.query_one("#guide-page", VerticalScroll)
+        await page.remove_children()
+        await page.mount_all(list(self._page()))
+        page.scroll_home(animate=False)
+
+    @on(Input.Submitted, "#guide-search")
+    def _search_submitted(self) -> None:
+        self.query_one("#guide-page").focus()
+
+    def action_search(self) -> None:
+        self.query_one("#guide-search", Input).focus()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -91,4 +121,9 @@ class GuideScreen(QrScreen):
         self.refresh(recompose=True)
 
     def action_back(self) -> None:
-        self.dismiss()
+        search = self.query_one("#guide-search", Input)
+        if search.value:
+            search.value = ""
+            self.query_one("#guide-page").focus()
+        else:
+            self.dismiss()

@@ -22,6 +22,9 @@ from qr.screens.base import QrModalScreen, SafeInput, plain
 from qr.store.entry import Entry
 from qr.store.models import VarSpec
 
+MAX_OFFER = 100
+"""Longer clipboard text is a message, not a value to offer."""
+
 
 @dataclass(frozen=True)
 class Field:
@@ -46,6 +49,7 @@ class ValuesForm(QrModalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("enter", "submit", "OK", id="form.submit", show=False),
+        Binding("ctrl+y", "use_clipboard", "Use the clipboard", id="form.clipboard", show=False),
     ]
 
     def __init__(self, title: str, fields: Sequence[Field], specs: Mapping[str, VarSpec]) -> None:
@@ -53,6 +57,8 @@ class ValuesForm(QrModalScreen):
         self.form_title = title
         self.fields = list(fields)
         self.specs = dict(specs)
+        self.offer: tuple[int, str] | None = None
+        """(field number, value): what the clipboard holds fits that empty field (ctrl+y fills it)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -68,6 +74,7 @@ class ValuesForm(QrModalScreen):
                         hint = spec.hint if spec is not None else ""  # what a valid value looks like, in words
                         yield SafeInput(value=field.value, placeholder=hint, id=f"field-{number}", classes="form-input", compact=True)
                     yield Static("", id=f"error-{number}", classes="form-error")
+            yield Static("", id="form-offer")
             yield Static(t("form.hint"), id="form-hint")
 
     def inputs(self) -> list[Input]:
@@ -110,6 +117,44 @@ class ValuesForm(QrModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    # -- a value from the clipboard (an order number just copied in the chat tool) --
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if any(self.specs.get(field.name) and self.specs[field.name].pattern for field in self.fields):
+            self.run_worker(self._read_clipboard, thread=True, group="clipboard-offer", exit_on_error=False)
+
+    def _read_clipboard(self) -> None:
+        held = self.app.clipboard_backend.paste()  # a clipboard program may take a moment: not on the UI thread
+        if held:
+            self.app.call_from_thread(self.offer_value, held)
+
+    def offer_value(self, held: str) -> None:
+        """Offer `held` for the first empty field whose pattern it matches (nothing is stored)."""
+        value = held.strip()
+        if not value or "\n" in value or len(value) > MAX_OFFER:
+            return
+        for number, (field, box) in enumerate(zip(self.fields, self.inputs())):
+            spec = self.specs.get(field.name)
+            if spec is None or not spec.pattern or box.value.strip():
+                continue
+            if not invalid_values({field.name: spec}, {field.name: value}):
+                self.offer = (number, value)
+                self.query_one("#form-offer", Static).update(
+                    plain(t("form.clipboard_offer", value=value, label=field.label))
+                )
+                self.query_one("#form-offer", Static).add_class("-shown")
+                return
+
+    def action_use_clipboard(self) -> None:
+        if self.offer is None:
+            self.app.bell()
+            return
+        number, value = self.offer
+        self.inputs()[number].value = value
+        self.offer = None
+        self.query_one("#form-offer", Static).remove_class("-shown")
 
 
 class VariablesForm(ValuesForm):
