@@ -415,7 +415,7 @@ class PhraseIndex:
             elif token in title:
                 best = (94.0, "title")
             else:
-                if asks is None:
+                if asks is None or others is None:  # read once, for the first token that needs them
                     asks = self.asks.values(g)[k]
                     others = self.others.values(g)[k]
                 if token in asks:

@@ -132,13 +132,13 @@ class LauncherScreen(EditingScreen):
         # F8 and F9 side by side: back and on (F7 is the draft check)
         Binding("f9", "screen.live_step(1)", "Next product", show=False, id="launcher.live_next"),
         Binding("f8", "screen.live_step(-1)", "Previous product", show=False, id="launcher.live_previous"),
+        *(
+            Binding(f"alt+{number}", f"pick({number})", f"Copy hit {number}", show=False, id=f"launcher.pick{number}")
+            for number in range(1, FAST_PICKS + 1)
+        ),
     ]
     CSS_PATH = "launcher.tcss"
     AUTO_FOCUS = "#query"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(f"alt+{number}", f"pick({number})", f"Copy hit {number}", show=False, id=f"launcher.pick{number}")
-        for number in range(1, FAST_PICKS + 1)
-    ]
 
     def __init__(self) -> None:
         super().__init__()
