@@ -4,6 +4,7 @@ true last hit, friendly refusals."""
 from __future__ import annotations
 
 from conftest import build_app, write_library
+from textual.events import Key
 from textual.widgets import OptionList
 
 from qr.screens.launcher import EXIT_CANCELLED, LauncherScreen
@@ -161,3 +162,15 @@ async def test_the_footer_shows_f1_at_80_columns(library_dir):
             await pilot.pause()
             keys = {key.key: key for key in app.screen.query(FooterKey)}
             assert "f1" in keys and keys["f1"].region.right <= 80  # on screen
+
+
+async def test_alt_digit_as_most_terminals_send_it_picks_too(library_dir):
+    # ESC 2 (alt+2 in xterm, tmux, gnome-terminal) reaches Textual 8.2 as "™"
+    app = build_app(library_dir, watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/wl")
+        await pilot.pause()
+        app.screen.query_one("QueryInput").post_message(Key("™", "™"))
+        await pilot.pause()
+        assert app.clipboard_backend.copied == ["很抱歉包裹破损了，请拍照给我们，亲。"]
+        assert app.screen.query_text == ""  # not typed into the query; cleared after the copy

@@ -52,6 +52,10 @@ EXIT_CANCELLED = 130
 FAST_PICKS = 9
 """alt+1 … alt+9 copy the first nine hits; their numbers are shown beside them."""
 
+OPTION_DIGITS = {"¡": 1, "™": 2, "£": 3, "¢": 4, "∞": 5, "§": 6, "¶": 7, "•": 8, "ª": 9}
+"""Most terminals send alt+digit as ESC followed by the digit, which Textual 8.2 reads as these
+macOS Option characters (see textual._ansi_sequences): they mean alt+1 … alt+9 here too."""
+
 MATCH_STYLE = "bold underline $text-accent"
 PICK_STYLE = "$text-muted"
 CODE_STYLE = "bold $text-primary"
@@ -89,6 +93,16 @@ class QueryInput(SafeInput):
         super().__init__(*args, **kwargs)
         localise_bindings(self)
 
+    def on_key(self, event: Key) -> None:
+        # runs before Input's own key handler, which would type the character into the query
+        number = OPTION_DIGITS.get(event.character or "")
+        if number is not None:
+            event.stop()
+            event.prevent_default()
+            screen = self.screen
+            if isinstance(screen, LauncherScreen):
+                screen.action_pick(number)
+
     def _on_paste(self, event: Paste) -> None:
         """A pasted buyer message searches as one line (Input keeps only the first line)."""
         text = " ".join(event.text.split())
@@ -115,6 +129,13 @@ class HitList(OptionList):
 
     def on_key(self, event: Key) -> None:
         if not event.is_printable or event.key in self.screen.active_bindings:
+            return
+        number = OPTION_DIGITS.get(event.character or "")
+        if number is not None:  # alt+digit as the terminal sent it
+            event.stop()
+            screen = self.screen
+            if isinstance(screen, LauncherScreen):
+                screen.action_pick(number)
             return
         event.stop()
         event.prevent_default()
