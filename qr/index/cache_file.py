@@ -109,6 +109,13 @@ class FileEntry:
         return FileStamp(self.size, self.mtime_ns, self.digest)
 
 
+def _keys(entry: FileEntry) -> GroupKeys:
+    """The keys of a file that loaded (the cache's order and key texts hold only those)."""
+    if entry.keys is None:
+        raise CacheRejected("a listed group has no keys")
+    return entry.keys
+
+
 @dataclass
 class CacheFile:
     """A library's index cache as read from disk or about to be written."""
@@ -198,7 +205,7 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
                 and (settings[4] is None or _is_problem(settings[4]))):
             raise CacheRejected("settings")
         problem = _file_problem(settings[4]) if settings[4] is not None else None
-        cache.settings = SettingsEntry(*settings[:4], problem)
+        cache.settings = SettingsEntry(settings[0], settings[1], settings[2], settings[3], problem)
 
     order = document.get("order")
     if not (isinstance(order, tuple) and all(isinstance(name, str) for name in order) and len(set(order)) == len(order)):
@@ -282,7 +289,7 @@ def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
     cache.vocabulary = vocabulary
     code_order = document.get("code_order")
     if code_order is not None:
-        total = sum(cache.files[name].keys.count for name in order)
+        total = sum(_keys(cache.files[name]).count for name in order)
         if not (isinstance(code_order, tuple) and len(code_order) == 2 and all(isinstance(part, bytes) for part in code_order)
                 and len(code_order[1]) == 4 * total and len(code_order[0]) <= 4 * total and len(code_order[0]) % 4 == 0):
             raise CacheRejected("code order")
@@ -338,7 +345,7 @@ def write_cache(path: Path, cache: CacheFile) -> None:
     entries = [cache.files[name] for name in cache.order]
     fields = []
     for index in range(len(KEY_FIELDS)):
-        offsets = [put(entry.keys.texts[index]) for entry in entries]
+        offsets = [put(_keys(entry).texts[index]) for entry in entries]
         offsets.append(put(b"\n"))  # the sentinel newline after the last group
         fields.append(tuple(offsets))
     files = {}
@@ -346,7 +353,7 @@ def write_cache(path: Path, cache: CacheFile) -> None:
         blob_ref = windows = blooms = checksums = None
         words = ""
         if entry.problem is None:
-            keys = entry.keys
+            keys = _keys(entry)
             blob_ref = (put(entry.blob), len(entry.blob), entry.crc, keys.count)
             windows = tuple(_plain(window) for window in keys.windows)
             blooms, words = tuple(keys.blooms), keys.words
@@ -356,9 +363,10 @@ def write_cache(path: Path, cache: CacheFile) -> None:
             entry.size, entry.mtime_ns, entry.digest, _plain_problem(entry.problem), _plain(entry.header),
             blob_ref, windows, blooms, words, entry.racy, checksums,
         )
-    settings = cache.settings
-    if settings is not None:
-        settings = (settings.size, settings.mtime_ns, settings.digest, settings.document, _plain_problem(settings.problem))
+    kept = cache.settings
+    settings = None
+    if kept is not None:
+        settings = (kept.size, kept.mtime_ns, kept.digest, kept.document, _plain_problem(kept.problem))
     header = pickle.dumps(
         {
             "format": FORMAT, "root": cache.root, "pinyin": cache.pinyin, "settings": settings,

@@ -93,7 +93,7 @@ def _phrase_columns(state: dict[str, Any]) -> list[list[Any]]:
         return [[getattr(phrase, name) for phrase in group.phrases] for name in PHRASE_FIELDS]
 
 
-_KINDS = {
+_KINDS: dict[str, type | tuple[type, ...]] = {
     "title": str, "body": str, "note": str, "lang": str, "line": int, "body_line": int, "extra": dict,
     "tags": tuple, "asks": tuple, "code": (str, type(None)), "valid_from": (date, type(None)), "valid_until": (date, type(None)),
 }
