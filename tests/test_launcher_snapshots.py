@@ -30,3 +30,8 @@ def test_preview_with_missing_variables(snap_compare, library_dir):
 
 def test_variable_form(snap_compare, library_dir):
     assert snap_compare(launcher(library_dir), press=[*"/wl1", "enter", *"12", "enter"], terminal_size=SIZE)
+
+
+def test_launcher_at_80x24_shows_the_numbered_hits_and_f1(snap_compare, library_dir):
+    # the smallest terminal an agent uses: numbers for alt+1…, F1 (all keys) still in the footer
+    assert snap_compare(launcher(library_dir), press=[*"/wl"], terminal_size=(80, 24))
