@@ -86,12 +86,13 @@ def cache_path(root: Path) -> Path:
 
 
 def _group_from_entry(root: Path, relative: Path, entry: FileEntry) -> CachedGroup:
-    header = entry.header
+    header, keys = entry.header, entry.keys
+    assert header is not None and keys is not None  # a file that loaded (no problem) has both
     group = CachedGroup.__new__(CachedGroup)
     group.__dict__.update(
         path=relative, name=header.name, category=header.category, order=header.order,
         description=header.description, extra=header.extra,
-        stamp=entry.stamp(), _blob=entry.blob, _crc=entry.crc, _count=entry.keys.count, _root=root,
+        stamp=entry.stamp(), _blob=entry.blob, _crc=entry.crc, _count=keys.count, _root=root,
     )
     return group
 
@@ -230,7 +231,7 @@ def load_cached(
         except OSError:
             file_stat = None
         entry = cache.files.get(name)
-        if file_stat is not None and _unchanged(entry, file_stat, full):
+        if entry is not None and file_stat is not None and _unchanged(entry, file_stat, full):
             known_files[name] = entry
     stale = [name for name in names if name not in known_files]
     reindexed = tuple(Path(name) for name in stale)
@@ -252,6 +253,7 @@ def load_cached(
             broken.add(relative)
         else:
             groups.append(_group_from_entry(root, relative, entry))
+            assert entry.keys is not None  # as _group_from_entry checked
             keys[relative] = entry.keys
         if entry.transient:
             continue
