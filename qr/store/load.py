@@ -318,7 +318,7 @@ def _parse_phrase(raw: dict[str, Any], lines: list[str], start: int, end: int, f
     for key in ("note", "lang"):
         if key in raw and not isinstance(raw[key], str):
             raise fail(line_of(key), Message("load.key_string", key=key))
-    window = {"valid_from": None, "valid_until": None}
+    window: dict[str, date | None] = {"valid_from": None, "valid_until": None}
     for key in ("valid_from", "valid_until") if "valid_from" in raw or "valid_until" in raw else ():
         value = raw.get(key)
         if isinstance(value, datetime):
