@@ -22,7 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from qr.i18n import t
-from qr.screens.base import QrModalScreen, localise_bindings
+from qr.screens.base import QrModalScreen, localise_bindings, shown
 
 
 class AsksSuggestions(QrModalScreen):
@@ -69,9 +69,9 @@ class AsksSuggestions(QrModalScreen):
         picker.set_options(
             Option(Content.assemble(
                 (f"/{entry.phrase.code} ", "bold $text-primary"),
-                (entry.phrase.title, "bold"),
+                (shown(entry.phrase.title), "bold"),
                 "  ← ",
-                suggestion.text,
+                shown(suggestion.text),  # what buyers typed: shown as written, never sent raw
                 (f"  ×{suggestion.count}", "$text-muted"),
             ))
             for entry, suggestion in self._rows

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static, TextArea
 
 from qr.clipboard import ClipboardUnavailable, copy_with_fallback
 from qr.i18n import t
-from qr.screens.base import QrScreen
+from qr.screens.base import QrScreen, shown
 from qr.screens.dialogs import confirm_dialog
 from qr.store.lint import TextFinding, check_text
 from qr.store.word_rules import word_rules
@@ -30,7 +30,7 @@ def finding_line(text: str, finding: TextFinding) -> Content:
     line = text.count("\n", 0, finding.start) + 1
     column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
     style = "bold $error" if finding.severity == "error" else "bold $warning"
-    return Content.assemble((f"{t('draft.' + finding.severity)} ", style), (f"{line}:{column}  ", "dim"), finding.message)
+    return Content.assemble((f"{t('draft.' + finding.severity)} ", style), (f"{line}:{column}  ", "dim"), shown(str(finding.message)))
 
 
 class DraftCheckScreen(QrScreen):
