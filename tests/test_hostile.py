@@ -127,7 +127,8 @@ async def test_forms_take_markup_values_literally(hostile):
         assert isinstance(app.screen, VariablesForm)  # refused: not a tracking number
         shown = screen_text(app)
         assert "[/x]" in shown
-        assert "位[/字母]或数字 [@click=app.quit]" in shown  # the refusal quotes the hint as written
+        error = str(app.screen.query_one("#error-0").render())
+        assert "8-30 位[/字母]或数字 [@click=app.quit]" in error and "[/x]" in error  # the refusal quotes them as written
         await pilot.press("escape", "ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, ContextForm)

@@ -133,7 +133,7 @@ def _megabytes(size: int) -> str:
 
 def too_deep(document: object, limit: int = MAX_DEPTH) -> bool:
     """True when tables/arrays nest deeper than `limit` (checked without recursion)."""
-    stack = [(document, 1)]
+    stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > limit:
