@@ -167,3 +167,19 @@ async def test_once_with_only_the_terminal_exits_4(library_dir):
         await pilot.press("enter")
         await pilot.pause()
     assert app.return_code == 4
+
+
+def test_qr_copy_on_a_terminal_without_a_clipboard_sends_osc52_and_still_exits_3(library_dir, capsys, monkeypatch):
+    """OSC 52 cannot be read back: the reply is sent through the terminal, but never reported as a copy."""
+    import qr.clipboard
+    from qr.cli import main
+
+    def unavailable(self, text):
+        raise ClipboardUnavailable("no clipboard tool found")
+
+    monkeypatch.setattr(qr.clipboard.SystemClipboard, "copy", unavailable)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code = main(["--library", str(library_dir), "copy", "wl2", "--set", "customer=王"])
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert out.startswith("\x1b]52;c;") and "not verified" in err and "copied" not in err

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         # nothing can confirm the terminal took it: say so, never "copied"
         note(tr("cli.copy.sent_osc52", code=f"/{entry.phrase.code}", title=entry.phrase.title, error=error))
         record_use(workspace, entry)
-        return 0
+        return 3  # sent, but not verified: a script or a hotkey must not take it for a copy
     note(tr("cli.copy.done", code=f"/{entry.phrase.code}", title=entry.phrase.title, how=how))
     record_use(workspace, entry)
     return 0
