@@ -487,3 +487,13 @@ def test_renaming_a_code_names_the_notes_that_still_mention_the_old_one(library)
     assert reference.startswith("/wl10 催签收 (logistics.toml:")
     assert "先发 /wl1，" in (library.root / LOGISTICS).read_text(encoding="utf-8")  # nothing changed silently
     assert edit.update_phrase(renamed.library, LOGISTICS, 2, replace(group.phrases[2], note="x")).references == ()
+
+
+def test_lint_names_a_note_that_still_points_at_a_renamed_code(library):
+    group = library.group_by_path(LOGISTICS)
+    noted = edit.update_phrase(library, LOGISTICS, 2, replace(group.phrases[2], note="先发 /wl1，不行再发 /wl10；售前/售后 都可用, see https://example.com/wl9"))
+    assert [f for f in lint(noted.library) if f.rule == "missing-code"] == []
+    renamed = edit.update_phrase(noted.library, LOGISTICS, 0, replace(group.phrases[0], code="wl01"))
+    (finding,) = [f for f in lint(renamed.library) if f.rule == "missing-code"]
+    assert (finding.code, finding.severity, finding.args["code"]) == ("wl10", "warning", "wl1")
+    assert "/wl1" in finding.message_in("en") and "/wl1" in finding.message_in("zh")

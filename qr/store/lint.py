@@ -278,8 +278,24 @@ def duplicate_asks(library: Library) -> list[Finding]:
             continue
         where = ", ".join(f"/{phrase.code}" if phrase.code else f"{group.path}:{phrase.line}" for group, phrase, _ in places)
         for group, phrase, ask in places:
-            message = f"ask {ask!r} is also an ask of another phrase ({where}): keep it on the one it answers best"
-            findings.append(Finding(group.path, phrase.line, 1, "info", "duplicate-ask", message, phrase.code))
+            args = {"ask": ask, "where": where}
+            findings.append(Finding(group.path, phrase.line, 1, "info", "duplicate-ask", "lint.duplicate_ask", phrase.code, args))
+    return findings
+
+
+_NOTE_CODE = re.compile(r"(?<![A-Za-z0-9_/:.])/([A-Za-z][A-Za-z0-9_.-]*)")
+
+
+def missing_code_references(library: Library) -> list[Finding]:
+    """A note that sends the agent to `/code` when no phrase has that code (renamed or deleted since)."""
+    codes = {phrase.code.lower() for _, phrase in library.phrases() if phrase.code}
+    findings = []
+    for group, phrase in library.phrases():
+        for match in _NOTE_CODE.finditer(phrase.note):
+            code = match.group(1).rstrip(".-_").lower()
+            if code and code not in codes:
+                args = {"code": code}
+                findings.append(Finding(group.path, phrase.line, 1, "warning", "missing-code", "lint.missing_code", phrase.code, args))
     return findings
 
 
@@ -338,6 +354,7 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
     findings += var_patterns(library)
     findings += duplicate_codes(library)
     findings += duplicate_asks(library)
+    findings += missing_code_references(library)
     for group in library.groups:
         for key in group.extra:
             findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", "lint.unknown_key.group", args={"key": key}))
