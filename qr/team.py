@@ -417,17 +417,26 @@ class Changes:
     def empty(self) -> bool:
         return not self.files
 
-    def parts(self) -> list[str]:
+    def messages(self) -> list[Message]:
+        """One message per kind of change ("added /wl11", "edited /wl2"…), for the user."""
         parts = []
-        for verb, items in (("added", self.added), ("edited", self.edited), ("removed", self.removed)):
+        for kind, items in (("added", self.added), ("edited", self.edited), ("removed", self.removed)):
             if items:
-                parts.append(f"{verb} {', '.join(items)}")
+                parts.append(Message(f"team.change.{kind}", items=", ".join(items)))
         if self.other:
-            parts.append(f"changed {', '.join(self.other)}")
+            parts.append(Message("team.change.other", files=", ".join(self.other)))
         return parts
 
+    def described(self) -> Message | tuple[Message, ...]:
+        """What changed, in the user's language ("; "-joined parts, or "no changes")."""
+        return tuple(self.messages()) or Message("team.changes.none")
+
+    def parts(self) -> list[str]:
+        """The parts in English: the commit message the team's git history keeps."""
+        return [part.english for part in self.messages()]
+
     def summary(self) -> str:
-        return "; ".join(self.parts()) or "no changes"
+        return "; ".join(self.parts()) or Message("team.changes.none").english
 
     def subject(self) -> str:
         """A commit subject naming what changed, shortened to fit a log line."""
@@ -538,31 +547,37 @@ class Status:
     the commits still to push as they were before the rebase."""
 
     def lines(self) -> list[str]:
-        lines = [f"library {self.library}"]
-        where = self.branch or "detached HEAD"
+        """The report of `qr team status`, in the current language (qr.i18n)."""
+        return [str(message) if isinstance(message, Message) else message for message in self.messages()]
+
+    def messages(self) -> list[Message | str]:
+        lines: list[Message | str] = [Message("team.status.library", path=self.library)]
+        where = self.branch or Message("team.status.detached")
         if self.upstream is None:
-            lines.append(f"branch {where}, no upstream configured")
+            lines.append(Message("team.status.no_upstream", branch=where))
         else:
-            state = []
-            if self.ahead:
-                state.append(f"{self.ahead} commit{'s' if self.ahead != 1 else ''} to push")
-            if self.behind:
-                state.append(f"behind by {self.behind} (run `qr team pull`)")
-            lines.append(f"branch {where} tracking {self.upstream}: {', '.join(state) or 'up to date'}")
+            ahead = Message("team.status.to_push.one" if self.ahead == 1 else "team.status.to_push", count=self.ahead)
+            behind = Message("team.status.behind", count=self.behind)
+            if self.ahead and self.behind:
+                state = Message("team.status.both", ahead=ahead, behind=behind)
+            else:
+                state = ahead if self.ahead else behind if self.behind else Message("team.status.up_to_date")
+            lines.append(Message("team.status.tracking", branch=where, upstream=self.upstream, state=state))
             if self.fetch_error:
-                lines.append(f"could not reach the remote ({self.fetch_error}); figures are from the last fetch")
+                lines.append(Message("team.status.fetch_failed", reason=self.fetch_error))
             elif not self.fetched:
-                lines.append("not fetched: figures are from the last fetch")
+                lines.append(Message("team.status.not_fetched"))
         if self.rebasing:
-            lines.append("a rebase is in progress: resolve the conflicts, `git add FILE`, `git rebase --continue`")
+            lines.append(Message("team.status.rebasing"))
         if self.changed:
-            lines.append(f"{len(self.changed)} unpublished file{'s' if len(self.changed) != 1 else ''} (run `qr team publish`):")
-            lines += [f"  {change.status:<8} {change.path.as_posix()}" for change in self.changed]
-        if self.unpublished.parts():
-            lines.append("since the last publish:")
-            lines += [f"  {part}" for part in self.unpublished.parts()]
+            count = len(self.changed)
+            lines.append(Message("team.status.files.one" if count == 1 else "team.status.files", count=count))
+            lines += [f"  {Message(f'team.file.{change.status}')!s:<8} {change.path.as_posix()}" for change in self.changed]
+        if parts := self.unpublished.messages():
+            lines.append(Message("team.status.since_publish"))
+            lines += [f"  {part}" for part in parts]
         else:
-            lines.append("no unpublished changes")
+            lines.append(Message("team.status.nothing"))
         return lines
 
 
@@ -641,12 +656,13 @@ class PullResult:
     changes: Changes = field(default_factory=Changes)
 
     def lines(self) -> list[str]:
+        """The summary of `qr team pull`, in the current language (qr.i18n)."""
         if not self.commits:
-            return ["already up to date"]
-        head = f"pulled {self.commits} commit{'s' if self.commits != 1 else ''}"
+            return [str(Message("team.pull.up_to_date"))]
+        one = self.commits == 1
         if self.changes.empty:
-            return [f"{head}; no phrase changed"]
-        return [f"{head}: {self.changes.summary()}"]
+            return [str(Message("team.pulled_nothing.one" if one else "team.pulled_nothing", count=self.commits))]
+        return [str(Message("team.pulled.one" if one else "team.pulled", count=self.commits, changes=self.changes.described()))]
 
 
 def pull(root: Path | str, *, timeout: float | None = None) -> PullResult:
@@ -692,11 +708,11 @@ class PublishResult:
     rebased: bool = False
 
     def lines(self) -> list[str]:
+        """The summary of `qr team publish`, in the current language (qr.i18n)."""
         if not self.pushed:
-            return ["nothing to publish: the library matches the team's"]
-        what = self.changes.summary() if self.committed else "earlier commits"
-        how = " (after rebasing onto the team's newer changes)" if self.rebased else ""
-        return [f"published {what}{how}"]
+            return [str(Message("team.publish.nothing"))]
+        what = self.changes.described() if self.committed else Message("team.earlier_commits")
+        return [str(Message("team.published.rebased" if self.rebased else "team.published", what=what))]
 
 
 class PublishConflict(TeamError):
@@ -877,7 +893,7 @@ def _phrase_blocks(lines: list[str]) -> list[tuple[int, str]]:
 
 def _label(code: str | None, title: str) -> str:
     code = code.strip().lstrip("/").lower() if code else ""
-    return " ".join(part for part in (f"/{code}" if code else "", title.strip()) if part) or "(untitled phrase)"
+    return " ".join(part for part in (f"/{code}" if code else "", title.strip()) if part) or str(Message("team.untitled"))
 
 
 def _add(items: list[str], item: str) -> None:

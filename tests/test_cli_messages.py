@@ -231,3 +231,16 @@ async def test_launcher_shows_config_warnings(library_dir, isolated_home):
         await pilot.pause()
         shown = [str(notification.message) for notification in app._notifications]
     assert any("'libary'" in message and "'library'" in message for message in shown)
+
+
+def test_a_skipped_file_is_reported_in_chinese_under_a_chinese_locale(capsys, library_dir, monkeypatch):
+    (library_dir / "broken.toml").write_text("name = \n", encoding="utf-8")
+    code, out, err = run(capsys, "--library", str(library_dir), "list")
+    assert code == 0 and "/wl1" in out and "(skipped; the rest of the library loaded)" in err
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    code, out, err = run(capsys, "--library", str(library_dir), "list")
+    assert code == 0 and "/wl1" in out
+    assert err.startswith("qr: 警告：") and "broken.toml" in err and "（已跳过；话术库其余部分已载入）" in err
+    assert "skipped" not in err

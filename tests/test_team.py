@@ -527,3 +527,33 @@ def test_status_lists_phrases_changed_since_the_last_publish_by_code(team):
     assert (result.unpublished.added, result.unpublished.edited, result.unpublished.removed) == (("/wl12",), ("/wl10",), ())
     lines = result.lines()
     assert lines[lines.index("since the last publish:") + 1 :][:2] == ["  added /wl12", "  edited /wl10"]
+
+
+def test_team_status_pull_and_publish_speak_chinese_under_a_chinese_locale(team, capsys, monkeypatch):
+    _, lead, agent = team
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    append(lead / "logistics.toml", NEW_PHRASE)
+
+    code, out, err = run(capsys, "--library", str(lead), "team", "status", "--no-fetch")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"话术库 {lead}"
+    assert lines[1] == "分支 main，跟踪 origin/main：已与团队同步"
+    assert "未获取远程更新：以上数字来自上次获取" in lines
+    assert "1 个未发布的文件（请运行 `qr team publish`）：" in lines
+    assert "  修改       logistics.toml" in lines
+    assert lines[lines.index("上次发布以来：") + 1] == "  新增 /wl11"
+    assert not any(word in out for word in ("branch", "unpublished", "since the last publish", "added"))
+
+    code, out, err = run(capsys, "--library", str(lead), "team", "publish")
+    assert (code, err, out) == (0, "", "已发布：新增 /wl11\n")
+    assert remote_log(team[0])[0] == "qr: added /wl11"  # the team's git history stays English
+
+    code, out, err = run(capsys, "--library", str(agent), "team", "pull")
+    assert (code, err, out) == (0, "", "已拉取 1 个提交：新增 /wl11\n")
+    code, out, _ = run(capsys, "--library", str(agent), "team", "pull")
+    assert out == "已是最新，没有要拉取的内容\n"
+    code, out, _ = run(capsys, "--library", str(agent), "team", "status", "--no-fetch")
+    assert out.splitlines()[-1] == "没有未发布的修改"

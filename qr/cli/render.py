@@ -84,7 +84,7 @@ def rendered_entry(workspace: Workspace, args: argparse.Namespace) -> tuple[Entr
     warn_unused(entry, values)
     invalid = invalid_values(entry.library.vars, values)
     if invalid:
-        raise CommandError("; ".join(invalid.values()))
+        raise CommandError(tr("messages.separator").join(invalid.values()))
     try:
         return entry, workspace.render(entry, values)
     except TemplateError as error:
