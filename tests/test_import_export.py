@@ -775,3 +775,19 @@ def test_format_is_told_from_content_not_name(tmp_path):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         assert sniff_format(read_source(path)) == expected[name], name
+
+
+def test_import_notices_follow_the_cli_language(tmp_path, capsys, monkeypatch):
+    """Rime notices and the format name are catalogue messages: a Chinese CLI words them in Chinese."""
+    source = tmp_path / "custom_phrase.txt"
+    source.write_text("你好\tnh\nLinux linux\n你好\tnh\n只有一列\n", encoding="utf-8")
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, out, _ = run(capsys, "import", source, "--into", tmp_path / "lib", "--dry-run")
+    assert code == 0
+    assert "Rime 自定义短语" in out
+    assert "/linux：用了空格而不是制表符" in out
+    assert "/nh：与前面的一行重复" in out
+    assert "不是“短语<TAB>编码”格式" in out
+    for english in ("a space instead of a tab", "duplicate of an earlier row", "not `phrase<TAB>code`", "Rime custom_phrase"):
+        assert english not in out

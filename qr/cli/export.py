@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except TransferError as error:
         raise CommandError(error) from None
     for warning in result.warnings:
-        warn(warning)
+        warn(str(warning))
     note(tr("cli.export.done", count=result.count, path=out, format=args.format))
     return 0
 

@@ -16,7 +16,7 @@ from qr.transfer.entries import Candidate, Notice, Parsed, Part, TransferError, 
 _REFERENCE = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
 _FIELD = re.compile(r"\[\[\s*([^\[\]\s]+?)\s*\]\]")
 _DATE_PIECES = re.compile(r"%Y-%m-%d|%H:%M(?::%S)?|%A|%a")
-_EXECUTES = {"shell": "runs a shell command", "script": "runs a script"}
+_EXECUTES = {"shell": "import.espanso_runs_shell", "script": "import.espanso_runs_script"}
 _LEADING = ":!;"
 
 
@@ -46,7 +46,7 @@ def parse_espanso(text: str) -> Parsed:
     for index, match in enumerate(matches):
         line = lines[index] if index < len(lines) else 0
         if not isinstance(match, dict):
-            notices.append(Notice("skipped", line, "not a match (a mapping with trigger and replace)"))
+            notices.append(Notice("skipped", line, Message("import.espanso_not_match")))
             continue
         raw.append((line, match))
 
@@ -65,8 +65,8 @@ def parse_espanso(text: str) -> Parsed:
             continue
         candidate, warnings = result
         candidates.append(candidate)
-        notices.extend(Notice("warning", line, f"/{candidate.code}: {warning}") for warning in warnings)
-    return Parsed("espanso match file", tuple(candidates), tuple(notices))
+        notices.extend(Notice("warning", line, Message("import.with_code", code=candidate.code, text=warning)) for warning in warnings)
+    return Parsed(Message("import.format_espanso"), tuple(candidates), tuple(notices))
 
 
 def _match_lines(root) -> list[int]:
@@ -102,14 +102,14 @@ def _triggers(match: dict[str, Any]) -> list[str]:
 
 def _candidate(line: int, match: dict[str, Any], global_vars: dict, usage: dict[str, int]):
     if "regex" in match:
-        return Notice("skipped", line, f"regex trigger {match['regex']!r}: qr codes are plain text")
+        return Notice("skipped", line, Message("import.espanso_regex", regex=match["regex"]))
     if "image_path" in match:
-        return Notice("skipped", line, "an image match: qr phrases are text")
+        return Notice("skipped", line, Message("import.espanso_image"))
     triggers = _triggers(match)
     label = str(match.get("label") or "").strip()
-    named = f"/{triggers[0]}" if triggers else (label or "a match")
+    named: Message | str = f"/{triggers[0]}" if triggers else (label or Message("import.espanso_a_match"))
     if not triggers:
-        return Notice("skipped", line, f"{named}: no trigger")
+        return Notice("skipped", line, Message("import.espanso_no_trigger", named=named))
     code = next((trigger for trigger in triggers if usage.get(trigger, 0) == 1), triggers[0])
     named = f"/{code}"
     body = None
@@ -118,15 +118,15 @@ def _candidate(line: int, match: dict[str, Any], global_vars: dict, usage: dict[
             body = str(match[key])
             break
     if body is None:
-        return Notice("skipped", line, f"{named}: nothing to insert (no replace/markdown/html/form text)")
+        return Notice("skipped", line, Message("import.espanso_nothing", named=named))
 
     local_vars = _vars_by_name(match.get("vars"))
     for name, spec in local_vars.items():
         kind = spec.get("type")
         if kind in _EXECUTES:
-            return Notice("skipped", line, f"{named}: {_EXECUTES[kind]} (variable {name}); an import never executes anything")
+            return Notice("skipped", line, Message("import.espanso_executes", named=named, what=Message(_EXECUTES[kind]), name=name))
     variables = {**global_vars, **local_vars}
-    warnings: list[str] = []
+    warnings: list[Message] = []
     parts: list[Part] = []
     for piece in _split(body.replace("$|$", "")):
         if isinstance(piece, str):
@@ -140,22 +140,22 @@ def _candidate(line: int, match: dict[str, Any], global_vars: dict, usage: dict[
             continue
         if declared is None:
             parts.append(Var(_identifier(reference)))
-            warnings.append(f"{{{{{reference}}}}} is not defined in the file; kept as {{{_identifier(reference)}}}")
+            warnings.append(Message("import.espanso_undefined", reference=reference, kept=_identifier(reference)))
             continue
         kind = declared.get("type")
         params = declared.get("params") if isinstance(declared.get("params"), dict) else {}
         if kind in _EXECUTES:
-            return Notice("skipped", line, f"{named}: {_EXECUTES[kind]} (global variable {name}); an import never executes anything")
+            return Notice("skipped", line, Message("import.espanso_executes_global", named=named, what=Message(_EXECUTES[kind]), name=name))
         if kind == "echo":
             parts.append(str(params.get("echo", "")))
         elif kind == "date":
-            date_parts, note = _date(name, str(params.get("format", "")))
+            date_parts, date_note = _date(name, str(params.get("format", "")))
             parts.extend(date_parts)
-            if note:
-                warnings.append(note)
+            if date_note:
+                warnings.append(date_note)
         else:
             parts.append(Var(_identifier(name)))
-            warnings.append(f"espanso {kind or 'untyped'} variable {name!r} kept as {{{_identifier(name)}}}, to be filled in")
+            warnings.append(Message("import.espanso_variable", kind=kind or "untyped", name=name, kept=_identifier(name)))
     triggers_note = ", ".join(triggers)
     note = f"espanso triggers: {triggers_note}" if len(triggers) > 1 else ""
     text = "".join(part for part in parts if isinstance(part, str))
@@ -186,7 +186,7 @@ def _split(body: str) -> list:
     return [piece for piece in pieces if piece != ""]
 
 
-def _date(name: str, fmt: str) -> tuple[list[Part], str]:
+def _date(name: str, fmt: str) -> tuple[list[Part], Message | None]:
     """A date variable's format as qr built-ins; when a piece has none, the variable stays `{name}`."""
     parts: list[Part] = []
     position = 0
@@ -204,8 +204,8 @@ def _date(name: str, fmt: str) -> tuple[list[Part], str]:
         position = match.end()
     parts.append(fmt[position:])
     if any("%" in part for part in parts if isinstance(part, str)) or not fmt:
-        return [Var(_identifier(name))], f"date format {fmt!r} has no qr built-in; kept as {{{_identifier(name)}}}"
-    note = f"date format {fmt!r} -> {{today}} / {{now}} (HH:MM, seconds dropped)" if dropped else ""
+        return [Var(_identifier(name))], Message("import.espanso_date_none", fmt=fmt, kept=_identifier(name))
+    note = Message("import.espanso_date_seconds", fmt=fmt) if dropped else None
     return [part for part in parts if part != ""], note
 
 

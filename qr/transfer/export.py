@@ -33,7 +33,7 @@ _SOGOU_ENTRY = re.compile(r"^[^\s,=;]+,\d+=")
 @dataclass(frozen=True)
 class ExportResult:
     count: int
-    warnings: tuple[str, ...]
+    warnings: tuple[Message, ...]
 
 
 def select(library: Library, group: str | None = None, category: str | None = None) -> list[tuple[Group, Phrase]]:
@@ -61,7 +61,7 @@ def export_phrases(library: Library, rows: list[tuple[Group, Phrase]], fmt: str,
         raise TransferError(Message("export.no_such_format", format=fmt, formats=", ".join(EXPORT_FORMATS)))
     if out.exists() and out.is_dir():
         raise TransferError(Message("export.out_is_folder", path=str(out)))
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if fmt == "csv":
         data, count = _generic_csv(rows), len(rows)
     else:
@@ -79,7 +79,7 @@ def export_phrases(library: Library, rows: list[tuple[Group, Phrase]], fmt: str,
     return ExportResult(count=count, warnings=tuple(warnings))
 
 
-def _rendered(library: Library, rows, fmt: str, shop: str, warnings: list[str]) -> list[tuple[Group, Phrase, str]]:
+def _rendered(library: Library, rows, fmt: str, shop: str, warnings: list[Message]) -> list[tuple[Group, Phrase, str]]:
     defaults = library_defaults(library)
     if shop or library.shop:
         defaults.setdefault("shop", shop or library.shop)
@@ -99,10 +99,10 @@ def _rendered(library: Library, rows, fmt: str, shop: str, warnings: list[str]) 
             missing[name] = missing.get(name, 0) + 1
         texts.append((group, phrase, rendered.text.strip("\n")))
     if broken:
-        warnings.append(f"{len(broken)} phrases with a broken template left out (run qr lint): {', '.join(broken[:5])}")
+        warnings.append(Message("export.broken_left_out", count=len(broken), names=", ".join(broken[:5])))
     if missing:
         listed = ", ".join(f"{{{name}}} ({count})" for name, count in sorted(missing.items(), key=lambda item: -item[1]))
-        warnings.append(f"kept as written, no library default: {listed}")
+        warnings.append(Message("export.no_default", listed=listed))
     return texts
 
 
@@ -141,7 +141,7 @@ def _qianniu_xlsx(texts) -> bytes:
     return buffer.getvalue()
 
 
-def _sogou(texts, warnings: list[str]) -> tuple[bytes, int]:
+def _sogou(texts, warnings: list[Message]) -> tuple[bytes, int]:
     count = 0
     lines = ["; qr export: Sogou custom phrases (PhraseEdit.txt): code,position=phrase"]
     uncoded = 0
@@ -175,13 +175,13 @@ def _sogou(texts, warnings: list[str]) -> tuple[bytes, int]:
         else:
             lines.append(f"{phrase.code},1={text}")
     if uncoded:
-        warnings.append(f"{uncoded} phrases without a code left out (Sogou needs one)")
+        warnings.append(Message("export.sogou_uncoded", count=uncoded))
     if kept_time:
-        warnings.append(f"{kept_time} multi-line phrases keep {{today}}/{{now}}/{{weekday}} as text (Sogou time expressions are one line)")
+        warnings.append(Message("export.sogou_time_kept", count=kept_time))
     if untypable:
-        warnings.append(f"{len(untypable)} codes have characters other than a-z ({', '.join(untypable[:5])}); Sogou may not offer them while typing")
+        warnings.append(Message("export.sogou_untypable", count=len(untypable), codes=", ".join(untypable[:5])))
     if risky:
-        warnings.append(f"{len(risky)} phrases start a line with ; or # or look like an entry, which Sogou reads differently: {', '.join(risky[:5])}")
+        warnings.append(Message("export.sogou_risky", count=len(risky), codes=", ".join(risky[:5])))
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-16-le"), count
 
 

@@ -36,24 +36,24 @@ def parse_rime(text: str) -> Parsed:
             phrase, code = fields[0].strip(), fields[1].strip()
             if len(fields) >= 3 and fields[2].strip():
                 if not _WEIGHT.match(fields[2].strip()):
-                    notices.append(Notice("warning", number, f"/{code}: weight {fields[2].strip()!r} is not a number; ignored"))
+                    notices.append(Notice("warning", number, Message("import.rime_bad_weight", code=code, weight=fields[2].strip())))
                 else:
                     weight = float(fields[2].strip())
         else:
             match = _SPACED.match(raw.strip())
             if not match:
-                notices.append(Notice("skipped", number, "not `phrase<TAB>code`"))
+                notices.append(Notice("skipped", number, Message("import.rime_not_row")))
                 continue
             phrase, code = match["phrase"].strip(), match["code"]
             weight = float(match["weight"]) if match["weight"] else None
-            notices.append(Notice("warning", number, f"/{code}: a space instead of a tab; read as phrase {phrase!r}"))
+            notices.append(Notice("warning", number, Message("import.rime_space", code=code, phrase=phrase)))
         if not phrase or not code:
-            notices.append(Notice("skipped", number, "empty phrase or code"))
+            notices.append(Notice("skipped", number, Message("import.rime_empty")))
             continue
         key = (phrase, code.lower())
         if key in seen:
             duplicates += 1
-            notices.append(Notice("skipped", number, f"/{code}: duplicate of an earlier row"))
+            notices.append(Notice("skipped", number, Message("import.duplicate_row", code=code)))
             continue
         seen.add(key)
         # Rime puts the heaviest first; rows without a weight follow in file order.
@@ -61,4 +61,4 @@ def parse_rime(text: str) -> Parsed:
         candidates.append(Candidate(parts=(phrase,), code=code, rank=rank, line=number, lang=guess_lang(phrase)))
     if not candidates and not duplicates:
         raise TransferError(Message("import.no_rime"))
-    return Parsed("Rime custom_phrase", tuple(candidates), tuple(notices), duplicates=duplicates)
+    return Parsed(Message("import.format_rime"), tuple(candidates), tuple(notices), duplicates=duplicates)

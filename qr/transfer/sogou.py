@@ -67,10 +67,10 @@ def _parse_lines(lines: list[str], pattern: re.Pattern, name: str) -> Parsed:
             body.pop(0)
         phrase = "\n".join(body)
         if not phrase.strip():
-            notices.append(Notice("skipped", line, f"/{code}: empty phrase"))
+            notices.append(Notice("skipped", line, Message("import.empty_phrase_of", code=code)))
             return
         parts, warnings = expression_parts(phrase) if phrase.startswith("#") else ((phrase,), [])
-        notices.extend(Notice("warning", line, f"/{code}: {warning}") for warning in warnings)
+        notices.extend(Notice("warning", line, Message("import.with_code", code=code, text=warning)) for warning in warnings)
         # `$weekday_cn` is not English text: the language is judged without the function names.
         lang = guess_lang(_FUNCTION.sub("", phrase) if phrase.startswith("#") else phrase)
         candidates.append(Candidate(parts=parts, code=code, rank=position, line=line, lang=lang))
@@ -88,7 +88,7 @@ def _parse_lines(lines: list[str], pattern: re.Pattern, name: str) -> Parsed:
         elif line.strip():
             stray += 1
             if stray <= 1:
-                notices.append(Notice("skipped", number, "text before the first entry ignored"))
+                notices.append(Notice("skipped", number, Message("import.sogou_stray_text")))
     finish()
     return Parsed(name, tuple(candidates), tuple(notices))
 
@@ -102,23 +102,23 @@ def _parse_mobile(text: str) -> Parsed:
         if len(row) != 3 or not row[2].strip().lstrip("-").isdigit():
             if number == 1:
                 continue  # a header row
-            notices.append(Notice("skipped", number, "not `code,phrase,position`"))
+            notices.append(Notice("skipped", number, Message("import.sogou_not_row")))
             continue
         code, phrase, position = row
         if not phrase.strip():
-            notices.append(Notice("skipped", number, f"/{code}: empty phrase"))
+            notices.append(Notice("skipped", number, Message("import.empty_phrase_of", code=code)))
             continue
         candidates.append(Candidate(parts=(phrase,), code=code, rank=int(position), line=number, lang=guess_lang(phrase)))
-    return Parsed("Sogou mobile 常用语 CSV", tuple(candidates), tuple(notices))
+    return Parsed(Message("import.format_sogou_mobile"), tuple(candidates), tuple(notices))
 
 
-def expression_parts(phrase: str) -> tuple[tuple[Part, ...], list[str]]:
+def expression_parts(phrase: str) -> tuple[tuple[Part, ...], list[Message]]:
     """A `#$…` time expression as text and built-ins, with warnings; kept as text when a function has no built-in."""
     expression = phrase[1:]
     if "$" not in expression:
         return (phrase,), []
     parts: list[Part] = []
-    changed: list[str] = []
+    changed: list[Message] = []
     position = 0
     spans = []
     for builtin, pattern in (("today", _DATE), ("now", _TIME), ("weekday", _WEEKDAY)):
@@ -136,19 +136,19 @@ def expression_parts(phrase: str) -> tuple[tuple[Part, ...], list[str]]:
         written = match.group(0)
         if written != EXACT[builtin]:
             if builtin == "now" and match.group("sec"):
-                changed.append(f"{written} -> {{now}} (HH:MM, seconds dropped)")
+                changed.append(Message("import.time_seconds_dropped", written=written))
             elif builtin == "today":
-                changed.append(f"{written} -> {{today}} (written YYYY-MM-DD)")
+                changed.append(Message("import.time_today", written=written))
             elif builtin == "now":
-                changed.append(f"{written} -> {{now}} (written HH:MM)")
+                changed.append(Message("import.time_now", written=written))
             else:
-                changed.append(f"{written} -> {{weekday}} (written 星期一…星期日)")
+                changed.append(Message("import.time_weekday", written=written))
         position = end
     parts.append(expression[position:])
     leftover = sorted({name for text in parts if isinstance(text, str) for name in _FUNCTION.findall(text)})
     if leftover:
         unknown = [name for name in leftover if name not in FUNCTIONS]
         what = ", ".join("$" + name for name in (unknown or leftover))
-        reason = "not a Sogou function" if unknown else "no qr built-in"
-        return (phrase,), [f"time expression kept as text ({what}: {reason})"]
+        reason = Message("import.time_not_sogou") if unknown else Message("import.time_no_builtin")
+        return (phrase,), [Message("import.time_kept", what=what, reason=reason)]
     return tuple(part for part in parts if part != ""), changed
