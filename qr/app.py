@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from qr.live import LiveDay, Product
     from qr.paste import Paster
     from qr.practice import ProgressStore
-    from qr.store.undo import Step
+    from qr.store.undo import Deleted, Step
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 EXIT_UNVERIFIED = 4
@@ -107,6 +107,8 @@ class QrApp(App[object]):
         self.workspace = workspace
         self.undo_steps: list[Step] = []
         """The session's edits, newest last (ctrl+z in the lists); kept until qr quits."""
+        self.deleted_phrases: list[Deleted] = []
+        """The phrases deleted this session, newest last (r in the lists restores one); kept until qr quits."""
         self.clipboard_backend = clipboard
         self.once = once
         self.now = now or datetime.now

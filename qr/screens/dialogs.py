@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +21,9 @@ from textual.widgets.option_list import Option
 from qr.i18n import t
 from qr.screens.base import QrModalScreen, plain, shown
 from qr.store.models import Group
+
+if TYPE_CHECKING:
+    from qr.store.undo import Deleted
 
 
 class ChoiceDialog(QrModalScreen):
@@ -131,3 +134,52 @@ class GroupPicker(QrModalScreen):
     def chosen(self) -> Path | None:
         highlighted = self.query_one("#picker", OptionList).highlighted
         return None if highlighted is None else self.groups[highlighted].path
+
+
+class DeletedPicker(QrModalScreen):
+    """Pick a phrase deleted this session, to restore: returns its number in `items`, or None on Esc.
+
+    | Key | Does |
+    | :- | :- |
+    | up / down | highlight a phrase |
+    | enter | restore it |
+    | escape | cancel |
+    """
+
+    TITLE_KEY = "screen.deleted_picker"
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, items: Sequence[Deleted]) -> None:
+        super().__init__()
+        self.items = list(items)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(t("restore.title"), id="dialog-title")
+            yield OptionList(
+                *(
+                    Option(
+                        Content.assemble(
+                            ("/" + shown(item.phrase.code) if item.phrase.code else t("restore.no_code"), "bold"),
+                            ("  " + shown(item.phrase.title), ""),
+                            ("  " + shown(item.group_name), "$text-muted"),
+                            ("  " + shown(item.group_path.as_posix()), "$text-muted"),
+                        ),
+                        id=str(number),
+                    )
+                    for number, item in enumerate(self.items)
+                ),
+                id="picker",
+            )
+            yield Static(t("restore.hint"), id="dialog-hint")
+
+    @on(OptionList.OptionSelected, "#picker")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

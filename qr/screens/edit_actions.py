@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,8 +28,9 @@ from qr.store.models import Group, Library, Phrase
 if TYPE_CHECKING:
     from qr.store.edit import Edit
     from qr.store.save import SaveError
+    from qr.store.undo import Deleted
 
-LETTER_ACTIONS = frozenset({"edit_phrase", "new_phrase", "delete_phrase", "move_phrase", "group_actions", "asks_suggestions"})
+LETTER_ACTIONS = frozenset({"edit_phrase", "new_phrase", "delete_phrase", "move_phrase", "group_actions", "asks_suggestions", "restore_phrase"})
 
 
 def refuse_reason(library: Library) -> str | None:
@@ -59,6 +61,7 @@ class EditingScreen(QrScreen[None]):
     | d | delete it (asks first) |
     | m | move it to another group |
     | g | group actions: new group, rename, category / order / description, delete |
+    | r | restore a phrase deleted this session (a list), keeping the edits made since |
     | A | suggested asks: questions learned from searches (learn_asks), to add in one key |
     """
 
@@ -72,6 +75,7 @@ class EditingScreen(QrScreen[None]):
         Binding("f5", "edit_phrase_anywhere", "Edit", show=False, id="edit.phrase_anywhere"),
         Binding("A", "asks_suggestions", "Suggested asks", show=False, id="edit.asks_suggestions"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="edit.undo"),
+        Binding("r", "restore_phrase", "Restore deleted", show=False, id="edit.restore"),
     ]
 
     @property
@@ -97,6 +101,7 @@ class EditingScreen(QrScreen[None]):
         yield SystemCommand(t("cmd.new_phrase"), t("cmd.new_phrase.help"), self.action_new_phrase)
         yield SystemCommand(t("cmd.delete_phrase"), t("cmd.delete_phrase.help"), self.action_delete_phrase)
         yield SystemCommand(t("cmd.move_phrase"), t("cmd.move_phrase.help"), self.action_move_phrase)
+        yield SystemCommand(t("cmd.restore_phrase"), t("cmd.restore_phrase.help"), self.action_restore_phrase)
         yield SystemCommand(t("cmd.new_group"), t("cmd.new_group.help"), self.action_new_group)
         yield SystemCommand(t("cmd.rename_group"), t("cmd.rename_group.help"), self.action_rename_group)
         yield SystemCommand(t("cmd.group_properties"), t("cmd.group_properties.help"), lambda: self.action_edit_group("category"))
@@ -195,6 +200,46 @@ class EditingScreen(QrScreen[None]):
         steps.pop()
         apply_edit(self.app, result, t("undo.done", what=step.describe()), undoable=False)
 
+    def action_restore_phrase(self) -> None:
+        """List the phrases deleted this session; the chosen one goes back into its group (the edits
+        made since stay). A code taken meanwhile is dropped, and the lead told."""
+        from qr.screens.dialogs import DeletedPicker
+        from qr.store.undo import still_deleted
+
+        items = still_deleted(self.app.deleted_phrases, lambda root: library_for(self.app, root))
+        if not items:
+            self.app.notify(t("restore.nothing"), timeout=4)
+            return
+
+        def picked(number: int | None) -> None:
+            if number is not None:
+                self._restore(items[number])
+
+        self.app.push_screen(DeletedPicker(items), picked)
+
+    def _restore(self, item: Deleted) -> None:
+        from qr.store import edit
+
+        library = library_for(self.app, item.root)
+        group = library.group_by_path(item.group_path) if library is not None else None
+        if library is None or group is None:
+            self.app.notify(t("restore.group_gone", phrase=phrase_label(item.phrase), group=item.group_name,
+                              path=item.group_path.as_posix()), severity="error", timeout=10)
+            return
+        if not self._editable(library):
+            return
+        phrase = item.phrase
+        message = t("restore.done", phrase=phrase_label(phrase), group=group.name)
+        owner = edit.code_owner(library, phrase.code)
+        if phrase.code and owner is not None:
+            other_group, index = owner
+            message = t("restore.done_without_code", phrase=phrase_label(phrase), group=group.name, code=phrase.code,
+                        other=phrase_label(other_group.phrases[index]), other_group=other_group.name)
+            phrase = replace(phrase, code=None)
+        result = run_edit(self.app, lambda: edit.add_phrase(library, group.path, phrase), message)
+        if result is not None and item in self.app.deleted_phrases:
+            self.app.deleted_phrases.remove(item)
+
     def action_new_phrase(self) -> None:
         from qr.screens.editor import PhraseEditor
 
@@ -233,8 +278,12 @@ class EditingScreen(QrScreen[None]):
             found = self._phrase_now(entry.library, group.path, phrase)
             if found is not None:
                 library, position = found
-                run_edit(self.app, lambda: edit.delete_phrase(library, group.path, position),
-                         t("edit.deleted", phrase=phrase_label(phrase), group=group.name))
+                result = run_edit(self.app, lambda: edit.delete_phrase(library, group.path, position),
+                                  t("edit.deleted", phrase=phrase_label(phrase), group=group.name))
+                if result is not None:
+                    from qr.store.undo import remember_deleted
+
+                    remember_deleted(self.app.deleted_phrases, library.root, group, [phrase])
 
         self.app.push_screen(
             confirm_dialog(
@@ -357,8 +406,13 @@ class EditingScreen(QrScreen[None]):
         def answered(answer: str | None) -> None:
             if answer == "yes":
                 current = self._library_now(library)
-                run_edit(self.app, lambda: edit.delete_group(current, group.path, force=True),
-                         t("group.deleted", group=group.name, count=count))
+                gone = current.group_by_path(group.path) or group
+                result = run_edit(self.app, lambda: edit.delete_group(current, group.path, force=True),
+                                  t("group.deleted", group=group.name, count=count))
+                if result is not None:
+                    from qr.store.undo import remember_deleted
+
+                    remember_deleted(self.app.deleted_phrases, current.root, gone, gone.phrases)
 
         question = (
             t("group.delete_question", group=group.name, path=group.path.as_posix(), count=count) if count

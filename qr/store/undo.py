@@ -9,14 +9,47 @@ Nothing here imports Textual; the list screens keep the steps of a session (unti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qr.messages import Message
 from qr.store.edit import Edit, EditError
 from qr.store.merge import keyed, label, merge_groups
-from qr.store.models import Group, Library
+from qr.store.models import Group, Library, Phrase
 from qr.store.save import delete_group, write_group
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A phrase the lead deleted this session (alone or with its group), to restore from a list.
+
+    Kept apart from the undo steps, so it can come back without undoing the edits made after it.
+    """
+
+    root: Path
+    group_path: Path
+    group_name: str
+    phrase: Phrase
+
+
+def remember_deleted(deleted: list[Deleted], root: Path, group: Group, phrases: tuple[Phrase, ...] | list[Phrase]) -> None:
+    """Add `phrases` (deleted from `group`) to the session's list, newest last, each once."""
+    for phrase in phrases:
+        item = Deleted(root, group.path, group.name, phrase)
+        deleted[:] = [old for old in deleted if (old.root, old.group_path, old.phrase) != (root, group.path, phrase)]
+        deleted.append(item)
+
+
+def still_deleted(deleted: list[Deleted], library_of: Callable[[Path], Library | None]) -> list[Deleted]:
+    """The entries whose phrase is not back in its group (an undo may have brought it back), newest first."""
+    result = []
+    for item in reversed(deleted):
+        library = library_of(item.root)
+        group = library.group_by_path(item.group_path) if library is not None else None
+        if group is None or item.phrase not in group.phrases:
+            result.append(item)
+    return result
 
 
 @dataclass(frozen=True)
