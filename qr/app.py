@@ -38,6 +38,9 @@ EMPTY: Mapping[str, str] = MappingProxyType({})
 EXIT_UNVERIFIED = 4
 """`qr --once` exit status when the reply only went to the terminal's clipboard (OSC 52), which
 cannot be verified (0: a verified copy; 130: closed without copying)."""
+BUILTIN_VAR_LABELS: Mapping[str, str] = MappingProxyType({"customer": "var.customer", "order_id": "var.order_id"})
+"""Catalogue keys of the labels of the variables the status line always shows, for a library
+that declares them without a `label` (or not at all)."""
 GC_RESUME_SECONDS = 0.5
 """After mounting, when `resume_gc_after_start` turns the collector back on: the first frame is
 drawn ~30-80 ms after mount on a 2-core machine, so this leaves room for a slow one."""
@@ -234,8 +237,14 @@ class QrApp(App[object]):
         return specs
 
     def var_label(self, name: str, entry: Entry | None = None) -> str:
+        """The variable's `label`; for the built-in customer/order_id without one, the catalogue's
+        (客户称呼 / 订单号 in the Chinese UI), else its name."""
         spec = self.var_specs(entry).get(name)
-        return spec.display if spec else name
+        if spec is not None and spec.label:
+            return spec.label
+        if name in BUILTIN_VAR_LABELS:
+            return t(BUILTIN_VAR_LABELS[name])
+        return name
 
     def update_context(self, values: Mapping[str, str]) -> None:
         """Merge `values` into the order context; an empty value removes that name."""

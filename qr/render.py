@@ -321,6 +321,32 @@ def invalid_values(specs: Mapping[str, VarSpec], values: Mapping[str, str]) -> d
         if matched is None:
             problems[name] = str(Message("render.pattern_timeout", label=label, name=name, pattern=spec.pattern))
         elif not matched:
-            expected = spec.hint or spec.pattern  # the hint says it in words a new hire understands
-            problems[name] = str(Message("render.invalid_value", label=label, value=value, expected=expected))
+            # the hint says it in words a new hire understands; else a simple pattern is described
+            expected = spec.hint or described_pattern(spec.pattern)
+            if expected is not None:
+                problems[name] = str(Message("render.invalid_value", label=label, value=value, expected=expected))
+            else:  # the last resort: the pattern itself, quoted as written
+                problems[name] = str(Message("render.invalid_value_pattern", label=label, value=value, pattern=spec.pattern))
     return problems
+
+
+_SIMPLE_PATTERN = re.compile(
+    r"\^(?P<kind>\\d|\[0-9\]|\[(?:A-Za-z0-9|a-zA-Z0-9|0-9A-Za-z|0-9a-zA-Z|A-Z0-9a-z|a-z0-9A-Z)\])"
+    r"\{(?P<low>\d+)(?:,(?P<high>\d+))?\}\$"
+)
+
+
+def described_pattern(pattern: str) -> str | None:
+    """A simple pattern in words (`^\\d{6,24}$` -> "6-24 位数字", `^[A-Za-z0-9]{8,30}$` -> "8-30 位字母或数字"),
+    in the UI/CLI language; None for any other pattern."""
+    match = _SIMPLE_PATTERN.fullmatch(pattern)
+    if match is None:
+        return None
+    digits = match["kind"] in (r"\d", "[0-9]")
+    low = int(match["low"])
+    high = low if match["high"] is None else int(match["high"])
+    if high < low:
+        return None
+    if high == low:
+        return str(Message("render.expect_digits" if digits else "render.expect_alnum", count=low))
+    return str(Message("render.expect_digits_range" if digits else "render.expect_alnum_range", low=low, high=high))

@@ -3,7 +3,8 @@
 Lines that differ between the two versions are highlighted (theirs in red, mine in green, as in a
 diff). The lead keeps mine, keeps theirs, edits a merged version (the form is filled with the
 field-by-field merge and saved over their file), or saves a copy into a new file; Esc writes nothing.
-Texts are data: every value reaches Textual as plain `Content`, never markup.
+Texts are data: every value reaches Textual as plain `Content` (never markup) through `shown()`
+(control characters escaped), as on every other screen.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from qr.i18n import t
-from qr.screens.base import QrModalScreen
+from qr.screens.base import QrModalScreen, shown
 from qr.store.merge import PhraseConflict
 from qr.store.models import Phrase
 
@@ -46,7 +47,7 @@ def highlighted(lines: list[str], other: list[str], style: str) -> Content:
             changed.update(range(start, end))
     parts: list[Content] = []
     for number, line in enumerate(lines):
-        text = Content(line or " ")
+        text = Content(shown(line) or " ")  # data: plain text, control characters escaped
         parts.append(text.stylize(style) if number in changed else text)
     return Content("\n").join(parts)
 
@@ -100,7 +101,7 @@ class MergeDialog(QrModalScreen):
         theirs, mine = phrase_lines(self.conflict.theirs), phrase_lines(self.conflict.mine)
         with Vertical(id="merge-dialog"):
             yield Static(t("merge.title"), id="dialog-title")
-            yield Static(Content(t("merge.message", phrase=self.conflict.label, path=self.path)), id="dialog-message")
+            yield Static(Content(t("merge.message", phrase=shown(self.conflict.label), path=shown(self.path))), id="dialog-message")
             with Horizontal(id="merge-sides"):
                 with VerticalScroll(classes="merge-side", id="merge-theirs"):
                     yield Static(t("merge.theirs_heading"), classes="merge-heading")

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from qr.i18n import t
 from qr.render import invalid_values
-from qr.screens.base import QrModalScreen, SafeInput, plain
+from qr.screens.base import QrModalScreen, SafeInput, plain, shown
 from qr.store.entry import Entry
 from qr.store.models import VarSpec
 
@@ -71,7 +71,9 @@ class ValuesForm(QrModalScreen):
                     with Horizontal(classes="form-row"):
                         yield Label(plain(label + (" *" if field.required else "")), classes="form-label")
                         spec = self.specs.get(field.name)
-                        hint = spec.hint if spec is not None else ""  # what a valid value looks like, in words
+                        # what a valid value looks like, in words: data, so control characters escaped
+                        # (Input draws its placeholder as plain Text, never markup)
+                        hint = shown(spec.hint) if spec is not None else ""
                         yield SafeInput(value=field.value, placeholder=hint, id=f"field-{number}", classes="form-input", compact=True)
                     yield Static("", id=f"error-{number}", classes="form-error")
             yield Static("", id="form-offer")
