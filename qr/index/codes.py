@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+
+from qr.store.models import natural_key
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
@@ -14,12 +15,6 @@ if TYPE_CHECKING:
 
 CLOSE_CODES = 1000
 """Codes compared with a mistyped `/code` at most."""
-_NATURAL = re.compile(r"(\d+)")
-
-
-def natural_key(code: str) -> tuple:
-    """`wl2` sorts before `wl10`."""
-    return tuple(int(part) if part.isdigit() else part for part in _NATURAL.split(code))
 
 
 @dataclass(frozen=True)

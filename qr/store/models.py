@@ -30,8 +30,11 @@ _DIGITS = re.compile(r"(\d+)")
 
 
 def natural_key(code: str) -> tuple:
-    """Sort key for codes that counts: `wl2` before `wl10` (digit runs compare as numbers)."""
-    return tuple((1, int(part), "") if part.isdigit() else (0, 0, part) for part in _DIGITS.split(code) if part)
+    """Sort key for codes that counts: `wl2` before `wl10` (digit runs compare as numbers).
+
+    `split` with a captured group alternates text and digits, text first, so every position of
+    two keys holds the same type. The index's code order is built with this key (and cached)."""
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(_DIGITS.split(code)))
 
 
 def is_valid_code(code: str) -> bool:
