@@ -79,7 +79,47 @@ def confirm_dialog(title: str, message: str, yes: str, *, danger: bool = True) -
     return ChoiceDialog(title, message, [("no", t("dialog.keep")), ("yes", yes)], danger="yes" if danger else None)
 
 
-class GroupPicker(QrModalScreen):
+class _Picker(QrModalScreen):
+    """A titled list to pick one row from; dismisses with `value(number)` of the row, or None on Esc.
+    Subclasses give the rows (plain `Content` built from data) and what a chosen row stands for."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, hint: str, empty: str = "") -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.hint = hint
+        self.empty = empty
+
+    def rows(self) -> list[Content]:
+        """The rows, in order (each picker gives its own)."""
+        return []
+
+    def value(self, number: int) -> object:
+        return number
+
+    def compose(self) -> ComposeResult:
+        rows = self.rows()
+        with Vertical(id="dialog"):
+            yield Static(plain(self.dialog_title), id="dialog-title")
+            if not rows and self.empty:
+                yield Static(self.empty, id="dialog-message")
+            yield OptionList(*(Option(row, id=str(number)) for number, row in enumerate(rows)), id="picker")
+            yield Static(self.hint, id="dialog-hint")
+
+    @on(OptionList.OptionSelected, "#picker")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.value(int(event.option.id or 0)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GroupPicker(_Picker):
     """Pick a group (for moving a phrase): returns its path, or None on Esc.
 
     | Key | Does |
@@ -90,45 +130,24 @@ class GroupPicker(QrModalScreen):
     """
 
     TITLE_KEY = "screen.group_picker"
-    CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-    ]
 
     def __init__(self, title: str, groups: Sequence[Group]) -> None:
-        super().__init__()
-        self.dialog_title = title
+        super().__init__(title, t("picker.hint"), t("picker.none"))
         self.groups = list(groups)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(plain(self.dialog_title), id="dialog-title")
-            if not self.groups:
-                yield Static(t("picker.none"), id="dialog-message")
-            yield OptionList(
-                *(
-                    Option(
-                        Content.assemble(
-                            (shown(group.name), "bold"),
-                            ("  " + shown(group.category), "$text-muted"),
-                            ("  " + group.path.as_posix(), "$text-muted"),
-                            ("  " + t("picker.count", count=len(group.phrases)), "$text-muted"),
-                        ),
-                        id=str(number),
-                    )
-                    for number, group in enumerate(self.groups)
-                ),
-                id="picker",
+    def rows(self) -> list[Content]:
+        return [
+            Content.assemble(
+                (shown(group.name), "bold"),
+                ("  " + shown(group.category), "$text-muted"),
+                ("  " + shown(group.path.as_posix()), "$text-muted"),
+                ("  " + t("picker.count", count=len(group.phrases)), "$text-muted"),
             )
-            yield Static(t("picker.hint"), id="dialog-hint")
+            for group in self.groups
+        ]
 
-    @on(OptionList.OptionSelected, "#picker")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.groups[int(event.option.id or 0)].path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def value(self, number: int) -> Path:
+        return self.groups[number].path
 
     @property
     def chosen(self) -> Path | None:
@@ -136,7 +155,7 @@ class GroupPicker(QrModalScreen):
         return None if highlighted is None else self.groups[highlighted].path
 
 
-class DeletedPicker(QrModalScreen):
+class DeletedPicker(_Picker):
     """Pick a phrase deleted this session, to restore: returns its number in `items`, or None on Esc.
 
     | Key | Does |
@@ -147,39 +166,18 @@ class DeletedPicker(QrModalScreen):
     """
 
     TITLE_KEY = "screen.deleted_picker"
-    CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-    ]
 
     def __init__(self, items: Sequence[Deleted]) -> None:
-        super().__init__()
+        super().__init__(t("restore.title"), t("restore.hint"))
         self.items = list(items)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(t("restore.title"), id="dialog-title")
-            yield OptionList(
-                *(
-                    Option(
-                        Content.assemble(
-                            ("/" + shown(item.phrase.code) if item.phrase.code else t("restore.no_code"), "bold"),
-                            ("  " + shown(item.phrase.title), ""),
-                            ("  " + shown(item.group_name), "$text-muted"),
-                            ("  " + shown(item.group_path.as_posix()), "$text-muted"),
-                        ),
-                        id=str(number),
-                    )
-                    for number, item in enumerate(self.items)
-                ),
-                id="picker",
+    def rows(self) -> list[Content]:
+        return [
+            Content.assemble(
+                ("/" + shown(item.phrase.code) if item.phrase.code else t("restore.no_code"), "bold"),
+                ("  " + shown(item.phrase.title), ""),
+                ("  " + shown(item.group_name), "$text-muted"),
+                ("  " + shown(item.group_path.as_posix()), "$text-muted"),
             )
-            yield Static(t("restore.hint"), id="dialog-hint")
-
-    @on(OptionList.OptionSelected, "#picker")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(int(event.option.id or 0))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            for item in self.items
+        ]
