@@ -113,30 +113,44 @@ class UsageStore:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             timeout = self.busy_timeout if self.busy_timeout is not None else BUSY_TIMEOUT_SECONDS
-            connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            try:
-                connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
-                version = connection.execute("PRAGMA user_version").fetchone()[0]
-                if version < SCHEMA_VERSION:
-                    connection.execute("BEGIN IMMEDIATE")
-                    connection.execute("DROP INDEX IF EXISTS uses_profile_at")  # version 1's, without code
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            connection.execute(statement)
-                    # a version-1 file has uses but no daily counts yet
-                    connection.execute(
-                        "INSERT OR IGNORE INTO daily (profile, code, day, count) "
-                        "SELECT profile, code, CAST(at / 86400 AS INTEGER), COUNT(*) FROM uses GROUP BY 1, 2, 3"
-                    )
-                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    connection.execute("COMMIT")
-            except BaseException:
-                connection.close()
-                raise
-            self._connection = connection
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    self._connection = self._open(timeout)
+                    break
+                except sqlite3.OperationalError as error:
+                    # two processes opening a new file at once: switching it to WAL or creating the
+                    # tables can be refused at once ("locked") rather than waited for; try again
+                    if "locked" not in str(error).lower() or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.02)
         return self._connection
+
+    def _open(self, timeout: float) -> sqlite3.Connection:
+        """A connection in WAL mode with the current schema (migrating a version-1 file)."""
+        connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("DROP INDEX IF EXISTS uses_profile_at")  # version 1's, without code
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                # a version-1 file has uses but no daily counts yet
+                connection.execute(
+                    "INSERT OR IGNORE INTO daily (profile, code, day, count) "
+                    "SELECT profile, code, CAST(at / 86400 AS INTEGER), COUNT(*) FROM uses GROUP BY 1, 2, 3"
+                )
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                connection.execute("COMMIT")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def close(self) -> None:
         if self._connection is not None:
