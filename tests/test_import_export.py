@@ -14,6 +14,7 @@ from conftest import TESTDATA, write_library
 
 from qr.cli import main
 from qr.index.phrase_index import PhraseIndex
+from qr.messages import Message
 from qr.render import check, render
 from qr.store.load import load_library
 from qr.store.save import dumps_group
@@ -116,9 +117,9 @@ def test_shouxin_table_is_utf16le_without_bom(testdata, tmp_path):
     source = SOGOU / "songshua295_PhraseConverter_shouxin_format.txt"
     assert source.read_bytes()[:2] == b"a\x00"
     text, encoding = decode(source.read_bytes(), source)
-    assert encoding == "UTF-16LE without BOM"
+    assert encoding.english == "UTF-16LE without BOM"
     parsed = parse_sogou(text)
-    assert parsed.format == "Sogou 手心 table"
+    assert parsed.format == Message("import.format_shouxin")
     plan = build_plan(parsed, tmp_path / "lib", default_group="手心")
     assert plan.imported == 45852 and plan.count("renamed") == 3860 and plan.count("skipped") == 0
     phrases = {phrase.code: phrase.body for phrase in plan.new_groups[0].phrases}
@@ -524,7 +525,7 @@ def test_decode_variants():
         ("a,1=好\r\n".encode("utf-16-be"), "UTF-16BE without BOM"),
     ]:
         text, found = decode(data, "f")
-        assert (text.rstrip("\n"), found) == ("a,1=好", label)
+        assert (text.rstrip("\n"), found.english) == ("a,1=好", label)
     with pytest.raises(TransferError, match="truncated UTF-16"):
         decode("\ufeffab".encode("utf-16-le") + b"\x00", "f")
 

@@ -12,6 +12,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import argparse
 
+    from qr.messages import Message
     from qr.transfer.plan import ImportPlan
 
 LISTED = 20
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_plan(plan: ImportPlan, encoding: str, path: Path, *, dry_run: bool) -> None:
+def _print_plan(plan: ImportPlan, encoding: Message, path: Path, *, dry_run: bool) -> None:
     will = "would" if dry_run else "did"
     out(tr("cli.import.read", path=path, format=plan.parsed.format, encoding=encoding, count=len(plan.parsed.candidates)))
     if plan.create_library:

@@ -34,12 +34,12 @@ class Source:
     path: Path
     data: bytes
     text: str
-    encoding: str
-    """Shown in the summary: `UTF-8`, `UTF-16LE with BOM`, `XLSX workbook`…"""
+    encoding: Message
+    """Shown in the summary: `UTF-8`, `UTF-16LE with BOM`, `XLSX workbook`… (worded when shown)."""
 
     @property
     def is_workbook(self) -> bool:
-        return self.encoding == "XLSX workbook"
+        return self.encoding == WORKBOOK
 
 
 MAX_IMPORT_BYTES = 64 * 1_048_576
@@ -58,30 +58,33 @@ def read_source(path: Path) -> Source:
     except OSError as error:
         raise TransferError(Message("import.cannot_read", path=str(path), reason=error.strerror or str(error))) from None
     if data.startswith(_ZIP_MAGIC):
-        return Source(path, data, "", "XLSX workbook")
+        return Source(path, data, "", WORKBOOK)
     text, encoding = decode(data, path)
     return Source(path, data, text, encoding)
 
 
-def decode(data: bytes, path: Path | str) -> tuple[str, str]:
+WORKBOOK = Message("import.encoding_workbook")
+
+
+def decode(data: bytes, path: Path | str) -> tuple[str, Message]:
     """The text of a file and a label for its encoding; CRLF and CR become LF."""
     if not data.strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
         raise TransferError(Message("import.empty", path=str(path)))
-    attempts: list[tuple[str, str, bytes]] = []
+    attempts: list[tuple[str, Message, bytes]] = []
     if data.startswith(b"\xef\xbb\xbf"):
-        attempts.append(("utf-8", "UTF-8 with BOM", data[3:]))
+        attempts.append(("utf-8", Message("import.encoding_bom", codec="UTF-8"), data[3:]))
     elif data.startswith(b"\xff\xfe"):
-        attempts.append(("utf-16-le", "UTF-16LE with BOM", data[2:]))
+        attempts.append(("utf-16-le", Message("import.encoding_bom", codec="UTF-16LE"), data[2:]))
     elif data.startswith(b"\xfe\xff"):
-        attempts.append(("utf-16-be", "UTF-16BE with BOM", data[2:]))
+        attempts.append(("utf-16-be", Message("import.encoding_bom", codec="UTF-16BE"), data[2:]))
     else:
         utf16 = _utf16_without_bom(data)
         if utf16:
-            label = {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[utf16]
-            attempts.append((utf16, f"{label} without BOM", data))
+            codec = {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[utf16]
+            attempts.append((utf16, Message("import.encoding_no_bom", codec=codec), data))
         else:
-            attempts.append(("utf-8", "UTF-8", data))
-            attempts.append(("gb18030", "GB18030", data))
+            attempts.append(("utf-8", Message("import.encoding", codec="UTF-8"), data))
+            attempts.append(("gb18030", Message("import.encoding", codec="GB18030"), data))
     for codec, label, payload in attempts:
         if codec.startswith("utf-16") and len(payload) % 2:
             raise TransferError(Message("import.truncated_utf16", path=str(path)))

@@ -85,8 +85,8 @@ class Notice:
 class Parsed:
     """Everything a reader found in one file."""
 
-    format: Message | str
-    """Human name of the format, e.g. `Sogou PhraseEdit` or Message("import.format_rime") (worded when shown)."""
+    format: Message
+    """Human name of the format, e.g. Message("import.format_rime") (worded when shown)."""
     candidates: tuple[Candidate, ...]
     notices: tuple[Notice, ...] = ()
     duplicates: int = 0

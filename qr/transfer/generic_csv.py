@@ -58,4 +58,4 @@ def parse_generic_csv(text: str) -> Parsed:
                 line=line,
             )
         )
-    return Parsed("qr CSV", tuple(candidates), tuple(notices))
+    return Parsed(Message("import.format_qr_csv"), tuple(candidates), tuple(notices))

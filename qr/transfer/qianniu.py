@@ -58,7 +58,7 @@ def parse_qianniu(source: Source) -> Parsed:
                 lang=guess_lang(phrase),
             )
         )
-    kind = "Qianniu sheet (XLSX)" if source.is_workbook else "Qianniu sheet (CSV)"
+    kind = Message("import.format_qianniu_xlsx" if source.is_workbook else "import.format_qianniu_csv")
     return Parsed(kind, tuple(candidates), tuple(notices))
 
 

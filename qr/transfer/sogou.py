@@ -48,11 +48,11 @@ def parse_sogou(text: str) -> Parsed:
     if variant == "mobile":
         return _parse_mobile(text)
     pattern = _ENTRY if variant == "phraseedit" else _SHOUXIN
-    name = "Sogou PhraseEdit" if variant == "phraseedit" else "Sogou 手心 table"
+    name = Message("import.format_sogou" if variant == "phraseedit" else "import.format_shouxin")
     return _parse_lines(lines, pattern, name)
 
 
-def _parse_lines(lines: list[str], pattern: re.Pattern, name: str) -> Parsed:
+def _parse_lines(lines: list[str], pattern: re.Pattern, name: Message) -> Parsed:
     candidates: list[Candidate] = []
     notices: list[Notice] = []
     current: tuple[int, str, int, list[str]] | None = None  # line, code, position, body lines
