@@ -120,3 +120,33 @@ def test_a_workbook_is_read_up_to_the_row_cap(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(qianniu, "MAX_ROWS", 100)
     assert main(["import", str(source), "--into", str(tmp_path / "lib")]) == 0
 
+
+
+def test_a_settings_problem_names_its_line(library_dir):
+    """A wrong value in `_library.toml` points at its own line (it used to say line 0), both on a
+    fresh load and through the index cache; the rest of the settings still apply."""
+    from qr.index.cache import load_cached
+
+    settings = library_dir / "_library.toml"
+    lines = settings.read_text(encoding="utf-8").splitlines()
+    lines += [
+        "",
+        "[vars.zz_bad]",
+        'label = "坏"',
+        'pattern = "([unclosed"',
+        "hint = 5",
+        "",
+        "[rules]",
+        'allow = ["x"]',
+        "files = 3",
+    ]
+    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    number = {text: index for index, text in enumerate(lines, 1)}
+    expected = {
+        "load.var_pattern": (number['pattern = "([unclosed"'], 1),
+        "load.var_hint": (number["hint = 5"], 1),
+        "load.rules_list": (number["files = 3"], 1),
+    }
+    for problems in (load_library(library_dir).problems, load_cached(library_dir).result.problems):
+        found = {p.message.id: (p.line, p.column) for p in problems if p.file.name == "_library.toml"}
+        assert found == expected

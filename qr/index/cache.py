@@ -213,7 +213,7 @@ def load_cached(
             settings = fresh.settings.document or {}
     elif cache.settings is not None:
         dirty = True
-    vars_, rules, extra = parse_settings(settings, problems)
+    vars_, rules, extra = parse_settings(settings, problems, settings_path)
 
     # group files: unchanged ones from the cache, the others parsed and indexed
     groups: list[Group] = []

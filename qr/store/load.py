@@ -215,7 +215,7 @@ def load_library(root: Path | str) -> LoadResult:
         except InvalidFile as error:
             problems.append(error.problem)
 
-    vars_, rules, extra = parse_settings(settings, problems)
+    vars_, rules, extra = parse_settings(settings, problems, settings_file)
     groups: list[Group] = []
     broken: set[Path] = set()
     for relative in group_files(root):
@@ -358,29 +358,35 @@ def clean_asks(asks: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
-def parse_settings(settings: dict[str, Any], problems: list[Problem]):
-    """The `vars`, `rules` and other keys of a parsed `_library.toml`; problems are appended."""
+def parse_settings(settings: dict[str, Any], problems: list[Problem], source: Path | None = None):
+    """The `vars`, `rules` and other keys of a parsed `_library.toml`; problems are appended,
+    at the line of the offending table or key when `source` (the file read) is given."""
     shown = Path(LIBRARY_FILE)
+
+    def problem(message: Message, *where: str) -> Problem:
+        line = settings_line(source, where) if source is not None else 0
+        return Problem(shown, line, 1 if line else 0, message)
+
     vars_: dict[str, VarSpec] = {}
     raw_vars = settings.get("vars", {})
     if not isinstance(raw_vars, dict):
-        problems.append(Problem(shown, 0, 0, Message("load.vars_table")))
+        problems.append(problem(Message("load.vars_table"), "vars"))
         raw_vars = {}
     for name, spec in raw_vars.items():
         if not isinstance(spec, dict):
-            problems.append(Problem(shown, 0, 0, Message("load.var_table", name=name)))
+            problems.append(problem(Message("load.var_table", name=name), "vars", name))
             continue
         pattern = spec.get("pattern")
         if pattern is not None:
             try:
                 re.compile(pattern)
             except (re.error, TypeError) as error:
-                problems.append(Problem(shown, 0, 0, Message("load.var_pattern", name=name, error=str(error))))
+                problems.append(problem(Message("load.var_pattern", name=name, error=str(error)), "vars", name, "pattern"))
                 pattern = None
         default = spec.get("default")
         hint = spec.get("hint", "")
         if not isinstance(hint, str):
-            problems.append(Problem(shown, 0, 0, Message("load.var_hint", name=name)))
+            problems.append(problem(Message("load.var_hint", name=name), "vars", name, "hint"))
             hint = ""
         vars_[name] = VarSpec(
             name=name,
@@ -393,7 +399,7 @@ def parse_settings(settings: dict[str, Any], problems: list[Problem]):
 
     raw_rules = settings.get("rules", {})
     if not isinstance(raw_rules, dict):
-        problems.append(Problem(shown, 0, 0, Message("load.rules_table")))
+        problems.append(problem(Message("load.rules_table"), "rules"))
         raw_rules = {}
 
     def words(key: str) -> tuple[str, ...]:
@@ -401,7 +407,7 @@ def parse_settings(settings: dict[str, Any], problems: list[Problem]):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            problems.append(Problem(shown, 0, 0, Message("load.rules_list", key=key)))
+            problems.append(problem(Message("load.rules_list", key=key), "rules", key))
             return ()
         return tuple(str(word).strip() for word in value if str(word).strip())
 
@@ -417,12 +423,44 @@ def parse_settings(settings: dict[str, Any], problems: list[Problem]):
     synonyms = extra.get("synonyms")
     if synonyms is not None:  # search skips what it cannot use; say so here (DESIGN.md §11)
         if not isinstance(synonyms, dict):
-            problems.append(Problem(shown, 0, 0, Message("load.synonyms_table")))
+            problems.append(problem(Message("load.synonyms_table"), "synonyms"))
         else:
             for term, words in synonyms.items():
                 if not isinstance(words, str) and not (isinstance(words, list) and all(isinstance(word, str) for word in words)):
-                    problems.append(Problem(shown, 0, 0, Message("load.synonyms_list", key=term)))
+                    problems.append(problem(Message("load.synonyms_list", key=term), "synonyms", term))
     return vars_, rules, extra
+
+
+_SETTINGS_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_SETTINGS_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[=.]""")
+
+
+def settings_line(path: Path, where: tuple[str, ...]) -> int:
+    """The 1-based line in `_library.toml` of the table or key at `where` (e.g. ("vars", "order_id",
+    "pattern")): the key's own line, else the closest table header or dotted key above it; 0 when
+    the file cannot be read. Read only when a settings problem is reported, which is rare."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 0
+    best_depth, best_line = 0, 0
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(lines, 1):
+        header = _SETTINGS_HEADER.match(line)
+        if header:
+            table = tuple(part.strip().strip("\"'") for part in header[1].split("."))
+            path_here = table
+        else:
+            key = _SETTINGS_KEY.match(line)
+            if not key:
+                continue
+            path_here = (*table, key[1].strip("\"'"))
+        depth = len(path_here)
+        if path_here == where[:depth] and depth > best_depth:
+            best_depth, best_line = depth, number
+            if depth == len(where):
+                break
+    return best_line
 
 
 def _key_line(lines: list[str], key: str, start: int, end: int) -> int:
