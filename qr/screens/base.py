@@ -35,6 +35,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from qr.i18n import has, t
+from qr.screens.compositor import WideCharCompositor
 from qr.store.models import Phrase
 from qr.terminal_text import escape_controls
 
@@ -125,6 +126,7 @@ class QrScreen(Screen[ResultType]):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._compositor = WideCharCompositor()  # a toast over two widgets keeps its Chinese whole
         localise_bindings(self)
 
     # -- the contract --------------------------------------------------------------------------------
