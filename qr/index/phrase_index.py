@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from qr.index.codes import CodeTable, SortedCodes, close_codes, updated_table
 from qr.index.fields import SEP, CacheDamaged, KeyField
 from qr.index.keys import BLOOM_OF_FIELD, BLOOMED, KEY_FIELDS, GroupKeys, group_keys
+from qr.index.tiers import BODY_SCORES, NOTE_SCORES, graded_score
 from qr.store.entry import Entry, Hit
 from qr.store.models import Group, Library, Phrase, normalise_code
 
@@ -399,8 +400,9 @@ class PhraseIndex:
         """The worst of each token's best field score; None when a token matches nowhere.
 
         Per token, best first: code 99, title start 98, title 94, an ask 90, code or tag 88, pinyin
-        86-78, note 62, body 60, the group's name 56 (a group called "plus-size" never outranks the
-        reply about sizes)."""
+        86-78, note 65-69, body 60-64, the group's name 56 (a group called "plus-size" never outranks
+        the reply about sizes). A score decided by the note or the body is graded by how much of the
+        query that field holds and where (`qr.index.tiers.graded_score`)."""
         g = self.group_of(index)
         k = index - self.firsts[g]
         code = self.codes.values(g)[k]
@@ -427,15 +429,19 @@ class PhraseIndex:
                     if token in pinyin:
                         best = (pinyin_score(pinyin, token), "pinyin")
                     elif token in self.notes.values(g)[k]:
-                        best = (62.0, "note")
+                        best = (NOTE_SCORES[0], "note")
                     elif token in self.bodies.values(g)[k]:
-                        best = (60.0, "body")
+                        best = (BODY_SCORES[0], "body")
                     elif token in others:
                         best = (GROUP_SCORE, "group")
                     else:
                         return None
             if best < worst:
                 worst = best
+        if worst[1] == "note":
+            return graded_score("note", self.notes.values(g)[k], tokens), "note"
+        if worst[1] == "body":
+            return graded_score("body", self.bodies.values(g)[k], tokens), "body"
         return worst
 
     # -- typos -----------------------------------------------------------------------------------
