@@ -153,10 +153,13 @@ def graded_score(field: str, text: str, tokens: list[str]) -> float:
     start of the field or of a sentence counts most, then the start of a clause, and earlier
     beats later."""
     low, high = NOTE_SCORES if field == "note" else BODY_SCORES
-    total = sum(map(len, tokens)) or 1
-    held = sum(len(token) for token in tokens if token in text)
-    run, at = _longest_run(text, tokens[:_RUN_TOKENS])
-    coverage = (held + run) / (2 * total)
+    if len(tokens) == 1:  # the common case, and a hit holds its one word: only where counts
+        coverage, at = 1.0, text.find(tokens[0])
+    else:
+        total = sum(map(len, tokens)) or 1
+        held = sum(len(token) for token in tokens if token in text)
+        run, at = _longest_run(text, tokens[:_RUN_TOKENS])
+        coverage = (held + run) / (2 * total)
     before = text[at - 2 : at].rstrip(" ")[-1:] if at else "\n"
     opening = 1.0 if before in SENTENCE_ENDS else 0.8 if before in CLAUSE_ENDS else 0.6
     position = opening * (1 - 0.4 * min(at, _POSITION_REACH) / _POSITION_REACH)
