@@ -200,12 +200,15 @@ def test_cache_is_keyed_by_format_and_inputs_not_by_qr_version(library_dir, monk
 
 
 def test_changed_pinyin_data_invalidates(library_dir, tmp_path, monkeypatch):
-    table = tmp_path / "pinyin_dict.py"
-    table.write_text("pinyin_dict = {}\n", encoding="utf-8")
-    monkeypatch.setattr("qr.index.pinyin.dictionary_signature", lambda: (str(table), *_size_mtime(table)))
+    chars, words = tmp_path / "pinyin_dict.json", tmp_path / "phrases_dict.json"
+    chars.write_text("{}", encoding="utf-8")
+    words.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(
+        "qr.index.pinyin.dictionary_signature", lambda: tuple((str(path), *_size_mtime(path)) for path in (chars, words))
+    )
     load(library_dir)
     assert load(library_dir).reindexed == ()
-    table.write_text("pinyin_dict = {0x7269: 'wu'}\n", encoding="utf-8")  # pypinyin upgraded
+    words.write_text('{"银行": [["yín"], ["háng"]]}', encoding="utf-8")  # pypinyin upgraded: its word data changed
     again = load(library_dir)
     assert "pinyin" in again.rejected and len(again.reindexed) == 2
 
@@ -254,7 +257,7 @@ def test_keys_digest_changes_only_with_the_format(tmp_path):
         keys = group_keys(group, Tables())
         digest.update(repr((keys.count, [bytes(text) for text in keys.texts], keys.windows, keys.blooms, keys.words)).encode())
     digest.update(repr(cached_group.PHRASE_FIELDS).encode())
-    assert (cache_format.FORMAT, digest.hexdigest()) == (10, KEYS_DIGEST)
+    assert (cache_format.FORMAT, digest.hexdigest()) == (11, KEYS_DIGEST)
 
 
 def test_damaged_key_field_never_changes_results_and_forgets_the_cache(library_dir):

@@ -298,6 +298,10 @@ def load_cached(
                 written = True
             except OSError:
                 pass  # a read-only cache dir only costs speed
+        if stale:
+            from qr.index.pinyin import flush_tables
+
+            flush_tables(write)  # the pinyin tables file, if the readings came from pypinyin here
     return CachedLoad(
         LoadResult(library, tuple(problems)), keys, code_table, layouts, vocabulary, reindexed, rejected, written, path
     )
@@ -342,9 +346,11 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
         return [index_file(str(root), name) for name in names]
     import pickle
 
-    from qr.index.pinyin import dictionary_loaded
+    from qr.index.pinyin import dictionary_loaded, flush_tables, tables_due
 
-    dictionary_loaded(words=_has_han(root, names[:4]))  # before the fork: the child shares them
+    dictionary_loaded()  # before the fork: the child shares them
+    _reap()
+    child_writes_tables = tables_due()
     theirs, ours = names[0::2], names[1::2]  # interleaved: groups near each other are alike in size
     reader, writer = os.pipe()
     pid = os.fork()
@@ -356,24 +362,50 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
             with os.fdopen(writer, "wb") as out:
                 out.write(data)
             code = 0
+            # the pinyin tables file, when the readings came from pypinyin: after the data was
+            # sent, while the parent finishes (it does not wait for this)
+            flush_tables()
         finally:
             os._exit(code)
     os.close(writer)
     mine = [index_file(str(root), name) for name in ours]
     with os.fdopen(reader, "rb") as incoming:
         data = incoming.read()
-    _, status = os.waitpid(pid, 0)
     received = None
-    if os.waitstatus_to_exitcode(status) == 0:
-        try:
-            received = pickle.loads(data)  # from our own child, not from a file: trusted
-        except Exception:  # noqa: BLE001
-            received = None
+    try:
+        received = pickle.loads(data)  # from our own child, not from a file: trusted
+    except Exception:  # noqa: BLE001
+        received = None
+    if isinstance(received, list) and len(received) == len(theirs) and child_writes_tables:
+        flush_tables(write=False)  # the child writes it: collected later (at the latest at exit)
+        if not _CHILDREN:
+            import atexit
+
+            atexit.register(_reap, True)
+        _CHILDREN.append(pid)
+        _reap()
+    else:
+        os.waitpid(pid, 0)  # it has sent everything: it ends now
     if not (isinstance(received, list) and len(received) == len(theirs)):
         received = [index_file(str(root), name) for name in theirs]
     entries = dict(zip(theirs, received))
     entries.update(zip(ours, mine))
     return [entries[name] for name in names]
+
+
+_CHILDREN: list[int] = []
+"""Forked helpers that sent their share and may still be writing the pinyin tables."""
+
+
+def _reap(wait: bool = False) -> None:
+    """Collect the helpers that have exited (with `wait`, all of them)."""
+    for pid in list(_CHILDREN):
+        try:
+            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _CHILDREN.remove(pid)
 
 
 def _may_fork(root: Path, names: list[str]) -> bool:
@@ -389,19 +421,6 @@ def _may_fork(root: Path, names: list[str]) -> bool:
         except OSError:
             pass
     return total >= PARALLEL_BYTES
-
-
-def _has_han(root: Path, names: list[str]) -> bool:
-    """Whether any of these files holds Han text (then the word table will be needed)."""
-    from qr.index.keys import han
-
-    for name in names:
-        try:
-            if han().search((root / name).read_bytes().decode("utf-8", "replace")):
-                return True
-        except OSError:
-            pass
-    return False
 
 
 def _pinyin_tables() -> PinyinTables:

@@ -43,7 +43,7 @@ from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
 MAGIC = b"QRIDX\x00\x0a\n"
-FORMAT = 10  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes
+FORMAT = 11  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes; 11: pinyin keyed by both pypinyin data files
 LENGTH = struct.Struct("<QI")
 """The header's length and CRC32, after the magic."""
 BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS
@@ -133,7 +133,7 @@ class CacheFile:
     buffer: Any = None
     """The mmap the offsets point into."""
     pinyin: tuple | None = None
-    """(path, size, mtime_ns) of the pinyin data the keys were computed with."""
+    """((path, size, mtime_ns), ...) of the pinyin data files the keys were computed with."""
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -175,15 +175,21 @@ def read_cache(path: Path, root: Path) -> CacheFile:
 
 
 def _pinyin_unchanged(signature: Any) -> bool:
+    """Whether pypinyin's data files still have the stamps the keys were computed with."""
     if signature is None:
         return True
-    if not (isinstance(signature, tuple) and len(signature) == 3 and isinstance(signature[0], str)):
+    if not (isinstance(signature, tuple) and signature and all(
+        isinstance(stamp, tuple) and len(stamp) == 3 and isinstance(stamp[0], str) for stamp in signature
+    )):
         return False
-    try:
-        stat = os.stat(signature[0])
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == signature[1:]
+    for path, size, mtime_ns in signature:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+            return False
+    return True
 
 
 def _decode(document: Any, buffer, base: int, root: Path) -> CacheFile:
