@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import repeat
 
 from qr.store.models import natural_key
 
@@ -31,9 +33,30 @@ class CodeTable:
         coded = [index for index, code in enumerate(codes) if code]
         order = sorted(coded, key=codes.__getitem__)
         natural = array("i", [0]) * len(codes)
-        for rank, index in enumerate(sorted(coded, key=lambda index: natural_key(codes[index]))):
+        keys = _natural_strings(codes)
+        key = keys.__getitem__ if keys is not None else (lambda index: natural_key(codes[index]))
+        for rank, index in enumerate(sorted(coded, key=key)):
             natural[index] = rank
         return cls(array("i", order), natural)
+
+
+_DIGIT_RUN = re.compile(r"(\d+)")
+
+
+def _natural_strings(codes: Sequence[str]) -> list[str] | None:
+    """Strings that sort like `natural_key` of each code, made in C-speed passes over the whole
+    list (a cold start at 100,000 phrases spent ~0.2 s on `natural_key`, one call per code): each
+    digit run is zero-padded to the widest run (equal numbers, equal strings) with a \\x01 before
+    it (below every code character: a text part that is a prefix of another sorts first, as in
+    the tuples). None when that cannot work: non-ASCII text, or a \\x01 in a code."""
+    joined = "\n".join(codes)
+    if not joined.isascii() or "\x01" in joined:
+        return None
+    parts = _DIGIT_RUN.split(joined)  # text, digits, text, ... over the whole list
+    runs = parts[1::2]
+    widest = max(map(len, runs), default=0)
+    parts[1::2] = map("\x01".__add__, map(str.zfill, runs, repeat(widest)))
+    return "".join(parts).split("\n")
 
 
 class SortedCodes:

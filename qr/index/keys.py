@@ -113,10 +113,22 @@ def pinyin_parts(phrase, tables: PinyinTables, has_han) -> list[str]:
             parts += tables.word_readings(text)
     if full != plain_full:
         parts += [plain_initials, plain_full]
-    compact = [_NOT_PINYIN.sub("", part) for part in (initials, full)]
-    if compact != [initials, full]:  # 修改地址（已发货）: typed as xgdzyfh
-        parts += compact
+    # 修改地址（已发货）: typed as xgdzyfh (letters and digits alone need no pass: most titles)
+    if not (full.isascii() and full.isalnum()):
+        compact = [_NOT_PINYIN.sub("", part) for part in (initials, full)]
+        if compact != [initials, full]:
+            parts += compact
     return parts
+
+
+def _lowered_field(values: list[str]) -> str:
+    """`_joined` of the values lower-cased and on one line each, in a few C-speed passes over the
+    whole field instead of several calls per value (the same text: `lower` and the newline
+    checks act character by character)."""
+    joined = "\n".join(values)
+    if "\r" in joined or joined.count("\n") != len(values) - 1:
+        return _joined(_one_line(value.lower()) for value in values)
+    return "\n" + joined.lower() if values else ""
 
 
 def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
@@ -126,37 +138,43 @@ def group_keys(group: Group, tables: PinyinTables | None = None) -> GroupKeys:
     tables = tables or PinyinTables()
     has_han = han().search
     placeholder = _PLACEHOLDER.sub
-    name = _one_line(group.name.lower())
-    codes, titles, others, pinyin, bodies, asks, notes, windows = [], [], [], [], [], [], [], []
-    for position, phrase in enumerate(group.phrases):
-        code = phrase.code or ""
-        title = _one_line(phrase.title.lower())
-        tags = _one_line(SEP.join(phrase.tags).lower())
-        codes.append(code)
-        titles.append(title)
-        others.append(SEP.join((code, tags, name)))
-        body = phrase.body
-        if "{" in body:  # most bodies have no placeholder: skip the substitution's Python callback
-            body = placeholder(_placeholder_text, body)
-        bodies.append(_one_line(body.lower()))
-        asks.append(_one_line(SEP.join(phrase.asks).lower()))
-        notes.append(_one_line(phrase.note.lower()))
-        pinyin.append(_one_line(SEP.join(pinyin_parts(phrase, tables, has_han))))
-        if phrase.valid_from is not None or phrase.valid_until is not None:
-            windows.append(Window(
-                position,
-                phrase.valid_from.toordinal() if phrase.valid_from else 0,
-                phrase.valid_until.toordinal() if phrase.valid_until else 0,
-            ))
-    fields = [_joined(values) for values in (codes, titles, others, pinyin, bodies)]
+    name = SEP + group.name
+    phrases = group.phrases
+    codes = [phrase.code or "" for phrase in phrases]
+    titles = [phrase.title for phrase in phrases]
+    # codes are lower case already when loaded (`normalise_code`): then code, tags and the group
+    # name are lower-cased together; a code is never lower-cased here
+    codes_field = _joined(codes)
+    if codes_field == codes_field.lower():
+        others_field = _lowered_field([code + SEP + SEP.join(phrase.tags) + name for code, phrase in zip(codes, phrases)])
+    else:
+        lowered_name = _one_line(group.name.lower())
+        others_field = _joined(
+            SEP.join((code, _one_line(SEP.join(phrase.tags).lower()), lowered_name)) for code, phrase in zip(codes, phrases)
+        )
+    # most bodies have no placeholder: skip the substitution's Python callback
+    bodies = [placeholder(_placeholder_text, body) if "{" in body else body for body in (phrase.body for phrase in phrases)]
+    asks = [SEP.join(phrase.asks) for phrase in phrases]
+    notes = [phrase.note for phrase in phrases]
+    pinyin = [_one_line(SEP.join(pinyin_parts(phrase, tables, has_han))) for phrase in phrases]
+    windows = [
+        Window(
+            position,
+            phrase.valid_from.toordinal() if phrase.valid_from else 0,
+            phrase.valid_until.toordinal() if phrase.valid_until else 0,
+        )
+        for position, phrase in enumerate(phrases)
+        if phrase.valid_from is not None or phrase.valid_until is not None
+    ]
+    fields = [codes_field, _lowered_field(titles), others_field, _joined(pinyin), _lowered_field(bodies)]
     projected = [text if text.isascii() else _NON_ASCII.sub("\0", text) for text in (fields[1], fields[2], fields[4])]
-    projected += [_joined(asks), _joined(notes)]
+    projected += [_lowered_field(asks), _lowered_field(notes)]
     # how often each word occurs in titles, tags and the group name (typo search picks rare ones first)
     vocabulary: dict[str, int] = {}
     for word in WORDS.findall(fields[1]) + WORDS.findall(fields[2]) + han().findall(fields[1] + fields[2]):
         vocabulary[word] = vocabulary.get(word, 0) + 1
     return GroupKeys(
-        count=len(group.phrases),
+        count=len(phrases),
         texts=tuple(text.encode("utf-8", "surrogatepass") for text in fields + projected),
         windows=tuple(windows),
         # bodies: the bloom of their ASCII projection (a tenth of the work); it serves ASCII words

@@ -304,6 +304,8 @@ class PinyinTables:
         """Characters with several readings (read by word where a dictionary word covers them)."""
         self._seen: set[str] = set()
         self._words: dict[str, list[str]] = {}
+        self._windows: dict[tuple[str, int], str | None] = {}
+        """Heteronym readings by the text around them (`qr.index.word_pinyin.word_readings`)."""
 
     def _learn(self, text: str) -> None:
         # set difference runs in C: most calls meet only characters seen before
@@ -355,7 +357,7 @@ class PinyinTables:
             return plain_initials, plain_full, plain_initials, plain_full
         from qr.index.word_pinyin import word_readings
 
-        readings = word_readings(lowered, self.heteronyms, _dictionary().word_syllable)
+        readings = word_readings(lowered, self.heteronyms, _dictionary().word_syllable, self._windows)
         if not readings:
             return plain_initials, plain_full, plain_initials, plain_full
         full, initials = self.full, self.initials

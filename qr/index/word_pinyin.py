@@ -17,24 +17,46 @@ if TYPE_CHECKING:
 LONGEST_WORD = 4
 
 
-def word_readings(text: str, heteronyms: Container[str], word_syllable: Callable[[str, int], str | None]) -> dict[int, str]:
+def word_readings(
+    text: str,
+    heteronyms: Container[str],
+    word_syllable: Callable[[str, int], str | None],
+    memo: dict[tuple[str, int], str | None] | None = None,
+) -> dict[int, str]:
     """Position -> plain syllable for each heteronym of `text` that a dictionary word covers.
 
     `word_syllable(word, offset)`: the plain reading of `word[offset]` if `word` is a dictionary
-    word, else None (`qr.index.pinyin.Readings.word_syllable`).
+    word, else None (`qr.index.pinyin.Readings.word_syllable`). The words that can cover a
+    position lie within LONGEST_WORD - 1 characters of it, so its reading depends only on that
+    window: `memo` keeps readings by window across texts (titles share their words).
     """
     readings: dict[int, str] = {}
-    size = len(text)
+    reach = LONGEST_WORD - 1
     for position, char in enumerate(text):
         if char not in heteronyms:
             continue
-        for length in range(min(LONGEST_WORD, size), 1, -1):
-            found = None
-            for start in range(max(0, position - length + 1), min(position, size - length) + 1):
-                found = word_syllable(text[start : start + length], position - start)
-                if found is not None:
-                    break
-            if found is not None:
-                readings[position] = found
-                break
+        low = position - reach if position > reach else 0
+        key = (text[low : position + LONGEST_WORD], position - low)
+        if memo is None:
+            found = _reading_at(*key, word_syllable)
+        else:
+            found = memo.get(key, _UNKNOWN)
+            if found is _UNKNOWN:
+                found = memo[key] = _reading_at(*key, word_syllable)
+        if found is not None:
+            readings[position] = found  # type: ignore[assignment]
     return readings
+
+
+_UNKNOWN = object()
+
+
+def _reading_at(window: str, position: int, word_syllable: Callable[[str, int], str | None]) -> str | None:
+    """The reading of `window[position]` given by the longest (then leftmost) word covering it."""
+    size = len(window)
+    for length in range(min(LONGEST_WORD, size), 1, -1):
+        for start in range(max(0, position - length + 1), min(position, size - length) + 1):
+            found = word_syllable(window[start : start + length], position - start)
+            if found is not None:
+                return found
+    return None
