@@ -144,6 +144,6 @@ def test_bad_synonyms_in_library_toml_is_a_problem_naming_the_term(tmp_path):
         "a.toml": GROUP.format(name="a", phrases=phrase("a1", "免运费说明")),
     })
     result = load_library(root)
-    assert [str(problem) for problem in result.problems] == ["_library.toml:0:0: [synonyms] 快递 must be a list of strings (it is skipped)"]
+    assert [str(problem) for problem in result.problems] == ["_library.toml:3:1: [synonyms] 快递 must be a list of strings (it is skipped)"]
     index = PhraseIndex.from_libraries([result.library])
     assert codes(index.search("你们这个包邮吗亲"), 1) == ["a1"]  # the good set still works

@@ -196,6 +196,21 @@ class KeyField:
                 yield firsts[group] + k
                 position = find(encoded, base + starts[k + 1], high)
 
+    def ids_among(self, needle: str, candidates: Iterable[int]) -> Iterable[int]:
+        """The `candidates` (ascending phrase indexes) whose value contains `needle`: a `find` in
+        each one's own bytes instead of a pass over the field (for a word a posting list names)."""
+        find, offsets, firsts = self.buffer.find, self.offsets, self.firsts
+        encoded = needle.encode("utf-8", "surrogatepass")
+        for found in candidates:
+            group = bisect_right(firsts, found) - 1
+            k = found - firsts[group]
+            starts = self._group_starts(group)
+            if k + 1 >= len(starts):
+                raise CacheDamaged(f"group {group} has fewer values than phrases")
+            base = offsets[group]
+            if find(encoded, base + starts[k], base + starts[k + 1] + 1) != -1:  # with the newlines around it
+                yield found
+
     def _ranges(self, token: str) -> list[tuple[int, int]]:
         """Byte ranges (whole groups, neighbours merged) that may contain `token`."""
         offsets, end = self.offsets, self.end

@@ -25,6 +25,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from qr.index.phrase_index import PhraseIndex
+
 from qr.index.terms import terms
 
 FIELDS = ("title", "asks", "tags", "note", "body")
@@ -162,6 +164,26 @@ class RelevanceIndex:
             return None
         return cls(size, spans, postings)
 
+    def holders(self, han: str) -> list[int] | None:
+        """The phrases whose title, asks, tags, note or body may contain `han` (Han characters only),
+        ascending: those listed under its rarest character pair, a superset of the ones that do.
+        [] when a pair of it is in no phrase; None when each pair is in more than CHAMPIONS
+        phrases (its list is cut) or `han` has no pair outside the particles."""
+        from qr.index.terms import han_terms
+
+        best: tuple[int, int, int] | None = None
+        for term in han_terms(han):
+            if len(term) != 2:
+                continue
+            span = self.spans.get(term)
+            if span is None:
+                return []
+            if span[2] == span[1] - span[0] and (best is None or span[2] < best[2]):
+                best = span
+        if best is None:
+            return None
+        return sorted(packed & _DOC_MASK for packed in self.postings[best[0] : best[1]])
+
     def idf(self, term: str) -> float:
         span = self.spans.get(term)
         if span is None:
@@ -196,3 +218,9 @@ class RelevanceIndex:
         # a title holding each term once weighs K1+1 x 3/(3+K1) ~ 1.57 of K1+1: call that full marks
         full = best_possible * (K1 + 1) * WEIGHTS[0] / (WEIGHTS[0] + K1)
         return [(doc, min(scored[doc] / full, 1.0)) for doc in top]
+
+
+def ready_relevance(index: PhraseIndex) -> RelevanceIndex | None:
+    """`index`'s relevance index if it is loaded or built already (`qr.index.sentences.relevance_of`
+    keeps it on the index); this never builds it."""
+    return index.__dict__.get("_relevance_index")

@@ -240,7 +240,9 @@ def deferred(index: PhraseIndex) -> bool:
 
 
 def relevance_ready(index: PhraseIndex) -> bool:
-    return index.__dict__.get("_relevance_index") is not None
+    from qr.index.relevance import ready_relevance
+
+    return ready_relevance(index) is not None
 
 
 def prepare_relevance(index: PhraseIndex) -> RelevanceIndex:

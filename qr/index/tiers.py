@@ -10,6 +10,7 @@ tier's band (NOTE_SCORES, BODY_SCORES), so the tier order holds."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -71,6 +72,10 @@ def text_search(
     driver = rarest(index, tokens)
     pinyin_possible = driver.isascii() or not index.pinyin_ascii
     tiers = [tier for tier in tiers_for(tokens, pinyin_possible) if bodies or tier[1] != "bodies"]
+    if any(not holds(index, token) for token in set(tokens) - {driver}):
+        tiers = []  # a word no phrase has: scanning the driver's tiers would find nothing
+    # the notes and bodies a posting list names (Chinese: bodies have no bloom filter for it)
+    holders = _relevance_holders(index, driver)
     budget = GRADED_SCAN
     for position, (bound, name, form) in enumerate(tiers):
         # stopping inside a tier is right only if the next tier's phrases all score lower
@@ -86,7 +91,8 @@ def text_search(
             return scored
         column = index.field_for(name, driver)
         needle = "\n" + driver + "\n" if form == "exact" else "\n" + driver if form == "prefix" else driver
-        for found in column.ids(needle, driver):
+        found_ids = column.ids_among(needle, holders) if graded and holders is not None else column.ids(needle, driver)
+        for found in found_ids:
             while passed < len(ties) and ties[passed] < found:
                 passed += 1
                 ahead += 1
@@ -187,3 +193,37 @@ def _longest_run(text: str, tokens: list[str]) -> tuple[int, int]:
         if size > best or (size == best and at < where):
             best, where = size, at
     return best, where
+
+
+_HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _relevance_holders(index: PhraseIndex, token: str) -> list[int] | None:
+    """The phrases that may hold Chinese `token` in a note or body, from the relevance index's
+    postings when it is ready (never built here); None: scan."""
+    if len(token) < 2 or not _HAN_ONLY.fullmatch(token):
+        return None
+    from qr.index.relevance import ready_relevance
+
+    relevance = ready_relevance(index)
+    return relevance.holders(token) if relevance is not None else None
+
+
+HOLDING_FIELDS = ("titles", "asks", "others", "pinyin", "notes", "bodies")
+"""Every field `PhraseIndex.token_score` looks in (others holds the code, tags and group name)."""
+
+
+def holds(index: PhraseIndex, token: str) -> bool:
+    """Whether any phrase has `token` in a field a search looks in: the first match ends the
+    scan, so a word that is there costs little, and one that is nowhere costs one pass over
+    the fields its bloom filters allow (Chinese in bodies: the relevance index's lists)."""
+    holders = _relevance_holders(index, token)
+    for name in HOLDING_FIELDS:
+        column = index.field_for(name, token)
+        if name in ("notes", "bodies") and holders is not None:
+            found = column.ids_among(token, holders)
+        else:
+            found = column.ids(token, token)
+        if next(iter(found), None) is not None:
+            return True
+    return False
