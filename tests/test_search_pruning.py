@@ -31,7 +31,8 @@ def short_chinese_queries(library) -> list[str]:
     for _, phrase in library.phrases():
         for run in re.findall(r"[\u4e00-\u9fff]{2,}", phrase.body + phrase.note):
             words.update({run[:2], run[-3:]})
-    return [*sorted(words)[::7], "收货了吗", "锟斤拷", "亲亲", "发票 锟斤", "退款 发票", "物流 破损"]
+    return [*sorted(words)[::7], "收货了吗", "锟斤拷", "亲亲", "发票 锟斤", "退款 发票", "物流 破损",
+            "发票怎么开？", "退款 锟斤拷。", "亲，发票", "运费险 怎么赔？x", "refund 发票"]
 
 
 def ranked(index: PhraseIndex, query: str) -> list[tuple[int, float, str]]:
@@ -62,6 +63,7 @@ def test_holders_lists_every_phrase_that_holds_a_chinese_word(library):
         ]
         assert set(holding) <= set(holders)
     assert relevance.holders("锟斤拷") == []
+    assert set(relevance.holders("发票？ok") or ()) >= set(relevance.holders("发票") or ()) > set()  # punctuation, letters
     assert relevance.holders("了吗") is None  # only particles: no pair to look up
 
 

@@ -83,6 +83,13 @@ def _ascii_bits(data: bytes) -> set[int]:
     return bits
 
 
+def _bit_positions(token: str) -> set[int]:
+    """The positions of `bloom_bits(token)`."""
+    if len(token) == 1:
+        return {_bit(token, token, 1)}
+    return {_bit(first, second, 2) for first, second in pairwise(token)}
+
+
 def bloom_bits(token: str) -> int:
     """The bits a group's bloom must have to possibly contain `token`."""
     wanted = 0
@@ -127,6 +134,8 @@ class KeyField:
         self._checked = bytearray(len(counts)) if self.checksums is not None else None
         self._values: dict[int, list[str]] = {}
         self._starts: dict[int, list[int]] = {}
+        self._bloom_bytes: list[bytes] | None = None
+        self._bit_groups: dict[int, int] = {}
 
     @classmethod
     def joined(cls, parts: Sequence, firsts: Sequence[int], counts: Sequence[int],
@@ -211,18 +220,35 @@ class KeyField:
             if find(encoded, base + starts[k], base + starts[k + 1] + 1) != -1:  # with the newlines around it
                 yield found
 
+    def _groups_with_bit(self, bit: int) -> int:
+        """The groups whose bloom filter has `bit`, as a bit set (bit g = group g), remembered:
+        testing a word against every group's 8,192-bit filter cost ~0.3 ms per field and word at
+        100,000 phrases (334 groups); a word's few bits are mostly known from the last keystroke."""
+        found = self._bit_groups.get(bit)
+        if found is None:
+            assert self.blooms is not None
+            if self._bloom_bytes is None:
+                self._bloom_bytes = [bloom.to_bytes(BLOOM_BITS // 8, "little") for bloom in self.blooms]
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            found = sum(1 << group for group, bloom in enumerate(self._bloom_bytes) if bloom[byte] & mask)
+            self._bit_groups[bit] = found
+        return found
+
     def _ranges(self, token: str) -> list[tuple[int, int]]:
         """Byte ranges (whole groups, neighbours merged) that may contain `token`."""
         offsets, end = self.offsets, self.end
         if self.blooms is None:
             self.check_all()
             return [(offsets[0], end)]
-        wanted = bloom_bits(token)
+        groups = (1 << len(self.blooms)) - 1
+        for bit in _bit_positions(token):
+            groups &= self._groups_with_bit(bit)
         ranges: list[tuple[int, int]] = []
         checked = self._checked
-        for group, bloom in enumerate(self.blooms):
-            if bloom & wanted != wanted:
-                continue
+        while groups > 0:
+            lowest = groups & -groups
+            group = lowest.bit_length() - 1
+            groups ^= lowest
             if checked is not None and not checked[group]:
                 self.check(group)
             low, high = offsets[group], min(offsets[group + 1] + 1, end)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import marshal
 import math
+import re
 from array import array
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ pasted message of 80 terms costs what a short question does."""
 FORMAT = 1
 _DOC_BITS = 24
 _DOC_MASK = (1 << _DOC_BITS) - 1
+_UNIFIED_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 @dataclass
@@ -164,22 +166,24 @@ class RelevanceIndex:
             return None
         return cls(size, spans, postings)
 
-    def holders(self, han: str) -> list[int] | None:
-        """The phrases whose title, asks, tags, note or body may contain `han` (Han characters only),
-        ascending: those listed under its rarest character pair, a superset of the ones that do.
-        [] when a pair of it is in no phrase; None when each pair is in more than CHAMPIONS
-        phrases (its list is cut) or `han` has no pair outside the particles."""
+    def holders(self, text: str) -> list[int] | None:
+        """The phrases whose title, asks, tags, note or body may contain `text`, ascending: those
+        listed under the rarest character pair of its Chinese, a superset of the ones that do
+        (a phrase holding `text` holds each pair of it as a term). [] when a pair of it is in no
+        phrase; None when it has no pair outside the particles or each pair is in more than
+        CHAMPIONS phrases (its list is cut)."""
         from qr.index.terms import han_terms
 
         best: tuple[int, int, int] | None = None
-        for term in han_terms(han):
-            if len(term) != 2:
-                continue
-            span = self.spans.get(term)
-            if span is None:
-                return []
-            if span[2] == span[1] - span[0] and (best is None or span[2] < best[2]):
-                best = span
+        for run in _UNIFIED_HAN.findall(text):  # NFKC leaves these as they are, as terms() reads them
+            for term in han_terms(run):
+                if len(term) != 2:
+                    continue
+                span = self.spans.get(term)
+                if span is None:
+                    return []
+                if span[2] == span[1] - span[0] and (best is None or span[2] < best[2]):
+                    best = span
         if best is None:
             return None
         return sorted(packed & _DOC_MASK for packed in self.postings[best[0] : best[1]])

@@ -10,7 +10,6 @@ tier's band (NOTE_SCORES, BODY_SCORES), so the tier order holds."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -195,13 +194,10 @@ def _longest_run(text: str, tokens: list[str]) -> tuple[int, int]:
     return best, where
 
 
-_HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
-
-
 def _relevance_holders(index: PhraseIndex, token: str) -> list[int] | None:
-    """The phrases that may hold Chinese `token` in a note or body, from the relevance index's
-    postings when it is ready (never built here); None: scan."""
-    if len(token) < 2 or not _HAN_ONLY.fullmatch(token):
+    """The phrases that may hold `token` in a note or body, from the relevance index's postings
+    of its Chinese when that index is ready (never built here); None: scan."""
+    if token.isascii() or len(token) < 2:
         return None
     from qr.index.relevance import ready_relevance
 
