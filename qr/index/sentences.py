@@ -62,9 +62,13 @@ def sentence_search(index: PhraseIndex, query: str, limit: int, today: date, usa
     tokens = query.lower().split()
     long = is_long(query)
     mixed = any(_MIXED.search(token) for token in tokens)
-    scored = text_search(index, tokens, limit, today, usage, typos=not long, bodies=not (long or mixed))
+    scored = text_search(index, tokens, limit, today, usage, typos=not (long or mixed), bodies=not (long or mixed))
     if mixed:
         _add_mixed(index, tokens, limit, today, usage, scored)
+        if not long and len(scored) < limit:  # typos last: the pinyin spellings usually fill the page
+            from qr.index.fuzzy import fuzzy_search
+
+            fuzzy_search(index, tokens, limit, today, scored)
     if len(tokens) == 1 and _PINYIN_WORD.fullmatch(tokens[0]) and not any(where == "pinyin" for _, where in scored.values()):
         _add_pinyin_typos(index, tokens[0], limit, today, scored)
     found = sum(1 for _, where in scored.values() if where != "fuzzy")
