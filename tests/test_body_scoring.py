@@ -133,3 +133,14 @@ def test_the_best_body_match_is_found_behind_a_full_page_of_weaker_ones(tmp_path
     index = index_of(tmp_path, *weaker, phrase("best", "回复最后", "发票会随包裹一起寄出"))
     hits = index.search("发票", limit=10)
     assert codes(hits)[:2] == ["best", "w0"] and len(hits) == 10
+
+
+def test_explain_says_how_much_of_the_query_a_body_holds_and_where(tmp_path, capsys):
+    from qr.cli import main
+
+    root = write_library(tmp_path, {"a.toml": 'name = "其他"\n' + phrase("b1", "回复甲", "亲，好的。发票会随包裹寄出")})
+    assert main(["search", "--library", str(root), "--explain", "--json", "发票"]) == 0
+    why = json.loads(capsys.readouterr().out)[0]["explain"]
+    assert why["tier"] == "body" and why["grade"] == {"coverage": 1.0, "at": 5, "opening": "sentence"}
+    assert main(["search", "--library", str(root), "--explain", "发票"]) == 0
+    assert "body holds 100% of the query, from character 6 (the start of a sentence)" in capsys.readouterr().out

@@ -51,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
                 "words": {word: list(fields) for word, fields in why.words},
                 "terms": [{"term": term, "weight": weight, "fields": list(fields)} for term, weight, fields in why.terms],
             }
+            if why.grade is not None:
+                coverage, at, opening = why.grade
+                row["explain"]["grade"] = {"coverage": round(coverage, 3), "at": at, "opening": opening}
         print_json(rows)
     else:
         for position, hit in enumerate(hits):
@@ -82,6 +85,12 @@ def describe(why) -> list[str]:
     lines = [tr("search.explain.tier", tier=tr(f"search.tier.{why.tier}"), score=f"{why.score:g}")]
     if why.words and why.tier != "relevance":
         lines.append(tr("search.explain.words", words=" · ".join(f"{word}: {fields(names)}" for word, names in why.words)))
+    if why.grade is not None:
+        coverage, at, opening = why.grade
+        lines.append(tr(
+            "search.explain.grade", field=tr(f"search.field.{why.tier}"), coverage=f"{coverage:.0%}",
+            at=at + 1, opening=tr(f"search.opening.{opening}"),
+        ))
     if why.terms:
         shown = " · ".join(
             f"{term}: {fields(names)}" + ("" if weight >= 1 else f" (×{weight:g})") for term, weight, names in why.terms[:12]

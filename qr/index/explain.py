@@ -29,6 +29,9 @@ class Explanation:
     terms: tuple[tuple[str, float, tuple[str, ...]], ...]
     """For a relevance hit: each matched query term, its weight (1 = the buyer's own word, less
     for filler, single characters and synonyms) and the fields holding it."""
+    grade: tuple[float, int, str] | None = None
+    """For a note or body hit: how much of the query that field holds, from which character,
+    and whether that starts a sentence, a clause or is inside one (`qr.index.tiers.grade`)."""
 
 
 def field_texts(phrase: Phrase, group_name: str) -> dict[str, str]:
@@ -69,7 +72,12 @@ def explain(hit: Hit, query: str, pinyin: str = "", synonyms=()) -> Explanation:
             if holders:
                 matched.append((term, round(weight, 2), holders))
         matched.sort(key=lambda item: -item[1])
-    return Explanation(hit.where, hit.score, tuple(words), tuple(matched))
+    graded = None
+    if hit.where in ("note", "body"):
+        from qr.index.tiers import grade
+
+        graded = grade(texts[hit.where], normalise(query).split())
+    return Explanation(hit.where, hit.score, tuple(words), tuple(matched), graded)
 
 
 def matched_words(text: str, query: str, synonyms=()) -> list[tuple[int, int]]:

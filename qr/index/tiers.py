@@ -150,14 +150,27 @@ def rarest(index: PhraseIndex, tokens: list[str]) -> str:
 
 def graded_score(field: str, text: str, tokens: list[str]) -> float:
     """The score of a match decided by the note or the body (`field`): the band's worst plus its
-    width times how well `text` answers the query.
-
-    Coverage (two thirds): the share of the query's characters found in the field, and the share
-    held in one piece (the longest run of consecutive query words the field has as written,
-    joined by a space or by nothing). Position (one third): where that piece first starts; the
-    start of the field or of a sentence counts most, then the start of a clause, and earlier
-    beats later."""
+    width times how well `text` answers the query (`grade`): two thirds coverage, one third
+    position."""
     low, high = NOTE_SCORES if field == "note" else BODY_SCORES
+    coverage, at, opening = grade(text, tokens)
+    position = OPENINGS[opening] * (1 - 0.4 * min(at, _POSITION_REACH) / _POSITION_REACH)
+    return low + (high - low) * (0.65 * coverage + 0.35 * position)
+
+
+OPENINGS = {"sentence": 1.0, "clause": 0.8, "inside": 0.6}
+"""What a match's opening is worth: the start of the field or of a sentence, of a clause, or a
+word inside a sentence (earlier beats later on top of it)."""
+
+
+def grade(text: str, tokens: list[str]) -> tuple[float, int, str]:
+    """(coverage 0-1, where, opening) of a field that holds the query's words (`qr search
+    --explain` shows it).
+
+    Coverage: half the share of the query's characters found in `text`, half the share held in
+    one piece (the longest run of consecutive query words `text` has as written, joined by a
+    space or by nothing). Where: the character at which that piece first starts; its opening
+    is a key of OPENINGS."""
     if len(tokens) == 1:  # the common case, and a hit holds its one word: only where counts
         coverage, at = 1.0, text.find(tokens[0])
     else:
@@ -165,10 +178,8 @@ def graded_score(field: str, text: str, tokens: list[str]) -> float:
         held = sum(len(token) for token in tokens if token in text)
         run, at = _longest_run(text, tokens[:_RUN_TOKENS])
         coverage = (held + run) / (2 * total)
-    before = text[at - 2 : at].rstrip(" ")[-1:] if at else "\n"
-    opening = 1.0 if before in SENTENCE_ENDS else 0.8 if before in CLAUSE_ENDS else 0.6
-    position = opening * (1 - 0.4 * min(at, _POSITION_REACH) / _POSITION_REACH)
-    return low + (high - low) * (0.65 * coverage + 0.35 * position)
+    before = text[at - 2 : at].rstrip(" ")[-1:] if at > 0 else "\n"
+    return coverage, max(at, 0), "sentence" if before in SENTENCE_ENDS else "clause" if before in CLAUSE_ENDS else "inside"
 
 
 def _longest_run(text: str, tokens: list[str]) -> tuple[int, int]:
