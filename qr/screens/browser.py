@@ -16,7 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from qr.i18n import t
@@ -24,6 +24,7 @@ from qr.practice import LAST_BOX, Learned, ProgressStore, is_practisable, learne
 from qr.render import Placeholder, TemplateError, parse
 from qr.screens.base import LibraryChange, SafeInput, localise_bindings, plain, shown
 from qr.screens.edit_actions import EditingScreen
+from qr.screens.footer import QuietFooter
 from qr.store.entry import Entry
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
@@ -171,7 +172,7 @@ class BrowserScreen(EditingScreen):
             with VerticalScroll(id="browser-detail"):
                 yield Static(id="browser-phrase")
         yield Static(id="browser-status")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from qr.clipboard import ClipboardUnavailable, copy_with_fallback
 from qr.i18n import t
 from qr.screens.base import QrScreen, shown
 from qr.screens.dialogs import confirm_dialog
+from qr.screens.footer import QuietFooter
 from qr.store.lint import TextFinding, check_text
 from qr.store.word_rules import word_rules
 
@@ -61,7 +62,7 @@ class DraftCheckScreen(QrScreen):
         yield Static(t("draft.hint"), id="draft-hint", classes="hint")
         with VerticalScroll(id="draft-findings"):
             yield Static(id="draft-result")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

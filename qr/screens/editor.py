@@ -22,12 +22,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from qr.i18n import t
 from qr.render import TemplateError, library_defaults, parse, render
 from qr.screens.base import LibraryChange, QrScreen, SafeInput, pictured, shown
 from qr.screens.changes import apply_edit, library_for, phrase_label, phrase_position, tell_screens
+from qr.screens.footer import QuietFooter
 from qr.store import edit
 from qr.store.lint import Finding, lint_phrase
 from qr.store.load import InvalidFile, clean_asks, load_group
@@ -141,7 +142,7 @@ class PhraseEditor(QrScreen[None]):
                     yield Static(id="editor-checks-text")
                 with VerticalScroll(id="editor-preview", can_focus=False):
                     yield Static(id="editor-preview-text")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#editor-checks").border_title = t("editor.checks")

@@ -1,4 +1,5 @@
-"""A Footer that rebuilds its keys once per burst of binding changes.
+"""The footer of every qr screen: its keys rebuilt once per burst of binding changes, and only
+keys that fit whole are shown.
 
 Textual's Footer schedules a full recompose (remove and remount a FooterKey per binding, each
 styled anew) for every "bindings changed" signal. Opening a screen sends several at once (the
@@ -8,6 +9,10 @@ reads the bindings when it runs, so one pending recompose covers every change si
 starts; a change during a running recompose schedules the next one, which is skipped when the
 keys it would show are the ones already shown (focus moved between fields with the same keys).
 What is drawn is the same.
+
+At 80 columns the keys do not all fit: Textual's Footer clips the last one where the palette key
+begins (`^n 下一位客` or a bare `f2`). Here a key that does not fit whole is hidden instead; the
+F1 "All keys" key, early in every screen's list, shows them all.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class QuietFooter(Footer):
-    """Footer (same look, same CSS type) whose recomposes are coalesced."""
+    """Footer (same look, same CSS type) whose recomposes are coalesced and whose keys are shown
+    whole or not at all."""
 
     _recompose_pending = False
     _composed_for: tuple | None = None
@@ -37,6 +44,46 @@ class QuietFooter(Footer):
         if self._composed_for is not None and self._keys_signature() == self._composed_for:
             return
         await self.recompose()
+        self._fit_later()
+
+    def on_resize(self) -> None:
+        self._fit_later()
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)  # the wheel scrolls the keys sideways
+        self._fit_later()
+
+    _fit_pending = False
+    _fit_tries = 0
+
+    def _fit_later(self) -> None:
+        """Show only whole keys once the keys on show are laid out (after this refresh)."""
+        if not self._fit_pending:
+            self._fit_pending = True
+            self.call_after_refresh(self._show_whole_keys)
+
+    def _show_whole_keys(self) -> None:
+        """Hide the keys (or key groups) cut by the palette key or the footer's right edge."""
+        self._fit_pending = False
+        palette = next((key for key in self.query_children(FooterKey) if key.has_class("-command-palette")), None)
+        regions = [(child, child.virtual_region) for child in self.children if child is not palette]
+        if any(not region for _child, region in regions) and self._fit_tries < 10:
+            self._fit_tries += 1  # new keys not laid out yet
+            self._fit_later()
+            return
+        self._fit_tries = 0
+        right = palette.virtual_region.x if palette is not None else self.scrollable_content_region.width
+        scroll_x = round(self.scroll_x)
+        for child, region in regions:
+            # a key's last cell is the blank after its description: that one may be under the palette key
+            spare = (
+                child.get_component_styles("footer-key--description").padding.right
+                if isinstance(child, FooterKey) and child.description
+                else 0
+            )
+            fits = region.x - scroll_x >= 0 and region.right - spare - scroll_x <= right
+            if child.visible != fits:
+                child.visible = fits
 
     def compose(self) -> ComposeResult:
         self._composed_for = self._keys_signature() if self._bindings_ready else None

@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from qr.i18n import t
 from qr.screens.base import QrScreen, SafeInput, plain, shown
+from qr.screens.footer import QuietFooter
 from qr.store.models import Library
 from qr.store.word_rules import BUILTIN, KINDS, SEVERITY, GuideEntry, guide_entries
 
@@ -76,7 +77,7 @@ class GuideScreen(QrScreen):
         yield SafeInput(placeholder=t("guide.search_placeholder"), id="guide-search")
         with VerticalScroll(id="guide-page"):
             yield from self._page()
-        yield Footer()
+        yield QuietFooter()
 
     def _page(self) -> ComposeResult:
         yield Static(t("guide.intro"), id="guide-intro", classes="hint")

@@ -16,7 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import ContentSwitcher, Footer, Input, OptionList, Static
+from textual.widgets import ContentSwitcher, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qr.i18n import t
@@ -34,6 +34,7 @@ from qr.practice import (
     learned_in_group,
 )
 from qr.screens.base import QrScreen, SafeInput, plain, shown
+from qr.screens.footer import QuietFooter
 from qr.store.entry import Entry, entries_of
 from qr.store.models import Group, Library
 from qr.workspace import Workspace
@@ -108,7 +109,7 @@ class PracticeScreen(QrScreen):
                 yield Static(id="practice-feedback")
             with Vertical(id="practice-summary"):
                 yield Static(id="practice-result")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
