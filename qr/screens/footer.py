@@ -41,6 +41,8 @@ class QuietFooter(Footer):
 
     async def _recompose_once(self) -> None:
         self._recompose_pending = False  # before the await: a change from now on needs a new one
+        if not self.is_attached:  # its screen was closed meanwhile
+            return
         if self._composed_for is not None and self._keys_signature() == self._composed_for:
             return
         await self.recompose()
@@ -65,6 +67,8 @@ class QuietFooter(Footer):
     def _show_whole_keys(self) -> None:
         """Hide the keys (or key groups) cut by the palette key or the footer's right edge."""
         self._fit_pending = False
+        if not self.is_attached:
+            return
         palette = next((key for key in self.query_children(FooterKey) if key.has_class("-command-palette")), None)
         regions = [(child, child.virtual_region) for child in self.children if child is not palette]
         if any(not region for _child, region in regions) and self._fit_tries < 10:
