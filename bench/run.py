@@ -4,6 +4,7 @@
     python bench/run.py                  # all benchmarks at 1k,10k,100k
     python bench/run.py --sizes 1000,10000 --only load,search --json out.json
     python bench/run.py --startup        # also run bench/startup.py (launcher first frame)
+    python bench/run.py --sizes 10000,100000 --runs 3   # every figure of issue #19 beside its target
 
 Benchmarks (each prints a table; the whole run ends with one JSON document on stdout):
 - load:   cold load (empty cache dir: TOML + pinyin + keys, writes the cache) and warm load
@@ -15,8 +16,15 @@ Benchmarks (each prints a table; the whole run ends with one JSON document on st
           Python process that only maps the cache file and prints the lines holding the query),
           interleaved in the same run; medians of --runs, with each child's peak RSS.
 - lint:   whole-process `qr lint --json` with no index cache (sizes up to 10k).
-- edit:   after one phrase is added to one group: `update_library` and the first `/code` query.
-At the end, every figure that has a target (issue #19) is printed beside it.
+- edit:   after one phrase is added to one group: `update_library` and the first `/code` query,
+          beside sorting every code again (what the first query cost before the code order was
+          updated incrementally).
+- keys:   keystroke to frame in a pty, the launcher beside a bare Textual app, and the launcher's
+          peak RSS after the keystrokes (bench/keyframe.py; --key-rounds rounds).
+The load benchmark also checks that an upgrade keeps the cache: a child that reports another qr
+version loads the library warm, without rewriting the cache file.
+At the end, every figure that has a target (issue #19) is printed beside it, with the load average
+at the start and at the end of the run.
 Libraries come from bench/generate.py (deterministic). HOME and the XDG dirs point at a temp dir.
 Timings are medians on a shared machine; compare the columns of one run, not runs with each other.
 """
@@ -33,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -168,6 +177,25 @@ print(json.dumps({
 """
 
 
+UPGRADE_CHILD = r"""
+import json, os, sys, time
+import qr
+qr.__version__ = "99.0.0"  # an upgrade: another version string, the same cache format
+from qr.index.cache import cache_path
+from qr.workspace import open_workspace
+from pathlib import Path
+path = cache_path(Path(sys.argv[1]).resolve())
+before = os.stat(path)
+start = time.perf_counter()
+index = open_workspace(sys.argv[1]).index
+index.search("wlfm", limit=20)
+elapsed = time.perf_counter() - start
+after = os.stat(path)
+print(json.dumps({"load_ms": elapsed * 1000, "pypinyin": "pypinyin" in sys.modules,
+                  "kept": (before.st_ino, before.st_mtime_ns, before.st_size) == (after.st_ino, after.st_mtime_ns, after.st_size)}))
+"""
+
+
 def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     env = isolated_env(home)
     cache = Path(env["XDG_CACHE_HOME"])
@@ -181,7 +209,10 @@ def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
             _, _, out = _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)
             warm.append(json.loads(out))
         cache_bytes = sum(path.stat().st_size for path in cache.rglob("*.qrindex"))
+        upgrade = json.loads(_wait_child([sys.executable, "-c", UPGRADE_CHILD, str(library)], env)[2])
         results[size] = {
+            "upgrade_kept": upgrade["kept"] and not upgrade["pypinyin"],
+            "upgrade_ms": upgrade["load_ms"],
             "cold_ms": statistics.median(row["load_ms"] for row in cold),
             "cold_cpu_ms": statistics.median(row["cpu_ms"] for row in cold),
             "cold_helper_cpu_ms": statistics.median(row["helper_cpu_ms"] for row in cold),
@@ -198,13 +229,15 @@ def bench_load(libraries: dict[int, Path], home: Path, runs: int) -> dict:
         }
     print("\n## load (ms; cold = no cache, warm = cache present; open_workspace + index ready)")
     print("cold CPU = the process's own CPU time + its forked helper's (on a busy machine wall time waits for a core)")
-    print(f"{'phrases':>8} {'cold':>8} {'(lib+idx)':>14} {'cold CPU':>14} {'warm':>8} {'(lib+idx)':>12} {'cache MB':>9} {'RSS cold/warm MB':>17} pypinyin@warm")
+    print("after an upgrade = a warm load by a qr reporting another version: the cache file must be kept as it is")
+    print(f"{'phrases':>8} {'cold':>8} {'(lib+idx)':>14} {'cold CPU':>14} {'warm':>8} {'(lib+idx)':>12} {'cache MB':>9} {'RSS cold/warm MB':>17} pypinyin@warm  after an upgrade")
     for size, row in results.items():
         print(
             f"{size:>8} {row['cold_ms']:>8.0f} {row['cold_library_ms']:>7.0f}+{row['cold_index_ms']:<6.0f}"
             f" {row['cold_cpu_ms']:>7.0f}+{row['cold_helper_cpu_ms']:<6.0f}"
             f" {row['warm_ms']:>8.1f} {row['warm_library_ms']:>6.1f}+{row['warm_index_ms']:<5.1f}"
-            f" {row['cache_mb']:>9.1f} {row['cold_rss_mb']:>8.0f}/{row['warm_rss_mb']:<8.0f} {row['warm_imports_pypinyin']}"
+            f" {row['cache_mb']:>9.1f} {row['cold_rss_mb']:>8.0f}/{row['warm_rss_mb']:<8.0f} {row['warm_imports_pypinyin']!s:<14}"
+            f"{row['upgrade_ms']:.0f} ms, cache {'kept' if row['upgrade_kept'] else 'REBUILT'}"
         )
     return results
 
@@ -423,7 +456,14 @@ workspace.update_library(library.replace_group(group.path, new))
 updated = time.perf_counter()
 workspace.index.search("/sh1")
 done = time.perf_counter()
-print(json.dumps({"update_ms": (updated - start) * 1000, "first_code_query_ms": (done - updated) * 1000}))
+from qr.index.codes import CodeTable
+index = workspace.index
+codes = [code for g in range(len(index.parts)) for code in index.codes.values(g)]
+sort_start = time.perf_counter()
+CodeTable.build(codes)  # what the first /code query paid before: sorting every code again
+full = time.perf_counter() - sort_start
+print(json.dumps({"update_ms": (updated - start) * 1000, "first_code_query_ms": (done - updated) * 1000,
+                  "full_sort_ms": full * 1000}))
 """
 
 
@@ -435,51 +475,92 @@ def bench_edit(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     for size, library in libraries.items():
         _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
         rows = [json.loads(_wait_child([sys.executable, "-c", EDIT_CHILD, str(library)], env)[2]) for _ in range(runs)]
-        results[size] = {key: statistics.median(row[key] for row in rows) for key in ("update_ms", "first_code_query_ms")}
-    print("\n## after an edit: update_library, then the first `/code` query (ms, median)")
+        results[size] = {key: statistics.median(row[key] for row in rows)
+                         for key in ("update_ms", "first_code_query_ms", "full_sort_ms")}
+    print("\n## after an edit: update_library, the first `/code` query, and sorting every code again (ms, median)")
+    print(f"{'phrases':>8} {'update':>8} {'/code':>8} {'full sort':>10}")
     for size, row in results.items():
-        print(f"{size:>8} {row['update_ms']:>8.1f} {row['first_code_query_ms']:>8.1f}")
+        print(f"{size:>8} {row['update_ms']:>8.1f} {row['first_code_query_ms']:>8.1f} {row['full_sort_ms']:>10.1f}")
     return results
 
 
-TARGETS = (
-    # (figure, size, how to read it from the document, target, limit)
-    ("cold load, wall", 10000, lambda d: d["load"][10000]["cold_ms"], "≤ 400 ms", 400),
-    ("cold load, wall", 100000, lambda d: d["load"][100000]["cold_ms"], "≤ 2500 ms", 2500),
-    ("cold load, CPU of the busier process", 10000,
-     lambda d: max(d["load"][10000]["cold_cpu_ms"], d["load"][10000]["cold_helper_cpu_ms"]), "≤ 400 ms", 400),
-    ("cold load, CPU of the busier process", 100000,
-     lambda d: max(d["load"][100000]["cold_cpu_ms"], d["load"][100000]["cold_helper_cpu_ms"]), "≤ 2500 ms", 2500),
-    ("cache file MB", 100000, lambda d: d["load"][100000]["cache_mb"], "≤ 40 MB", 40),
-    ("qr search / fzf --filter (median of queries)", 10000, lambda d: d["cli"][10000]["ratio_median"], "≤ 1.0", 1.0),
-    ("qr search - floor, ms (median of queries)", 10000,
-     lambda d: d["cli"][10000]["qr_ms"] - d["cli"][10000]["floor_ms"], "≤ 10 ms", 10),
-    ("qr search / fzf --filter (worst query)", 100000, lambda d: d["cli"][100000]["ratio_max"], "≤ 0.3", 0.3),
-    ("qr lint, no cache, ms", 10000, lambda d: d["lint"][10000]["cold_ms"], "≤ 600 ms", 600),
-    ("search p95, ms (worst kind)", 100000,
-     lambda d: max(row["p95_ms"] for row in d["search"][100000]["kinds"].values()), "≤ 16 ms", 16),
-)
+def _upper(limit: float) -> Callable[[float], bool]:
+    return lambda value: value <= limit
+
+
+def _key_ratio(size: int, kind: str) -> Callable[[dict], float]:
+    return lambda d: d["keys"]["apps"][f"qr {size // 1000}k"][kind]["ratio"]
+
+
+def _key_cell(size: int, kind: str) -> Callable[[dict], str]:
+    def cell(d: dict) -> str:
+        row = d["keys"]["apps"][f"qr {size // 1000}k"][kind]
+        bare = d["keys"]["apps"]["bare"][kind]
+        return f"{row['median_ms']:.0f}/{row['p90_ms']:.0f} ms, bare {bare['median_ms']:.0f}/{bare['p90_ms']:.0f}"
+    return cell
+
+
+TARGETS: list[tuple[str, str, int, Callable[[dict], float], str, Callable[[float], bool], Callable[[dict], str] | None]] = [
+    # (issue item, figure, size, read it from the document, target, met?, a note beside it)
+    ("19.1", "cold load, wall", 10000, lambda d: d["load"][10000]["cold_ms"], "≤ 400 ms", _upper(400), None),
+    ("19.1", "cold load, wall", 100000, lambda d: d["load"][100000]["cold_ms"], "≤ 2500 ms", _upper(2500), None),
+    ("19.1", "cold load, CPU of the busier process", 10000,
+     lambda d: max(d["load"][10000]["cold_cpu_ms"], d["load"][10000]["cold_helper_cpu_ms"]), "≤ 400 ms", _upper(400), None),
+    ("19.1", "cold load, CPU of the busier process", 100000,
+     lambda d: max(d["load"][100000]["cold_cpu_ms"], d["load"][100000]["cold_helper_cpu_ms"]), "≤ 2500 ms", _upper(2500), None),
+]
+for _size in (10000, 100000):
+    TARGETS.append(("19.2", "after an upgrade: cache kept (1 = yes), warm", _size,
+                    lambda d, size=_size: float(d["load"][size]["upgrade_kept"]), "kept", lambda value: value == 1,
+                    lambda d, size=_size: f"{d['load'][size]['upgrade_ms']:.0f} ms"))
+TARGETS += [
+    ("19.3", "qr search / fzf --filter (median of queries)", 10000, lambda d: d["cli"][10000]["ratio_median"], "≤ 1.0", _upper(1.0),
+     lambda d: f"qr {d['cli'][10000]['qr_ms']:.0f} ms, fzf {d['cli'][10000]['fzf_ms']:.0f} ms"),
+    ("19.3", "qr search - floor, ms (median of queries)", 10000,
+     lambda d: d["cli"][10000]["qr_ms"] - d["cli"][10000]["floor_ms"], "≤ 10 ms", _upper(10),
+     lambda d: f"floor {d['cli'][10000]['floor_ms']:.0f} ms"),
+    ("19.3", "qr search / fzf --filter (worst query)", 100000, lambda d: d["cli"][100000]["ratio_max"], "≤ 0.3", _upper(0.3),
+     lambda d: f"qr {d['cli'][100000]['qr_ms']:.0f} ms, fzf {d['cli'][100000]['fzf_ms']:.0f} ms"),
+    ("19.4", "first /code query after an edit, ms", 100000, lambda d: d["edit"][100000]["first_code_query_ms"],
+     "no full sort", lambda value: True, lambda d: f"sorting every code: {d['edit'][100000]['full_sort_ms']:.0f} ms"),
+    ("19.4", "qr lint, no cache, ms", 10000, lambda d: d["lint"][10000]["cold_ms"], "≤ 600 ms", _upper(600), None),
+    ("19.5", "launcher peak RSS after the keystrokes, MB", 100000, lambda d: d["keys"]["apps"]["qr 100k"]["rss_mb"],
+     "≤ 150 MB", _upper(150), lambda d: f"{d['keys']['keys_sent']} keys"),
+    ("19.5", "cache file MB", 100000, lambda d: d["load"][100000]["cache_mb"], "≤ 40 MB", _upper(40), None),
+]
+for _size in (10000, 100000):
+    for _kind in ("code", "pinyin", "Chinese", "typo", "paste", "burst"):
+        TARGETS.append(("19.6", f"key to frame, launcher / bare: {_kind}", _size, _key_ratio(_size, _kind), "≤ 1.1",
+                        _upper(1.1), _key_cell(_size, _kind)))
+TARGETS.append(("16", "search p95, ms (worst kind)", 100000,
+                lambda d: max(row["p95_ms"] for row in d["search"][100000]["kinds"].values()), "≤ 16 ms", _upper(16), None))
 
 
 def print_targets(document: dict) -> None:
-    print("\n## figures beside their targets (issue #19)")
-    print(f"{'figure':<46} {'size':>7} {'measured':>10} {'target':>11}  met")
-    for name, size, read, target, limit in TARGETS:
+    print("\n## figures beside their targets (issue #19; search p95 from #16)")
+    print(f"{'item':<5} {'figure':<46} {'size':>7} {'measured':>10} {'target':>12}  met  ")
+    for item, name, size, read, target, met, note in TARGETS:
         try:
             value = read(document)
+            beside = note(document) if note else ""
         except (KeyError, TypeError):
             continue  # not measured in this run (--only, --sizes)
-        print(f"{name:<46} {size:>7} {value:>10.2f} {target:>11}  {'yes' if value <= limit else 'NO'}")
-    print(f"load average during the run: {os.getloadavg() if hasattr(os, 'getloadavg') else '?'}")
+        print(f"{item:<5} {name:<46} {size:>7} {value:>10.2f} {target:>12}  {'yes' if met(value) else 'NO ':<4} {beside}")
+    start, end = document["machine"]["load_average"], os.getloadavg()
+    print(f"load average at the start {start[0]:.1f} / {start[1]:.1f} / {start[2]:.1f}, "
+          f"at the end {end[0]:.1f} / {end[1]:.1f} / {end[2]:.1f} (1 / 5 / 15 min); {document['machine']['nproc']} CPUs, "
+          f"{document['machine']['cpu']}, Python {document['machine']['python']}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--only", default="load,search,cli,lint,edit", help="comma-separated: load, search, cli, lint, edit")
+    parser.add_argument("--only", default="load,search,cli,lint,edit,keys",
+                        help="comma-separated: load, search, cli, lint, edit, keys")
     parser.add_argument("--runs", type=int, default=5, help="child processes per figure (load, cli)")
     parser.add_argument("--repeat", type=int, default=40, help="search calls per query (search)")
     parser.add_argument("--work", metavar="DIR", help="keep generated libraries here (reused when present)")
+    parser.add_argument("--key-rounds", type=int, default=3, help="rounds of keystrokes (keys): fresh processes each")
     parser.add_argument("--startup", action="store_true", help="also run bench/startup.py if present")
     parser.add_argument("--json", metavar="FILE", help="also write the JSON document here")
     args = parser.parse_args()
@@ -506,6 +587,13 @@ def main() -> int:
             document["lint"] = bench_lint({size: lib for size, lib in libraries.items() if size <= 10000}, home, args.runs)
         if "edit" in only:
             document["edit"] = bench_edit(libraries, home, args.runs)
+        if "keys" in only:
+            from keyframe import bench_keyframe
+
+            document["keys"] = bench_keyframe(
+                [size for size in sizes if size >= 10000] or sizes, args.key_rounds, 300, 0.06, {"now": ROOT},
+                Path(temp) / "keys", libraries,
+            )
         startup = BENCH / "startup.py"
         if args.startup and startup.exists():
             out = subprocess.run(

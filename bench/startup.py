@@ -12,9 +12,9 @@ runs, because start-up times swing between batches on a shared machine.
 runs (the index cache of the first). HOME and the XDG dirs are temporary. Besides the wall time,
 the child's CPU time (from wait4) is printed: on a busy machine it moves far less than wall time.
 
-`--keys`: key -> screen refreshed for the launcher (warm) beside a bare app that redraws a 50-option
-list on every key, for a code, pinyin initials, Chinese, a typo and a pasted 40-character message,
-200 keystrokes each; median and p90, the ratio to the bare app, and each process's peak RSS.
+`--keys`: keystroke to frame for the launcher (warm) beside a bare app that redraws a 50-option
+list on every key, and the launcher's peak RSS after the keystrokes: bench/keyframe.py, whose
+figures are printed beside their targets (`--key-rounds`, default 3).
 """
 
 from __future__ import annotations
@@ -52,140 +52,6 @@ class Bare(App):
 Bare().run()
 '''
 TIMEOUT = 60.0
-
-TYPING_APP = '''
-from textual.app import App
-from textual.widgets import Input, OptionList
-
-class Typing(App):
-    """A bare app that redraws a 50-option list on every keystroke (the launcher's floor)."""
-
-    def compose(self):
-        yield Input(placeholder="type")
-        yield OptionList(*[f"bare option {n}" for n in range(1, 51)])
-
-    def on_input_changed(self, event):
-        options = self.query_one(OptionList)
-        options.clear_options()
-        options.add_options([f"{event.value} option {n}" for n in range(1, 51)])
-
-Typing().run()
-'''
-KEY_QUERIES = {
-    "code": "/sh12",
-    "pinyin": "wlfm",
-    "Chinese": "物流繁忙",
-    "typo": "refnd timelin",
-}
-PASTE = "你好，我前天买的东西物流三天都没有更新了，是不是丢件了？麻烦帮我查一下谢谢亲亲！"  # 40 characters
-QUIET = 0.06
-"""Seconds without output after which a keystroke's frame counts as drawn."""
-
-
-def _settle(master: int, since: float) -> float | None:
-    """Read until the terminal has been quiet for QUIET; the time of the last output after
-    `since` (None when nothing came)."""
-    last = None
-    wait = 2.0  # the first output may take long on a busy machine: wait for it, then for quiet
-    while True:
-        ready, _, _ = select.select([master], [], [], wait)
-        wait = QUIET
-        if not ready:
-            return last
-        try:
-            if not os.read(master, 65536):
-                return last
-        except OSError:
-            return last
-        last = time.perf_counter() - since
-
-
-def keystrokes(command: list[str], marker: str, env: dict[str, str], total: int = 200) -> dict:
-    """Key -> screen refreshed, in a pty: each character of each query is written alone and timed
-    until the app's output for it has settled (QUIET without output, not counted); the pasted
-    message is written at once, as a terminal pastes. `total` keystrokes in all; then the peak RSS."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True)
-    os.close(slave)
-    seen, start = b"", time.perf_counter()
-    while marker.encode() not in seen and time.perf_counter() - start < TIMEOUT:
-        if select.select([master], [], [], 0.5)[0]:
-            seen += os.read(master, 65536)
-    _settle(master, time.perf_counter())
-    times: dict[str, list[float]] = {kind: [] for kind in [*KEY_QUERIES, "paste"]}
-    typed = 0
-    try:
-        while typed < total:
-            for kind, query in KEY_QUERIES.items():
-                for char in query:
-                    sent = time.perf_counter()
-                    os.write(master, char.encode())
-                    elapsed = _settle(master, sent)
-                    if elapsed is not None:
-                        times[kind].append(elapsed)
-                    typed += 1
-                os.write(master, b"\x15")  # ctrl+u: clear the query
-                _settle(master, time.perf_counter())
-            sent = time.perf_counter()
-            os.write(master, PASTE.encode())
-            elapsed = _settle(master, sent)
-            if elapsed is not None:
-                times["paste"].append(elapsed)
-            typed += 1
-            os.write(master, b"\x15")
-            _settle(master, time.perf_counter())
-        rss = 0
-        try:
-            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    rss = int(line.split()[1])
-        except OSError:
-            pass
-    finally:
-        try:
-            os.write(master, b"\x11")
-        except OSError:
-            pass
-        _reap(process)
-        os.close(master)
-    return {"times": times, "rss_mb": rss / 1024, "keys": typed}
-
-
-def _p90(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))] if ordered else float("nan")
-
-
-def bench_keys(sizes: list[int], work: Path, libraries: dict[int, Path], markers: dict[int, str]) -> dict:
-    typing_script = work / "typing_app.py"  # not typing.py: it would shadow the standard module
-    typing_script.write_text(TYPING_APP, encoding="utf-8")
-    home = work / "keys-home"
-    results = {"bare": keystrokes([sys.executable, str(typing_script)], "bare option 1", base_env(work / "keys-bare"))}
-    for size in sizes:
-        command = [sys.executable, "-m", "qr", "--library", str(libraries[size])]
-        first_frame(command, markers[size], base_env(home))  # the cache, so the launcher starts warm
-        results[size] = keystrokes(command, markers[size], base_env(home))
-    print(f"\nkey -> screen refreshed in a 100x30 pty, ms (median / p90; quiet {QUIET * 1000:.0f} ms not counted), "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print(f"{'what':<14}" + "".join(f"{kind:>20}" for kind in [*KEY_QUERIES, "paste"]) + f"{'peak RSS MB':>13}")
-    bare = results["bare"]["times"]
-    for name, row in results.items():
-        cells = []
-        for kind, values in row["times"].items():
-            if not values or not bare[kind]:
-                cells.append(f"- ({len(values)})")
-                continue
-            median, p90 = statistics.median(values) * 1000, _p90(values) * 1000
-            ratio = "" if name == "bare" else f" {median / (statistics.median(bare[kind]) * 1000):.2f}x"
-            cells.append(f"{median:.0f}/{p90:.0f}{ratio}")
-        print(f"{name!s:<14}" + "".join(f"{cell:>20}" for cell in cells) + f"{row['rss_mb']:>13.0f}")
-    print("target: launcher / bare <= 1.1 per kind; launcher peak RSS at 100k after 200 keystrokes <= 150 MB")
-    return {str(name): {"rss_mb": row["rss_mb"], "keys": row["keys"],
-                        **{kind: {"median_ms": statistics.median(v) * 1000, "p90_ms": _p90(v) * 1000}
-                           for kind, v in row["times"].items() if v}}
-            for name, row in results.items()}
-
 
 def first_frame(command: list[str], marker: str, env: dict[str, str], size=(100, 30)) -> tuple[float, float]:
     """Seconds from spawn until `marker` has been written to the terminal, and the CPU seconds the
@@ -278,7 +144,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--json", metavar="FILE", help="also write the JSON document here")
-    parser.add_argument("--keys", action="store_true", help="also time key -> screen and peak RSS after 200 keystrokes")
+    parser.add_argument("--keys", action="store_true", help="also keystroke to frame and peak RSS (bench/keyframe.py)")
+    parser.add_argument("--key-rounds", type=int, default=3, help="rounds of keystrokes with --keys")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -336,9 +203,12 @@ def main() -> int:
             f"{row['what']:<28}{row['median_ms']:>10}{row['min_ms']:>8}{row['max_ms']:>8}{row['x_bare']:>8}"
             f"{row['cpu_ms']:>9}{row['cpu_x_bare']:>7}"
         )
+    print("target: the launcher's first frame at 10k, warm, ≤ 1.5× the bare app's")
     document = {"benchmark": "launcher_first_frame", "terminal": "100x30", "load_average": round(load, 2), "rows": rows}
     if args.keys:
-        document["keys"] = bench_keys(sizes, work, libraries, markers)
+        from keyframe import bench_keyframe
+
+        document["keys"] = bench_keyframe(sizes, args.key_rounds, 300, 0.06, {"now": ROOT}, work / "keys", libraries)
     print(json.dumps(document, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
