@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
 from textual.events import Key, Paste
+from textual.geometry import Size
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -144,6 +145,32 @@ class HitList(OptionList):
         query.insert_text_at_cursor(event.character or "")
 
 
+class PreviewText(Static):
+    """A part of the preview (title, body, state, note, tags). A keystroke that keeps the same
+    phrase highlighted leaves it alone, and new text of the same height is only repainted: a layout
+    is a pass over the whole screen and, as Textual settles the new sizes, one more frame."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self._shown: Content | str | None = None
+
+    def show(self, content: Content | str) -> None:
+        if _same(self._shown, content):
+            return
+        self._shown = content
+        width, height = self.content_region.width, self.content_region.height
+        self.update(content, layout=False)
+        if not width or self.get_content_height(self.size, self.app.size, width) != height:
+            self.refresh(layout=True)
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # When a layout gives a widget a new size, Textual sets its virtual (scrollable) size as a
+        # reactive that asks for one more layout, and so one more frame. This text does not scroll
+        # and the layout that resized it has drawn it at the new size in the same frame: settle the
+        # size without the second pass (which redrew the same lines a frame later).
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
 class LauncherScreen(EditingScreen):
     """The agents' screen: query, hits, preview of the reply, order context on the status line."""
 
@@ -167,17 +194,18 @@ class LauncherScreen(EditingScreen):
         self._limit = PAGE
         self._relevance_for: object = None
         self._indicators: dict[str, str] = {}
+        self._preview_title: str | None = None
 
     def compose(self) -> ComposeResult:
         yield QueryInput(placeholder=t("launcher.placeholder"), id="query", select_on_focus=False)
         with Horizontal(id="body"):
             yield HitList(id="hits")
             with VerticalScroll(id="preview", can_focus=False):
-                yield Static(id="preview-title")
-                yield Static(id="preview-body")
-                yield Static(id="preview-state")
-                yield Static(id="preview-note")
-                yield Static(id="preview-tags")
+                yield PreviewText(id="preview-title")
+                yield PreviewText(id="preview-body")
+                yield PreviewText(id="preview-state")
+                yield PreviewText(id="preview-note")
+                yield PreviewText(id="preview-tags")
         with Horizontal(id="status"):
             yield Static(id="profile-status")  # the shop being served: always in view with a profile
             yield Static(id="context-status")
@@ -345,7 +373,13 @@ class LauncherScreen(EditingScreen):
     # -- events ------------------------------------------------------------------------------------
 
     @on(Input.Changed, "#query")
-    def _query_changed(self) -> None:
+    def _query_changed(self, event: Input.Changed) -> None:
+        # Keys that arrive together (a burst, typing faster than a frame) have all changed the
+        # query before the first of their Changed messages gets here, and each search reads the
+        # query as it is now: draw once, for the last of them (whose value is the query's), and
+        # let the stale ones go. The last one always comes, so the hits end on the final query.
+        if event.value != self.query_text:
+            return
         self.refresh_hits(keep_highlight=False)
 
     @on(OptionList.OptionHighlighted, "#hits")
@@ -469,35 +503,32 @@ class LauncherScreen(EditingScreen):
 
     def _show_preview(self) -> None:
         entry = self.current_entry
-        title = self.query_one("#preview-title", Static)
-        body = self.query_one("#preview-body", Static)
-        state = self.query_one("#preview-state", Static)
-        note = self.query_one("#preview-note", Static)
-        tags = self.query_one("#preview-tags", Static)
+        show = self._preview_update
         preview = self.query_one("#preview", VerticalScroll)
         if entry is None:
             empty = not len(self.app.workspace.index)
-            title.update(plain(t("launcher.empty_library") if empty else t("launcher.no_hits", query=self.query_text)))
-            for widget in (body, state, note, tags):
-                widget.update("")
-            preview.border_title = ""
+            show("preview-title", plain(t("launcher.empty_library") if empty else t("launcher.no_hits", query=self.query_text)))
+            for name in ("preview-body", "preview-state", "preview-note", "preview-tags"):
+                show(name, "")
+            self._set_preview_title("")
             return
         phrase = entry.phrase
-        preview.border_title = f"/{phrase.code}" if phrase.code else ""
-        title.update(
+        self._set_preview_title(f"/{phrase.code}" if phrase.code else "")
+        show(
+            "preview-title",
             Content.assemble(
                 (shown(phrase.title), "bold"),
                 ("  ", ""),
                 (shown(entry.group.name), GROUP_STYLE),
-            )
+            ),
         )
         try:
             rendered = self.app.render_entry(entry)
         except TemplateError as error:
-            body.update(plain(phrase.body))
-            state.update(Content.styled(shown(t("launcher.template_error", error=error)), "$text-error"))
+            show("preview-body", plain(phrase.body))
+            show("preview-state", Content.styled(shown(t("launcher.template_error", error=error)), "$text-error"))
         else:
-            body.update(_body_content(rendered, self.query_text))
+            show("preview-body", _body_content(rendered, self.query_text))
             if rendered.missing:
                 names = "、".join(self.app.var_label(name, entry) for name in rendered.missing)
                 message = Content.styled(shown(t("preview.missing", names=names)), "$text-error")
@@ -509,15 +540,24 @@ class LauncherScreen(EditingScreen):
             if hit is not None and hit.where == OUTSIDE_WINDOW:
                 outside = Content.styled(shown(_outside_text(entry, self.app.today())), "bold $text-error")
                 message = Content.assemble(outside, "\n", message)
-            state.update(message)
-        note.update(Content.assemble((t("preview.note"), "bold"), "\n", shown(phrase.note)) if phrase.note else "")
+            show("preview-state", message)
+        show("preview-note", Content.assemble((t("preview.note"), "bold"), "\n", shown(phrase.note)) if phrase.note else "")
         extra = []
         if phrase.tags:
             extra.append(Content.assemble((t("preview.tags"), "bold"), "  ", shown(" · ".join(phrase.tags))))
         if phrase.valid_from or phrase.valid_until:
             extra.append(Content(t("preview.valid", start=phrase.valid_from or "…", end=phrase.valid_until or "…")))
-        tags.update(Content("\n").join(extra) if extra else "")
+        show("preview-tags", Content("\n").join(extra) if extra else "")
         preview.scroll_home(animate=False)
+
+    def _preview_update(self, name: str, content: Content | str) -> None:
+        self.query_one(f"#{name}", PreviewText).show(content)
+
+    def _set_preview_title(self, title: str) -> None:
+        """The preview's border title (the phrase's /code); setting it repaints the whole preview."""
+        if title != self._preview_title:
+            self._preview_title = title
+            self.query_one("#preview", VerticalScroll).border_title = title
 
     def _show_status(self) -> None:
         app = self.app
@@ -548,6 +588,14 @@ class LauncherScreen(EditingScreen):
         where = [part for part in (None if profile is not None else workspace.shop, workspace.library.name) if part]
         self.set_indicator("library", " / ".join(dict.fromkeys(where)) or str(workspace.library.root.name))
         self._show_live()
+
+
+def _same(before: object, content: Content | str) -> bool:
+    """Whether `before` (what a widget shows) is `content`: same text and, for Content, same spans
+    (Content's == compares the text alone)."""
+    if isinstance(content, Content):
+        return isinstance(before, Content) and content.is_same(before)
+    return isinstance(before, str) and before == content
 
 
 def _selling_first(hits: list[Hit], codes: tuple[str, ...]) -> list[Hit]:
