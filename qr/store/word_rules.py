@@ -16,14 +16,14 @@ must be in the same sentence (推荐 only in 专家推荐).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 from qr.store.models import Library, RuleConfig
 from qr.store.textprep import FILLERS, Prepared, fold, is_cjk, prepare
+from qr.store.triggers import TriggerSet
 
 OFF_PLATFORM = "off-platform"
 REVIEW = "review-incentive"
@@ -166,8 +166,12 @@ def parse_word_list(text: str, kind: str, source: str) -> list[GuideEntry]:
     return entries
 
 
+DATA = Path(__file__).with_name("data")
+"""The built-in word lists (read as files: importlib.resources costs a fresh `qr check` ~7 ms)."""
+
+
 def _data_text(name: str) -> str:
-    return resources.files("qr.store").joinpath("data", name).read_text(encoding="utf-8-sig")
+    return (DATA / name).read_text(encoding="utf-8-sig")
 
 
 @cache
@@ -293,30 +297,103 @@ def _context(entry: GuideEntry) -> _Context | None:
 
 
 @dataclass(frozen=True)
-class WordRules:
-    """The compiled word rules of one library: `scan(text)` finds every term worth reporting."""
+class RuleTables:
+    """What the word lists and a library's `[rules]` make, before any expression is compiled.
 
-    entries: tuple[GuideEntry, ...]
-    """Every term checked, each kind in priority order (what the guide screen lists)."""
-    problems: tuple[ListProblem, ...]
-    pattern: re.Pattern[str] | None
-    """All literal terms of all kinds in one trie: a text is scanned once."""
-    patterns: tuple[tuple[re.Pattern[str], GuideEntry], ...]
-    """The `re:` terms."""
-    allowed: re.Pattern[str] | None
-    by_key: Mapping[str, GuideEntry]
-    """term_key -> the entry of the highest-priority kind that lists it."""
-    contexts: dict[int, _Context | None] = field(default_factory=dict)
-    """id(entry) -> its compiled context checks, compiled the first time the entry matches."""
-    grades: Mapping[str, str] = field(default_factory=dict)
+    Plain data only (strings, tuples, dicts), so `qr.store.rules_cache` can keep it on disk: a
+    fresh `qr check` then reads it instead of parsing the lists and analysing the expressions.
+    """
+
+    rows: tuple[tuple[str, ...], ...]
+    """Every term checked (the GuideEntry fields in order), each kind in priority order."""
+    problems: tuple[tuple[str, str], ...]
+    """(name, message) of each `[rules] files` list that could not be used."""
+    literal: str | None
+    """All literal terms of all kinds in one trie-shaped expression: a text is scanned once."""
+    keys: dict[str, int]
+    """term_key -> the row of the highest-priority kind that lists it (a term on two lists is
+    reported as the stronger one)."""
+    expressions: tuple[int, ...]
+    """The rows of the `re:` terms."""
+    triggers: tuple[frozenset[str] | None, ...]
+    """For each `re:` term: strings one of which every match of it holds (None: always run it)."""
+    allowed: str | None
+    """The ordinary compounds and the library's allowed words, as one expression."""
+    grades: dict[str, str]
     """term_key -> the severity the library gave it."""
+
+    def well_formed(self) -> bool:
+        """Of the shape build_tables makes (a cache file read back is checked before use)."""
+        types: tuple[type | tuple[type, ...], ...] = (tuple, tuple, (str, type(None)), dict, tuple, tuple, (str, type(None)), dict)
+        if not all(isinstance(getattr(self, name), kind) for name, kind in zip(_TABLE_FIELDS, types)):
+            return False
+        rows = len(self.rows)
+        return (
+            all(isinstance(row, tuple) and len(row) == len(_ENTRY_FIELDS) and all(isinstance(v, str) for v in row) for row in self.rows)
+            and all(isinstance(row, int) and 0 <= row < rows for row in (*self.keys.values(), *self.expressions))
+            and len(self.triggers) == len(self.expressions)
+        )
+
+
+_TABLE_FIELDS = tuple(RuleTables.__dataclass_fields__)
+_ENTRY_FIELDS = tuple(name for name in GuideEntry.__dataclass_fields__)
+
+
+class WordRules:
+    """The word rules of one library: `scan(text)` finds every term worth reporting.
+
+    Everything is compiled on first need: a text is searched once for the triggers of all `re:`
+    terms (`qr.store.triggers`), and only the terms whose triggers it holds are compiled and run.
+    """
+
+    def __init__(self, tables: RuleTables) -> None:
+        self.tables = tables
+        self.grades = tables.grades
+        self._entries: dict[int, GuideEntry] = {}
+        self._expressions: dict[int, re.Pattern[str]] = {}
+        self._contexts: dict[int, _Context | None] = {}
+        """row -> its compiled context checks, compiled the first time the entry matches."""
+
+    def entry(self, row: int) -> GuideEntry:
+        entry = self._entries.get(row)
+        if entry is None:
+            entry = self._entries[row] = GuideEntry(**dict(zip(_ENTRY_FIELDS, self.tables.rows[row])))
+        return entry
+
+    @cached_property
+    def entries(self) -> tuple[GuideEntry, ...]:
+        """Every term checked, each kind in priority order (what the guide screen lists)."""
+        return tuple(self.entry(row) for row in range(len(self.tables.rows)))
+
+    @cached_property
+    def problems(self) -> tuple[ListProblem, ...]:
+        return tuple(ListProblem(name, message) for name, message in self.tables.problems)
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return re.compile(self.tables.literal) if self.tables.literal else None
+
+    @cached_property
+    def allowed(self) -> re.Pattern[str] | None:
+        return re.compile(self.tables.allowed) if self.tables.allowed else None
+
+    @cached_property
+    def triggers(self) -> TriggerSet:
+        return TriggerSet(self.tables.triggers)
+
+    def expression(self, index: int) -> re.Pattern[str]:
+        """The compiled `index`-th `re:` term."""
+        pattern = self._expressions.get(index)
+        if pattern is None:
+            pattern = self._expressions[index] = re.compile(self.entry(self.tables.expressions[index]).pattern)
+        return pattern
 
     def scan(self, text: str) -> list[WordMatch]:
         """Terms in `text`, left to right; ordinary compounds, allowed words and placeholder names are skipped."""
-        if not text or (self.pattern is None and not self.patterns):
+        if not text or (self.tables.literal is None and not self.tables.expressions):
             return []
         prepared = prepare(text)
-        found = self._literal(prepared.text) + self._expressions(prepared.text)
+        found = self._literal(prepared.text) + self._expression_matches(prepared.text)
         if not found:
             return []
         allowed = self._allowed_spans(prepared.text)
@@ -324,9 +401,9 @@ class WordRules:
         for start, end, entry in found:
             if any(a <= start and end <= b for a, b in allowed):
                 continue
-            if id(entry) not in self.contexts:
-                self.contexts[id(entry)] = _context(entry)
-            context = self.contexts[id(entry)]
+            if id(entry) not in self._contexts:
+                self._contexts[id(entry)] = _context(entry)
+            context = self._contexts[id(entry)]
             if context is not None and not context.allows(prepared.text, start, end):
                 continue
             kept.append((start, end, entry))
@@ -354,8 +431,18 @@ class WordRules:
             match = self.pattern.search(text, start + 1)
         return found
 
-    def _expressions(self, text: str) -> list[tuple[int, int, GuideEntry]]:
-        return [(m.start(), m.end(), entry) for pattern, entry in self.patterns for m in pattern.finditer(text) if m.end() > m.start()]
+    def _expression_matches(self, text: str) -> list[tuple[int, int, GuideEntry]]:
+        """Matches of the `re:` terms, term by term in list order: only the terms whose triggers
+        are in `text` run (the others cannot match)."""
+        found: list[tuple[int, int, GuideEntry]] = []
+        candidates = self.triggers.candidates(text)
+        while candidates:
+            lowest = candidates & -candidates
+            candidates ^= lowest
+            index = lowest.bit_length() - 1
+            entry = self.entry(self.tables.expressions[index])
+            found += [(m.start(), m.end(), entry) for m in self.expression(index).finditer(text) if m.end() > m.start()]
+        return found
 
     def _allowed_spans(self, prepared: str) -> list[tuple[int, int]]:
         spans = [match.span(1) for match in _PLACEHOLDER_NAME.finditer(prepared)] if "{" in prepared else []
@@ -369,7 +456,10 @@ class WordRules:
     def _entry(self, matched: str) -> GuideEntry | None:
         key = term_key(matched)
         # a lone character that matched with its adjective (最 + 便宜) is reported as the character's entry
-        return self.by_key.get(key) or self.by_key.get(key[:1])
+        row = self.tables.keys.get(key)
+        if row is None:
+            row = self.tables.keys.get(key[:1])
+        return None if row is None else self.entry(row)
 
 
 def _drop_covered(found: list[tuple[int, int, GuideEntry]]) -> list[tuple[int, int, GuideEntry]]:
@@ -403,9 +493,35 @@ def read_word_file(path: Path, name: str) -> tuple[list[GuideEntry], ListProblem
     return [GuideEntry(**{**entry.__dict__, "grade": entry.grade or "warning"}) for entry in parse_word_list(text, AD_LAW, name)], None
 
 
-def compile_rules(config: RuleConfig, root: Path) -> WordRules:
-    """Built-in lists plus the library's `[rules]`, compiled."""
+def compile_rules(config: RuleConfig, root: Path, *, disk_cache: bool = True) -> WordRules:
+    """Built-in lists plus the library's `[rules]`, ready to scan."""
+    return WordRules(cached_tables(config, root) if disk_cache else build_tables(config, root))
+
+
+def cached_tables(config: RuleConfig, root: Path) -> RuleTables:
+    """The tables from the disk cache when it holds them for these inputs, else built and saved
+    (`qr.store.rules_cache`: a fresh `qr check` then reads them instead of building them)."""
+    from qr.store import rules_cache
+
+    try:
+        key = rules_cache.tables_key(config, root, DATA)
+    except OSError:
+        return build_tables(config, root)  # qr's own files cannot be read: build, keep nothing
+    path = rules_cache.cache_file(root)
+    values = rules_cache.read(path, key)
+    if isinstance(values, tuple) and len(values) == len(_TABLE_FIELDS):
+        tables = RuleTables(*values)
+        if tables.well_formed():
+            return tables
+    tables = build_tables(config, root)
+    rules_cache.write(path, key, tuple(getattr(tables, name) for name in _TABLE_FIELDS))
+    return tables
+
+
+def build_tables(config: RuleConfig, root: Path) -> RuleTables:
+    """Parse the built-in lists and the library's `[rules]` into the tables the rules scan with."""
     from qr.store.load import LIBRARY_FILE
+    from qr.store.triggers import triggers
 
     builtin_by_key: dict[str, GuideEntry] = {}
     for kind in KINDS:
@@ -440,19 +556,26 @@ def compile_rules(config: RuleConfig, root: Path) -> WordRules:
             entries.append(entry)
 
     superlatives = _superlatives_pattern()
-    literal = [entry for entry in entries if not entry.pattern]
-    sequences = [tokens for entry in literal if (tokens := _tokens(entry.term, superlatives))]
-    pattern = re.compile(trie_pattern(sequences)) if sequences else None
-    scan_keys: dict[str, GuideEntry] = {}
-    for entry in literal:  # in priority order: a term on two lists is reported as the stronger one
-        scan_keys.setdefault(term_key(entry.term), entry)
-    expressions = tuple((re.compile(entry.pattern), entry) for entry in entries if entry.pattern)
+    literal = [row for row, entry in enumerate(entries) if not entry.pattern]
+    sequences = [tokens for row in literal if (tokens := _tokens(entries[row].term, superlatives))]
+    keys: dict[str, int] = {}
+    for row in literal:  # in priority order: a term on two lists is reported as the stronger one
+        keys.setdefault(term_key(entries[row].term), row)
+    expressions = tuple(row for row, entry in enumerate(entries) if entry.pattern)
     grades = {term_key(word): "error" for word in config.words("errors")} | {term_key(word): "warning" for word in config.words("warnings")}
 
     allowed_terms = list(builtin_terms("ordinary.txt")) + list(config.allow)
     allowed_sequences = [[re.escape(c) for c in term_key(term)] for term in allowed_terms if term.strip()]
-    allowed = re.compile(trie_pattern(allowed_sequences)) if allowed_sequences else None
-    return WordRules(tuple(entries), tuple(problems), pattern, expressions, allowed, scan_keys, {}, grades)
+    return RuleTables(
+        rows=tuple(tuple(getattr(entry, name) for name in _ENTRY_FIELDS) for entry in entries),
+        problems=tuple((problem.name, problem.message) for problem in problems),
+        literal=trie_pattern(sequences) if sequences else None,
+        keys=keys,
+        expressions=expressions,
+        triggers=tuple(triggers(entries[row].pattern) for row in expressions),
+        allowed=trie_pattern(allowed_sequences) if allowed_sequences else None,
+        grades=grades,
+    )
 
 
 _CACHE: dict[tuple, WordRules] = {}
