@@ -13,6 +13,7 @@ from qr.config import Config, Profile, load_config, resolve_libraries, select_pr
 from qr.index.cache import CachedLoad, load_cached
 from qr.index.phrase_index import KnownKeys, PhraseIndex
 from qr.store.entry import Entry
+from qr.store.load import load_library
 from qr.store.models import Library, Problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -127,16 +128,18 @@ def apply_file_cap(config: Config) -> None:
 
 
 def open_workspace(
-    library: str | Path | None = None, config: Config | None = None, profile: str | None = None
+    library: str | Path | None = None, config: Config | None = None, profile: str | None = None, *, index: bool = True
 ) -> Workspace:
     """Load the run's libraries: `--profile NAME` (or the config's default profile) gives an
     ordered list; otherwise `--library`, `$QR_LIBRARY`, the config or the bundled library.
-    Raises ConfigError for an unknown profile."""
+    Raises ConfigError for an unknown profile. With `index=False` the files are parsed and the
+    search index (its cache, pinyin) is neither read nor built: for `qr lint`, which never searches."""
     config = config or load_config()
     apply_file_cap(config)
     option = str(library) if library else None
     selected = select_profile(profile, config, library_option=option)
-    loads = [load_cached(root) for root in resolve_libraries(option, config, selected)]
+    roots = resolve_libraries(option, config, selected)
+    loads = [load_cached(root) if index else CachedLoad(load_library(root), {}) for root in roots]
     results = [load.result for load in loads]
     problems = [problem for result in results for problem in result.problems]
     if len(results) > 1:

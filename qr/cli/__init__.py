@@ -166,7 +166,7 @@ def _set_language(configured: str | None) -> None:
     set_language(choose_language(configured) if configured else None)
 
 
-def workspace_for(args: argparse.Namespace, *, warn_problems: bool = True) -> Workspace:
+def workspace_for(args: argparse.Namespace, *, warn_problems: bool = True, index: bool = True) -> Workspace:
     """The library (or profile) the options name, loaded; a bad config or a missing folder is a
     CommandError. Unknown config keys are warnings on stderr, and with `warn_problems` so is each
     file that could not be loaded."""
@@ -174,7 +174,7 @@ def workspace_for(args: argparse.Namespace, *, warn_problems: bool = True) -> Wo
     from qr.workspace import open_workspace
 
     try:
-        workspace = open_workspace(getattr(args, "library", None), profile=getattr(args, "profile", None))
+        workspace = open_workspace(getattr(args, "library", None), profile=getattr(args, "profile", None), index=index)
     except ConfigError as error:
         raise CommandError(error) from None
     use_cli_language(workspace.config)  # core messages (load problems, lint) follow ui_lang too

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from qr.store.lint import lint as lint_library
 
-    workspace = workspace_for(args, warn_problems=False)
+    workspace = workspace_for(args, warn_problems=False, index=False)  # lint never searches: no pinyin
     if len(workspace.libraries) > 1:
         from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
 
