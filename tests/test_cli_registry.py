@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from qr.cli import COMMANDS, build_parser, command, main
+from qr.cli import COMMANDS, command, main
+from qr.cli.parser import build_parser
 from qr.transfer.detect import read_source, sniff_format
 from qr.transfer.entries import TransferError
 from qr.transfer.formats import AUTO, EXPORT_FORMATS, IMPORT_FORMATS

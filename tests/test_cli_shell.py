@@ -66,7 +66,7 @@ def test_completion_descriptions_follow_the_language(capsys, monkeypatch):
 
 
 def test_completion_does_not_slow_down_a_normal_start():
-    code = "import sys\nfrom qr.cli import build_parser\nbuild_parser(['search', 'x'])\nbuild_parser()\nprint('shtab' in sys.modules)"
+    code = "import sys\nfrom qr.cli.parser import build_parser\nbuild_parser(['search', 'x'])\nbuild_parser()\nprint('shtab' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from qr.cli import COMMANDS, _named_command, build_parser, main
+from qr.cli import COMMANDS, _named_command, main, quick_parse
+from qr.cli.parser import build_parser
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,63 @@ def test_named_command(argv, named):
 )
 def test_parser_for_one_command_parses_like_the_whole_one(argv):
     assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+QUICK = [
+    ["search", "wlfm"],
+    ["search", "wl fm", "--limit", "3", "--json"],
+    ["search", "--json", "物流", "--explain"],
+    ["search", "", "--json"],
+    ["search", "/wl1", "--limit=7"],
+    ["search", "x", "--limit", "3", "--limit", "4"],
+    ["--library", "/x", "--profile", "p", "search", "q", "--library", "/y"],
+    ["--library=/x", "search", "q", "--profile=p"],
+    ["--once", "--paste", "search", "q"],
+    ["render", "wl1", "--set", "a=b", "--set", "c=", "--json", "--any-date"],
+    ["render", "--set=a=b", "wl1"],
+    ["list", "--group", "g", "--category", "c", "--json"],
+    ["list"],
+    ["copy", "wl1", "--print", "--set", "x=1"],
+    ["lint", "--json"],
+    ["init", "/tmp/x"],
+    ["import", "f.txt", "--into", "/l", "--dry-run", "--format", "csv"],
+    ["export", "--format", "csv", "--out", "o.csv"],
+    ["stats", "--days", "7", "--clear"],
+    ["paths", "--json"],
+    ["completion", "bash"],
+    ["--once", "--library", "/x"],
+    [],
+]
+"""Command lines `quick_parse` reads (asserted), with every kind of argument it knows."""
+
+NOT_QUICK = [
+    ["search"],  # the query is missing: argparse's error
+    ["search", "a", "b"],  # one too many
+    ["search", "q", "--lim", "3"],  # an abbreviation
+    ["--lib", "/x", "search", "q"],
+    ["search", "q", "--limit", "x"],  # not a number
+    ["search", "q", "--limit", "-1"],  # a negative number: argparse's rules
+    ["search", "q", "--limit"],
+    ["search", "q", "--json=1"],
+    ["search", "-h"],
+    ["search", "--", "-q"],
+    ["search", "q", "--once"],  # a launcher switch after the command
+    ["completion", "tcsh"],  # not a choice
+    ["export", "--format", "csv"],  # --out is required
+    ["check", "text"],  # an optional positional
+    ["team", "status"],  # actions (subparsers)
+    ["bogus"],
+    ["--help"],
+    ["-V"],
+]
+
+
+@pytest.mark.parametrize("argv", QUICK + NOT_QUICK)
+def test_quick_parse_reads_a_command_line_as_argparse_does_or_leaves_it_to_argparse(argv):
+    quick = quick_parse(argv)
+    assert (quick is not None) == (argv in QUICK)
+    if quick is not None:
+        assert vars(quick) == vars(build_parser(argv).parse_args(argv))
 
 
 def test_errors_and_help_still_name_every_command(capsys):

@@ -127,7 +127,7 @@ async def test_paste_problem_is_said_once_and_copy_still_works(library_dir):
 
 
 def test_paste_flag_and_config(tmp_path):
-    from qr.cli import build_parser
+    from qr.cli.parser import build_parser
 
     args = build_parser().parse_args(["--paste", "--once"])
     assert args.paste and args.once

@@ -12,8 +12,11 @@ Adding a subcommand `qr frob` takes one file and one line:
    package namespace holds its submodules, and `list` there would hide the builtin.
 
 `qr` with no subcommand runs the launcher (qr/cli/launch.py), the only path that imports Textual.
-Arguments are parsed before anything heavy is imported, and only the subcommand the command line
-names is imported and built (see `build_parser`): a warm `qr search` costs a few ms less for it.
+Arguments are parsed before anything heavy is imported. A plain command line (`qr search wlfm
+--json`, `qr render wl1 --set a=b`) is read by `quick_parse` from the subcommand's own declaration,
+without argparse; anything else (help, an abbreviation, a short option, an error to report, a
+subcommand with actions) goes to argparse (qr/cli/parser.py), which builds only the subcommand the
+command line names. Both give the same namespace (tests/test_fast_start.py holds it).
 
 Exit codes: 0 ok; 1 lint found errors; 2 bad input (unknown code, missing or invalid values,
 unreadable file, `init` into a non-empty folder); 3 no clipboard; 70 an unexpected error.
@@ -21,21 +24,16 @@ unreadable file, `init` into a non-empty folder); 3 no clipboard; 70 an unexpect
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from dataclasses import dataclass
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-
-    from _typeshed import SupportsWrite
+    import argparse
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from qr.config import Config
     from qr.workspace import Workspace
-
-from qr import __version__
 
 COMMANDS: dict[str, str] = {
     "render": "qr.cli.render",
@@ -63,17 +61,26 @@ LAUNCHER_FLAGS: dict[str, str] = {
 """Switches of the launcher (`qr` with no subcommand), accepted before a subcommand only: -> help id."""
 
 
-@dataclass(frozen=True)
 class Command:
-    """A subcommand: `qr NAME …` (registered in qr.cli.COMMANDS)."""
+    """A subcommand: `qr NAME …` (registered in qr.cli.COMMANDS). A plain class, not a dataclass:
+    every run defines it, and a dataclass costs the `dataclasses` module (~8 ms with `inspect`)."""
 
-    name: str
-    help: str
-    """One line for `qr --help` and the subcommand's description."""
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    """Declares the subcommand's arguments (--library/--profile are added for it)."""
-    run: Callable[[argparse.Namespace], int]
-    """Does the work; returns the exit status, or raises CommandError."""
+    __slots__ = ("add_arguments", "help", "name", "run")
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        add_arguments: Callable[[argparse.ArgumentParser], None],
+        run: Callable[[argparse.Namespace], int],
+    ) -> None:
+        self.name = name
+        self.help = help
+        """One line for `qr --help` and the subcommand's description."""
+        self.add_arguments = add_arguments
+        """Declares the subcommand's arguments (--library/--profile are added for it)."""
+        self.run = run
+        """Does the work; returns the exit status, or raises CommandError."""
 
 
 GLOBAL_OPTIONS: dict[str, tuple[str, str]] = {
@@ -85,6 +92,8 @@ GLOBAL_OPTIONS: dict[str, tuple[str, str]] = {
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """GLOBAL_OPTIONS on `parser`; `suppress` on subparsers, so an option given before the
     subcommand is not reset to None by the subparser's default."""
+    import argparse  # building a parser: argparse is loaded already
+
     default = argparse.SUPPRESS if suppress else None
     for option, (metavar, help) in GLOBAL_OPTIONS.items():
         parser.add_argument(option, metavar=metavar, default=default, help=help)
@@ -215,57 +224,6 @@ def print_json(document: object) -> None:
     sys.stdout.write(text + "\n")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose usage, help and errors reach the terminal through `safe`: an
-    argument typed with an escape sequence in it is echoed escaped in "unrecognized arguments"."""
-
-    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
-        super()._print_message(safe(message) if message else message, file)
-
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """Help texts are catalogue ids (`cli.*`), looked up when help is shown rather than when the
-    parser is built: building `qr search`'s parser must not load the catalogue."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        return translated_help(action.help) if action.help else action.help
-
-    def add_text(self, text: str | None) -> None:
-        super().add_text(translated_help(text) if text else text)
-
-    def start_section(self, heading: str | None) -> None:
-        super().start_section(translated_help(heading) if heading else heading)
-
-
-def translated_help(text: str) -> str:
-    """A help text (a `cli.*` id) or one of argparse's own English texts, in the CLI's language;
-    other text unchanged."""
-    from qr.i18n import EN
-
-    if text in EN:
-        return tr(text)
-    key = _argparse_ids().get(text)
-    return tr(key) if key else text
-
-
-def _argparse_ids() -> dict[str, str]:
-    """argparse's English texts -> their ids in the catalogue (`argparse.*`)."""
-    from qr.i18n import EN
-
-    return {text: key for key, text in EN.items() if key.startswith("argparse.")}
-
-
-def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
-    """`parser.parse_args(argv)` with argparse's own messages (usage:, error:, invalid choice…)
-    in the CLI's language: argparse looks them up through its module's `_` when it shows them."""
-    english = argparse._  # type: ignore[attr-defined]  # argparse's gettext, a module global
-    argparse._ = translated_help  # type: ignore[attr-defined]
-    try:
-        return parser.parse_args(argv)
-    finally:
-        argparse._ = english  # type: ignore[attr-defined]
-
-
 def _named_command(argv: Sequence[str]) -> str | None:
     """The subcommand `argv` names ("" for none), told without parsing; None when unclear.
 
@@ -287,35 +245,159 @@ def _named_command(argv: Sequence[str]) -> str | None:
     return ""
 
 
+class _Unclear(Exception):
+    """The command line is not one `quick_parse` reads: argparse does."""
+
+
+_UNSET = object()
+_Option = tuple  # (dest, action, type, choices) of a `--name` option, as `quick_parse` reads it
+
+
+class _Declaration:
+    """Stands in for a subcommand's argparse parser while its `add_arguments` runs, and records the
+    arguments `quick_parse` reads as argparse would: positionals given once, `--long` options that
+    store a value (converted by `type`, checked against `choices`), switches (`store_true`) and
+    `append`. Anything else (short options, optional positionals, subparsers, other actions or
+    keywords) raises, and argparse reads that command."""
+
+    def __init__(self) -> None:
+        self.positionals: list[tuple[str, tuple[object, ...] | None]] = []
+        """(dest, choices) in order; each one required."""
+        self.options: dict[str, _Option] = {}
+        """`--name` -> (dest, action, type, choices)."""
+        self.defaults: dict[str, object] = {}
+        self.required: set[str] = set()
+
+    def add_argument(
+        self, *names: str, action: str = "store", dest: str | None = None, type: Callable[[str], object] | None = None,
+        default: object = _UNSET, choices: Sequence[object] | None = None, required: bool = False,
+        metavar: str | None = None, help: str | None = None,
+    ) -> None:
+        allowed = tuple(choices) if choices is not None else None
+        if len(names) == 1 and not names[0].startswith("-"):
+            if action != "store" or dest is not None or default is not _UNSET or required:
+                raise _Unclear
+            self.positionals.append((names[0], allowed))
+            return
+        if not names or not all(name.startswith("--") and len(name) > 2 for name in names):
+            raise _Unclear
+        target = dest or names[0][2:].replace("-", "_")
+        if action == "store_true":
+            if type is not None or choices is not None or required:
+                raise _Unclear
+            self.defaults[target] = False if default is _UNSET else default
+        elif action in ("store", "append"):
+            self.defaults[target] = None if default is _UNSET else default
+        else:
+            raise _Unclear
+        if required:
+            self.required.add(target)
+        for name in names:
+            self.options[name] = (target, action, type, allowed)
+
+
+def _value(token: str, kind: Callable[[str], object] | None, choices: tuple[object, ...] | None) -> object:
+    try:
+        value = kind(token) if kind is not None else token
+    except (TypeError, ValueError):
+        raise _Unclear from None  # argparse says what is wrong with it
+    if choices is not None and value not in choices:
+        raise _Unclear
+    return value
+
+
+def quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The namespace argparse would give for `argv` (attribute for attribute), read without
+    argparse; None when the command line is not one read here (see `_Declaration`): then argparse
+    reads it, errors and help included. Only long options spelled out in full are read, so
+    argparse's abbreviations and its error messages stay its own."""
+    from types import SimpleNamespace
+
+    values: dict[str, object] = {"library": None, "profile": None, **dict.fromkeys(LAUNCHER_FLAGS_DESTS, False)}
+    tokens = iter(argv)
+    try:
+        for token in tokens:
+            if token in GLOBAL_OPTIONS or token.partition("=")[0] in GLOBAL_OPTIONS:
+                _take(token, tokens, GLOBAL_OPTIONS_DESTS, values)
+            elif token in LAUNCHER_FLAGS:
+                values[token[2:]] = True
+            elif token.startswith("-") or token not in COMMANDS:
+                return None
+            else:
+                values["command"] = token
+                values.update(_subcommand(command(token), tokens))
+                break
+        else:
+            values["command"] = None
+    except _Unclear:
+        return None
+    # a SimpleNamespace has what the commands read of an argparse.Namespace: its attributes
+    return SimpleNamespace(**values)  # type: ignore[return-value]
+
+
+GLOBAL_OPTIONS_DESTS: dict[str, _Option] = {option: (option[2:], "store", None, None) for option in GLOBAL_OPTIONS}
+LAUNCHER_FLAGS_DESTS = tuple(flag[2:] for flag in LAUNCHER_FLAGS)
+
+
+def _take(token: str, tokens: Iterator[str], options: Mapping[str, _Option], values: dict[str, object]) -> str:
+    """Option `token` (`--name`, `--name=value`) of `options` into `values`, its value taken from
+    `tokens` when not joined to it; returns the option's dest."""
+    name, equals, value = token.partition("=")
+    found = options.get(name)
+    if found is None:
+        raise _Unclear  # an abbreviation, --help, an unknown option
+    dest, action, kind, choices = found
+    if action == "store_true":
+        if equals:
+            raise _Unclear
+        values[dest] = True
+        return dest
+    if not equals:
+        following = next(tokens, None)
+        if following is None or following.startswith("-"):
+            raise _Unclear  # missing, or a negative number argparse may take as a value
+        value = following
+    converted = _value(value, kind, choices)
+    if action == "append":
+        listed = values[dest]
+        values[dest] = [*(listed if isinstance(listed, list) else ()), converted]
+    else:
+        values[dest] = converted
+    return dest
+
+
+def _subcommand(declared: Command, tokens: Iterator[str]) -> dict[str, object]:
+    """What the rest of the command line sets for subcommand `declared` (its defaults included)."""
+    declaration = _Declaration()
+    try:
+        declared.add_arguments(declaration)  # type: ignore[arg-type]  # records what argparse would be told
+    except (_Unclear, TypeError, AttributeError):
+        raise _Unclear from None
+    options = {**declaration.options, **GLOBAL_OPTIONS_DESTS}
+    values: dict[str, object] = dict(declaration.defaults)
+    positionals = iter(declaration.positionals)
+    given = set()
+    for token in tokens:
+        if token.startswith("-"):
+            if not token.startswith("--") or token == "--":
+                raise _Unclear
+            given.add(_take(token, tokens, options, values))
+            continue
+        dest, choices = next(positionals, (None, None))
+        if dest is None:
+            raise _Unclear  # one too many: argparse names it
+        values[dest] = _value(token, None, choices)
+    if next(positionals, None) is not None or not declaration.required <= given:
+        raise _Unclear  # something required is missing: argparse says what
+    values["run"] = declared.run
+    return values
+
+
 def command(name: str) -> Command:
     """The declaration of subcommand `name` (imports its module)."""
     from importlib import import_module
 
     return import_module(COMMANDS[name]).COMMAND
-
-
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The `qr` parser. Given `argv`, only the subcommand it names is built (none for the launcher):
-    importing and building all of them costs a tenth of a warm `qr search`. Parsing `argv` gives
-    the same result and the same errors either way: usage lines do not list the commands, and an
-    unknown command or anything unclear (--help, --version) builds them all."""
-    only = _named_command(argv) if argv is not None else None
-    if only and only not in COMMANDS:
-        only = None  # not a command: argparse's error lists them all
-    parser = _Parser(prog="qr", description="cli.description", formatter_class=_HelpFormatter)
-    parser.add_argument("-V", "--version", action="version", version=f"qr {__version__}", help="cli.opt.version")
-    add_global_options(parser, suppress=False)
-    for flag, help in LAUNCHER_FLAGS.items():
-        parser.add_argument(flag, action="store_true", help=help)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        if only is None or name == only:
-            declared = command(name)
-            sub = subparsers.add_parser(name, help=declared.help, description=declared.help, formatter_class=_HelpFormatter)
-            add_global_options(sub, suppress=True)
-            declared.add_arguments(sub)
-            sub.set_defaults(run=declared.run)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -325,7 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "qr.i18n" in sys.modules:  # a run before this one in the same process (tests) chose one
         _set_language(None)
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _parse(build_parser(argv), argv)
+    args = quick_parse(argv)
+    if args is None:
+        from qr.cli.parser import build_parser, parse
+
+        args = parse(build_parser(argv), argv)
     try:
         if args.command is None:
             from qr.cli.launch import run_launcher

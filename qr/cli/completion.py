@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qr.cli import Command, CommandError, build_parser, tr, translated_help
+from qr.cli import Command, CommandError, tr
+from qr.cli.parser import build_parser, translated_help
 
 SHELLS = ("bash", "zsh", "fish")
 
