@@ -21,6 +21,7 @@ is a ConfigError naming the key and the file (the CLI exits 2), an unknown key a
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,13 +79,40 @@ class ConfigError(MessageError):
     """The file's `ui_lang` when it could be read: the error is shown in that language."""
 
 
+XDG_DIRS = {"config": ("XDG_CONFIG_HOME", "~/.config"), "data": ("XDG_DATA_HOME", "~/.local/share"), "cache": ("XDG_CACHE_HOME", "~/.cache")}
+"""What platformdirs' user_{config,data,cache}_dir read on Linux: the variable, else this folder."""
+
+
+def _user_dir(kind: str) -> Path | None:
+    """platformdirs' `user_<kind>_dir("qr")` on Linux, computed as it does (an absolute
+    `$XDG_<KIND>_HOME`, else the folder under an absolute HOME, then `qr`), so that a warm
+    `qr search` does not import platformdirs, which brings tempfile, shutil, random, bz2 and lzma
+    (~17 modules, ~5 ms). None elsewhere or when HOME is not an absolute path: then platformdirs
+    answers (tests/test_fast_start.py compares the two)."""
+    if sys.platform != "linux" or "ANDROID_DATA" in os.environ:
+        return None
+    variable, default = XDG_DIRS[kind]
+    base = os.environ.get(variable, "")
+    if base.startswith("/"):
+        return Path(os.path.join(base, APP_NAME))
+    if not os.environ.get("HOME", "").startswith("/"):
+        return None
+    return Path(os.path.join(os.path.expanduser(default), APP_NAME))
+
+
 def config_dir() -> Path:
+    found = _user_dir("config")
+    if found is not None:
+        return found
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME))
 
 
 def data_dir() -> Path:
+    found = _user_dir("data")
+    if found is not None:
+        return found
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME))
@@ -97,6 +125,9 @@ def usage_path() -> Path:
 
 
 def cache_dir() -> Path:
+    found = _user_dir("cache")
+    if found is not None:
+        return found
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir(APP_NAME))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,39 @@ def test_search_reads_usage_only_when_a_history_exists(capsys, library_dir, isol
     capsys.readouterr()
     assert main([*lib, "search", "", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["code"] == "wl2"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG rule is computed on Linux only")
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [
+        ("/home/ann", None),
+        ("/home/ann/", None),  # a trailing slash
+        ("/home/ann", "/data/xdg"),
+        ("/home/ann", "relative/xdg"),  # not absolute: the XDG spec says ignore it
+        ("/home/ann", ""),
+        ("relative-home", "/data/xdg"),
+    ],
+)
+def test_user_dirs_are_the_ones_platformdirs_names(monkeypatch, home, xdg):
+    import platformdirs
+
+    from qr.config import XDG_DIRS, cache_dir, config_dir, data_dir
+
+    monkeypatch.setenv("HOME", home)
+    for variable, _ in XDG_DIRS.values():
+        if xdg is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, xdg)
+    assert config_dir() == Path(platformdirs.user_config_dir("qr"))
+    assert data_dir() == Path(platformdirs.user_data_dir("qr"))
+    assert cache_dir() == Path(platformdirs.user_cache_dir("qr"))
+
+
+def test_a_relative_home_is_left_to_platformdirs(monkeypatch):
+    from qr.config import _user_dir
+
+    monkeypatch.setenv("HOME", "relative-home")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert _user_dir("cache") is None
