@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from qr.messages import Message, MessageError
@@ -147,21 +146,34 @@ def bundled_library() -> Path:
     raise ConfigError(Message("config.no_bundled_library"))
 
 
-@dataclass(frozen=True)
 class Config:
-    """The config file's settings (all defaults when there is no file)."""
+    """The config file's settings (all defaults when there is no file). Read-only by convention.
+    A plain class, as Profile below: every run defines them, and a dataclass costs ~0.6 ms to
+    define (a warm `qr search` is ~60 ms)."""
 
-    library: Path | None = None
-    ui_lang: str | None = None
-    agent: str = ""
-    shop: str = ""
-    profiles: Mapping[str, Any] = field(default_factory=dict)
-    default_profile: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    """The declared settings without a field of their own (learn_asks, paste, keymap…), type-checked."""
-    path: Path | None = None
-    warnings: tuple[Message, ...] = ()
-    """One per unknown key (the file still loads), for the CLI and the UI to show."""
+    def __init__(
+        self,
+        library: Path | None = None,
+        ui_lang: str | None = None,
+        agent: str = "",
+        shop: str = "",
+        profiles: Mapping[str, Any] | None = None,
+        default_profile: str = "",
+        extra: Mapping[str, Any] | None = None,
+        path: Path | None = None,
+        warnings: tuple[Message, ...] = (),
+    ) -> None:
+        self.library = library
+        self.ui_lang = ui_lang
+        self.agent = agent
+        self.shop = shop
+        self.profiles: Mapping[str, Any] = profiles if profiles is not None else {}
+        self.default_profile = default_profile
+        self.extra: Mapping[str, Any] = extra if extra is not None else {}
+        """The declared settings without a field of their own (learn_asks, paste, keymap…), type-checked."""
+        self.path = path
+        self.warnings = warnings
+        """One per unknown key (the file still loads), for the CLI and the UI to show."""
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -256,15 +268,15 @@ def resolve_library(option: str | None, config: Config) -> Path:
     return bundled_library()
 
 
-@dataclass(frozen=True)
 class Profile:
     """One shop an agent serves (`[profiles.NAME]`): its names and its libraries, own first."""
 
-    name: str
-    shop: str = ""
-    agent: str = ""
-    libraries: tuple[Path, ...] = ()
-    """Library folders in resolution order: the shop's own first, then shared ones."""
+    def __init__(self, name: str, shop: str = "", agent: str = "", libraries: tuple[Path, ...] = ()) -> None:
+        self.name = name
+        self.shop = shop
+        self.agent = agent
+        self.libraries = libraries
+        """Library folders in resolution order: the shop's own first, then shared ones."""
 
 
 def profiles_of(config: Config) -> dict[str, Profile]:

@@ -5,7 +5,6 @@ The CLI and the TUI both start from `open_workspace`; neither reaches into the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,22 +20,35 @@ if TYPE_CHECKING:
     from qr.render import Rendered
 
 
-@dataclass
 class Workspace:
-    """The open library (or a profile's libraries) with its config and search index."""
+    """The open library (or a profile's libraries) with its config and search index.
 
-    config: Config
-    library: Library
-    problems: tuple[Problem, ...] = ()
-    _index: PhraseIndex | None = field(default=None, repr=False)
-    shared_libraries: tuple[Library, ...] = ()
-    """A profile's further libraries, after `library` (the shop's own) in resolution order."""
-    profile: Profile | None = None
-    _cached_keys: dict[int, KnownKeys] = field(default_factory=dict, repr=False)
-    """Search keys read from the index cache, by id of their Group."""
-    _cached: CachedLoad | None = field(default=None, repr=False)
-    """How `library` was loaded: its code table and key fields laid out in the cache file serve
-    the index while `library` is that very object and alone."""
+    A plain class rather than a dataclass, like the other classes a warm `qr search` defines on
+    its way: defining a dataclass costs ~0.6 ms (its methods are generated and compiled each run)."""
+
+    def __init__(
+        self,
+        config: Config,
+        library: Library,
+        problems: tuple[Problem, ...] = (),
+        _index: PhraseIndex | None = None,
+        shared_libraries: tuple[Library, ...] = (),
+        profile: Profile | None = None,
+        _cached_keys: dict[int, KnownKeys] | None = None,
+        _cached: CachedLoad | None = None,
+    ) -> None:
+        self.config = config
+        self.library = library
+        self.problems = problems
+        self._index = _index
+        self.shared_libraries = shared_libraries
+        """A profile's further libraries, after `library` (the shop's own) in resolution order."""
+        self.profile = profile
+        self._cached_keys: dict[int, KnownKeys] = _cached_keys if _cached_keys is not None else {}
+        """Search keys read from the index cache, by id of their Group."""
+        self._cached = _cached
+        """How `library` was loaded: its code table and key fields laid out in the cache file serve
+        the index while `library` is that very object and alone."""
 
     @property
     def libraries(self) -> list[Library]:
@@ -63,6 +75,8 @@ class Workspace:
         """The load problems of one of the libraries, with file names relative to its root."""
         if not self.shared_libraries:
             return self.problems
+        from dataclasses import replace
+
         root = library.root
         return tuple(
             replace(problem, file=problem.file.relative_to(root))
@@ -76,6 +90,8 @@ class Workspace:
 
         `problems` (relative to the library's root) replace that library's load problems.
         """
+        from dataclasses import replace
+
         from qr.index.reindex import updated_index
 
         if library.root == self.library.root:
@@ -143,6 +159,8 @@ def open_workspace(
     results = [load.result for load in loads]
     problems = [problem for result in results for problem in result.problems]
     if len(results) > 1:
+        from dataclasses import replace
+
         # several libraries: a relative file name alone would not say which library it is in
         problems = [
             replace(problem, file=result.library.root / problem.file)
