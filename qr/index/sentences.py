@@ -20,7 +20,7 @@ No Textual here.
 from __future__ import annotations
 
 import re
-import threading
+from _thread import allocate_lock
 from functools import lru_cache
 
 TYPE_CHECKING = False
@@ -45,8 +45,24 @@ CANDIDATES = 200
 TITLE_SCORE = 94.0
 MIXED_PENALTY = 2.0
 PINYIN_TYPO = 58.0
-_MIXED = re.compile(r"[a-z][\u3400-\u9fff]|[\u3400-\u9fff][a-z]")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@lru_cache(maxsize=1)
+def _mixed() -> re.Pattern:
+    # compiled on the first word with Han characters (only such a word can mix): Han classes take
+    # ~1 ms each to compile, which a `qr search` for an ASCII word need not pay
+    return re.compile(r"[a-z][\u3400-\u9fff]|[\u3400-\u9fff][a-z]")
+
+
+@lru_cache(maxsize=1)
+def _han_run() -> re.Pattern:
+    return re.compile(r"[\u3400-\u9fff]+")
+
+
+def is_mixed(token: str) -> bool:
+    """Whether a word mixes pinyin letters and Han characters (tui货, wl繁忙)."""
+    return not token.isascii() and _mixed().search(token) is not None
+
 _PINYIN_WORD = re.compile(r"[a-z]{3,12}")
 
 
@@ -61,7 +77,7 @@ def sentence_search(index: PhraseIndex, query: str, limit: int, today: date, usa
 
     tokens = query.lower().split()
     long = is_long(query)
-    mixed = any(_MIXED.search(token) for token in tokens)
+    mixed = any(is_mixed(token) for token in tokens)
     scored = text_search(index, tokens, limit, today, usage, typos=not (long or mixed), bodies=not (long or mixed))
     if mixed:
         _add_mixed(index, tokens, limit, today, usage, scored)
@@ -92,15 +108,16 @@ def _tables():
 def mixed_variants(token: str) -> list[str]:
     """`tui货` -> [`tuihuo`, `tuih`]: the Chinese of a mixed token in full pinyin, and in initials."""
     tables = _tables()
-    full = _HAN_RUN.sub(lambda match: tables.word_readings(match[0])[1], token)
-    initials = _HAN_RUN.sub(lambda match: tables.word_readings(match[0])[0], token)
+    han_run = _han_run()
+    full = han_run.sub(lambda match: tables.word_readings(match[0])[1], token)
+    initials = han_run.sub(lambda match: tables.word_readings(match[0])[0], token)
     return list(dict.fromkeys((full, initials)))
 
 
 def _add_mixed(index: PhraseIndex, tokens: list[str], limit: int, today: date, usage: Mapping[str, float], scored: Scored) -> None:
     from qr.index.tiers import text_search
 
-    choices = [mixed_variants(token) if _MIXED.search(token) else [token] for token in tokens]
+    choices = [mixed_variants(token) if is_mixed(token) else [token] for token in tokens]
     variants: list[list[str]] = [[]]
     for options in choices[:2]:
         variants = [[*done, option] for done in variants for option in options][:4]
@@ -227,7 +244,7 @@ SYNC_BUILD_LIMIT = 1000
 """Up to this many phrases the relevance index is built on the query that first needs it (~0.1 s);
 a larger one (about 1.3 s at 10,000 phrases, 16 s at 100,000) would freeze the launcher on a
 keystroke, so the launcher defers it (`defer_relevance`) and builds it in a worker thread."""
-_building = threading.Lock()
+_building = allocate_lock()  # threading.Lock itself, without importing threading (~1 ms)
 
 
 def defer_relevance(index: PhraseIndex) -> bool:

@@ -14,12 +14,11 @@ No Textual here; pure functions over strings, shared by indexing and querying.
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 PARTICLES = "吗呢啊吧呀哦嘛啦哈呐哇嗯噢喔了的我你您他她它咱俺亲"
 """Characters that never carry a buyer's question in this domain: Chinese text is cut at them."""
@@ -45,13 +44,39 @@ im ive id dont doesnt didnt cant wont isnt arent wasnt s t d ll m re ve
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _HAN = "\u3400-\u9fff\uf900-\ufaff"
-_PIECES = re.compile(rf"[{_HAN}]+|[a-z]+(?:'[a-z]+)?")
-_SPLIT_HAN = re.compile(f"[{PARTICLES}]+")
+_ASCII_PIECES = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+@lru_cache(maxsize=1)
+def _han_pieces() -> re.Pattern:
+    # compiled on the first text with Han characters: the class takes ~1 ms to compile, which an
+    # English query's `qr search` need not pay
+    return re.compile(rf"[{_HAN}]+|[a-z]+(?:'[a-z]+)?")
+
+
+def pieces(text: str) -> list[str]:
+    """The Han runs and English words of a normalised text, in order."""
+    return (_ASCII_PIECES if text.isascii() else _han_pieces()).findall(text)
+
+
+@lru_cache(maxsize=1)
+def _particles() -> re.Pattern:
+    return re.compile(f"[{PARTICLES}]+")
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width letters and punctuation become ASCII), lower case, one line."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width letters and punctuation become ASCII), lower case, one line. ASCII text is
+    its own NFKC form: unicodedata is imported for the first text that is not."""
+    if text.isascii():
+        return text.lower()
+    return _nfkc()(text).lower()
+
+
+@lru_cache(maxsize=1)
+def _nfkc() -> Callable[[str], str]:
+    from unicodedata import normalize
+
+    return partial(normalize, "NFKC")
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +94,7 @@ def stem(word: str) -> str:
 
 def han_terms(run: str) -> Iterator[str]:
     """Character pairs of a Han run, and its characters (a buyer's 退, 换, 坏 are words)."""
-    for piece in _SPLIT_HAN.split(run):
+    for piece in _particles().split(run):
         yield from piece
         for position in range(len(piece) - 1):
             yield piece[position : position + 2]
@@ -78,7 +103,7 @@ def han_terms(run: str) -> Iterator[str]:
 def terms(text: str) -> list[str]:
     """Every term of `text` in order (repeats kept: they count as term frequency)."""
     out: list[str] = []
-    for piece in _PIECES.findall(normalise(text)):
+    for piece in pieces(normalise(text)):
         if piece[0] >= "\u3400":
             out.extend(han_terms(piece))
         else:
@@ -107,9 +132,9 @@ def query_terms(text: str) -> dict[str, float]:
 def content_counts(text: str) -> tuple[int, int]:
     """How much a text says: (Han characters outside particles, English content words)."""
     han = words = 0
-    for piece in _PIECES.findall(normalise(text)):
+    for piece in pieces(normalise(text)):
         if piece[0] >= "\u3400":
-            han += len(_SPLIT_HAN.sub("", piece))
+            han += len(_particles().sub("", piece))
         elif piece.replace("'", "") not in STOP_WORDS:
             words += 1
     return han, words
