@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qr.cli import COMMANDS, _named_command, main, quick_parse
+from qr.cli import COMMANDS, main, named_command, quick_parse
 from qr.cli.parser import build_parser
 
 
@@ -33,7 +33,7 @@ from qr.cli.parser import build_parser
     ],
 )
 def test_named_command(argv, named):
-    assert _named_command(argv) == named
+    assert named_command(argv) == named
 
 
 @pytest.mark.parametrize(

@@ -224,7 +224,7 @@ def print_json(document: object) -> None:
     sys.stdout.write(text + "\n")
 
 
-def _named_command(argv: Sequence[str]) -> str | None:
+def named_command(argv: Sequence[str]) -> str | None:
     """The subcommand `argv` names ("" for none), told without parsing; None when unclear.
 
     Only options before the command matter, spelled as argparse accepts them (`--lib=X`, `--lib X`);

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from qr import __version__
-from qr.cli import COMMANDS, LAUNCHER_FLAGS, _named_command, add_global_options, command, safe, tr
+from qr.cli import COMMANDS, LAUNCHER_FLAGS, add_global_options, command, named_command, safe, tr
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     importing and building all of them costs a tenth of a warm `qr search`. Parsing `argv` gives
     the same result and the same errors either way: usage lines do not list the commands, and an
     unknown command or anything unclear (--help, --version) builds them all."""
-    only = _named_command(argv) if argv is not None else None
+    only = named_command(argv) if argv is not None else None
     if only and only not in COMMANDS:
         only = None  # not a command: argparse's error lists them all
     parser = _Parser(prog="qr", description="cli.description", formatter_class=HelpFormatter)
