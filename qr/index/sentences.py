@@ -49,8 +49,8 @@ PINYIN_TYPO = 58.0
 
 @lru_cache(maxsize=1)
 def _mixed() -> re.Pattern:
-    # compiled on the first word with Han characters (only such a word can mix): Han classes take
-    # ~1 ms each to compile, which a `qr search` for an ASCII word need not pay
+    # compiled on the first word that may mix (`is_mixed`): its two Han classes take ~2 ms to
+    # compile, which a `qr search` for an English or a Chinese word need not pay
     return re.compile(r"[a-z][\u3400-\u9fff]|[\u3400-\u9fff][a-z]")
 
 
@@ -59,9 +59,13 @@ def _han_run() -> re.Pattern:
     return re.compile(r"[\u3400-\u9fff]+")
 
 
+_LETTER = re.compile(r"[a-z]")
+
+
 def is_mixed(token: str) -> bool:
-    """Whether a word mixes pinyin letters and Han characters (tui货, wl繁忙)."""
-    return not token.isascii() and _mixed().search(token) is not None
+    """Whether a word mixes pinyin letters and Han characters (tui货, wl繁忙). Only a word with both
+    an ASCII letter and another character can: the mixed pattern is compiled for the first such."""
+    return not token.isascii() and _LETTER.search(token) is not None and _mixed().search(token) is not None
 
 _PINYIN_WORD = re.compile(r"[a-z]{3,12}")
 
