@@ -39,6 +39,9 @@ class Entry:
     def __repr__(self) -> str:
         return f"Entry(library={self.library!r}, group={self.group!r}, phrase={self.phrase!r})"
 
+    def __reduce__(self) -> tuple[object, ...]:  # copy and pickle through the constructor
+        return (Entry, self._key())
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}")
 
@@ -75,6 +78,9 @@ class Hit:
 
     def __repr__(self) -> str:
         return f"Hit(entry={self.entry!r}, score={self.score!r}, where={self.where!r}, index={self.index!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:  # copy and pickle through the constructor
+        return (Hit, (self.entry, self.score, self.where, self.index))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}")
