@@ -120,6 +120,22 @@ def test_relevance_index_is_kept_beside_the_cache_and_reused(library):
     assert original is None or original is real_build
 
 
+def test_relevance_postings_naming_a_phrase_beyond_the_index_rank_nothing(library):
+    """A stored relevance file is read without a pass over every posting (10 ms at 10,000
+    phrases): the phrase numbers a query reads are checked instead, and a file whose postings
+    name a phrase that is not there ranks nothing rather than showing a wrong reply or failing."""
+    from qr.index.relevance import RelevanceIndex
+
+    built = RelevanceIndex.build(
+        [("退款到账时效", "钱什么时候退回来", "", "", "审核通过后原路退回"), ("退货流程", "", "", "", "在订单页申请售后")]
+    )
+    assert [doc for doc, _ in built.search({"退款": 1.0}, 5)] == [0]
+    read = RelevanceIndex.from_bytes(built.to_bytes())
+    assert read is not None and read.search({"退款": 1.0}, 5) == built.search({"退款": 1.0}, 5)
+    damaged = RelevanceIndex(1, built.spans, built.postings)  # postings of 2 phrases, an index of 1
+    assert damaged.search({"退货": 1.0}, 5) == []
+
+
 def test_qr_search_explain(library, capsys):
     assert main(["search", "--library", str(library), "--explain", "--json", "我的退款多久能到账啊"]) == 0
     rows = json.loads(capsys.readouterr().out)

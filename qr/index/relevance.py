@@ -162,8 +162,8 @@ class RelevanceIndex:
             return None
         if any(not (0 <= start <= end <= len(postings)) for start, end, _ in spans.values()):
             return None
-        if postings and max(postings) & _DOC_MASK >= size:
-            return None
+        # Phrase numbers are checked where they are read (`search`): a max() over every posting
+        # here cost 10 ms at 10,000 phrases (100 ms at 100,000) on each process's first sentence
         return cls(size, spans, postings)
 
     def holders(self, text: str) -> list[int] | None:
@@ -213,7 +213,7 @@ class RelevanceIndex:
             for packed in postings[start:end]:
                 doc = packed & _DOC_MASK
                 scored[doc] = get(doc, 0.0) + (255 - (packed >> _DOC_BITS)) * unit
-        if not scored or not best_possible:
+        if not scored or not best_possible or max(scored) >= self.size:  # a damaged file: rank nothing
             return []
         import heapq
 
