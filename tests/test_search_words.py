@@ -120,6 +120,23 @@ def test_relevance_index_is_kept_beside_the_cache_and_reused(library):
     assert original is None or original is real_build
 
 
+def test_relevance_file_is_found_from_the_cache_checksums_as_from_the_bytes(library):
+    """A warm start names its relevance file from the CRCs the cache keeps per group, without
+    reading every key byte; keys made in the process give the same identity, so a cold start and
+    the warm starts after it share one file."""
+    from qr.index import sentences
+    from qr.workspace import open_workspace
+
+    open_workspace(library).index  # cold: writes the cache
+    warm = open_workspace(library).index
+    assert warm.titles.checksums is not None  # keys read from the cache file
+    made = PhraseIndex.from_libraries([load_library(library).library])
+    assert made.titles.checksums is None
+    assert sentences._identity(warm) == sentences._identity(made)
+    changed = write_library(library, {"pay.toml": GROUP.format(name="付款", phrases=phrase("fk1", "银行卡付款失败了"))})
+    assert sentences._identity(open_workspace(changed).index) != sentences._identity(warm)
+
+
 def test_relevance_postings_naming_a_phrase_beyond_the_index_rank_nothing(library):
     """A stored relevance file is read without a pass over every posting (10 ms at 10,000
     phrases): the phrase numbers a query reads are checked instead, and a file whose postings

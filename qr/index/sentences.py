@@ -299,13 +299,21 @@ def relevance_of(index: PhraseIndex) -> RelevanceIndex:
 
 
 def _identity(index: PhraseIndex) -> bytes:
-    """A checksum of the key fields the relevance index is built from."""
+    """A checksum of the key fields the relevance index is built from: of each group's CRC in
+    each field, the one the cache file keeps beside the bytes (`KeyField.checksums`, checked when
+    the group is read) or computed here for keys made in this process (the same value), so that a
+    warm start does not read every key byte (~20 ms at 100,000 phrases) to find its file."""
     import zlib
+    from array import array
 
-    crc = 0
+    crcs = array("I")
     for column in (index.titles, index.others, index.asks, index.notes, index.bodies):
-        crc = zlib.crc32(column.buffer[column.offsets[0] : column.end], crc)
-    return f"{index.size}:{crc}".encode()
+        stored = column.checksums
+        offsets, view = column.offsets, memoryview(column.buffer)
+        for group in range(len(offsets) - 1):
+            crc = stored[group] if stored is not None else None
+            crcs.append(crc if crc is not None else zlib.crc32(view[offsets[group] : offsets[group + 1]]))
+    return f"{index.size}:{zlib.crc32(crcs.tobytes())}".encode()
 
 
 def _stored_path(index: PhraseIndex) -> Path | None:
@@ -313,7 +321,8 @@ def _stored_path(index: PhraseIndex) -> Path | None:
         from qr.config import cache_dir
         from qr.store.digest import sha1
 
-        roots = "\n".join(dict.fromkeys(str(part.library.root.resolve()) for part in index.parts))
+        libraries = dict.fromkeys(part.library.root for part in index.parts)  # one resolve() per library, not per group
+        roots = "\n".join(dict.fromkeys(str(root.resolve()) for root in libraries))
         return cache_dir() / "index" / f"{sha1(roots.encode()).hexdigest()[:20]}.relevance"
     except (OSError, RuntimeError, ValueError):
         return None
