@@ -10,6 +10,7 @@ tier's band (NOTE_SCORES, BODY_SCORES), so the tier order holds."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -210,9 +211,10 @@ def _relevance_holders(index: PhraseIndex, token: str) -> list[int] | None:
     of its Chinese when that index is ready (never built here); None: scan."""
     if token.isascii() or len(token) < 2:
         return None
-    from qr.index.relevance import ready_relevance
-
-    relevance = ready_relevance(index)
+    relevance_module = sys.modules.get("qr.index.relevance")
+    if relevance_module is None:  # no relevance index exists in this process: do not import it for nothing
+        return None
+    relevance = relevance_module.ready_relevance(index)
     return relevance.holders(token) if relevance is not None else None
 
 
