@@ -54,14 +54,14 @@ from generate import generate
 QUERIES = {
     "exact code": ["/sh12", "/en12"],
     "code prefix": ["/wl", "/sh1"],
-    "Chinese words": ["物流繁忙", "退款 进度"],
+    "Chinese words": ["物流繁忙", "退款 进度", "收到"],  # 收到: in no title, a pass over the bodies
     "pinyin initials": ["wlfm", "tkjd"],
     "full pinyin": ["wuliufanmang", "tuikuan"],
     "English words": ["refund timeline", "shipping delay"],
-    "English typo": ["refnd timelin", "damaged parcle"],
+    "English typo": ["refnd timelin", "damaged parcle", "shiping delay"],  # delay: in 10,000 bodies
     "buyer question": ["退款多久到账", "我的快递到哪了", "where is my refund"],
     "pasted message": ["你好，我前天买的东西物流三天都没有更新了，是不是丢件了？麻烦帮我查一下，谢谢", "亲 我收到货了但是盒子是破的 里面东西也摔坏了 怎么处理"],
-    "mixed pinyin": ["tui货", "wl繁忙"],
+    "mixed pinyin": ["tui货", "wl繁忙", "换huo"],
     "pinyin typo": ["wlfn", "tkjf"],
 }
 CLI_QUERIES = ["/sh12", "物流繁忙", "wlfm", "refund timeline", "refnd timelin"]
@@ -255,10 +255,13 @@ out = {}
 for kind, items in queries.items():
     for query in items:
         start = time.perf_counter(); hits = index.search(query, limit=50); first = time.perf_counter() - start
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            start = time.perf_counter(); index.search(query, limit=50); times.append(time.perf_counter() - start)
+            # CPU time beside wall time: on a shared machine a wall p95 mostly measures the wait for a core
+            cpu_start = time.process_time(); start = time.perf_counter(); index.search(query, limit=50)
+            times.append(time.perf_counter() - start); cpu.append(time.process_time() - cpu_start)
         out[query] = {"kind": kind, "first_ms": first * 1000, "times_ms": [t * 1000 for t in times],
+                      "cpu_ms": [t * 1000 for t in cpu],
                       "hits": len(hits), "top": hits[0].phrase.title if hits else None,
                       "where": hits[0].where if hits else None}
 out["_rss_kb"] = peak_kb()
@@ -298,21 +301,25 @@ def bench_search(libraries: dict[int, Path], home: Path, repeat: int) -> dict:
         for kind in QUERIES:
             rows = [raw[query] for query in QUERIES[kind]]
             times = [t for row in rows for t in row["times_ms"]]
+            cpu = [t for row in rows for t in row["cpu_ms"]]
             kinds[kind] = {
                 "p50_ms": _percentile(times, 0.5),
                 "p95_ms": _percentile(times, 0.95),
+                "cpu_p50_ms": _percentile(cpu, 0.5),
+                "cpu_p95_ms": _percentile(cpu, 0.95),
                 "first_ms": max(row["first_ms"] for row in rows),
             }
         results[size] = {"queries": per_query, "kinds": kinds, "rss_mb": rss / 1024, "repeat": repeat}
     sizes = list(results)
-    print(f"\n## search, in process (ms; p50 / p95 over {repeat} runs per query, 2 queries per kind; first call in brackets)")
-    print(f"{'query kind':<16}" + "".join(f"{size:>24}" for size in sizes))
+    print(f"\n## search, in process (ms; wall p50 / p95 over {repeat} runs per query, 2-3 queries per kind;"
+          " first call in brackets; CPU p95 after the bar)")
+    print(f"{'query kind':<16}" + "".join(f"{size:>32}" for size in sizes))
     for kind in QUERIES:
         cells = []
         for size in sizes:
             row = results[size]["kinds"][kind]
-            cells.append(f"{row['p50_ms']:.2f} / {row['p95_ms']:.2f} [{row['first_ms']:.1f}]")
-        print(f"{kind:<16}" + "".join(f"{cell:>24}" for cell in cells))
+            cells.append(f"{row['p50_ms']:.2f} / {row['p95_ms']:.2f} [{row['first_ms']:.1f}] | {row['cpu_p95_ms']:.2f}")
+        print(f"{kind:<16}" + "".join(f"{cell:>32}" for cell in cells))
     print("top hits: " + "; ".join(f"{q} -> {r['top']} ({r['where']})" for q, r in results[sizes[-1]]["queries"].items()))
     return results
 
@@ -554,6 +561,8 @@ for _size in (10000, 100000):
                         _upper(1.1), _key_cell(_size, _kind)))
 TARGETS.append(("16", "search p95, ms (worst kind)", 100000,
                 lambda d: max(row["p95_ms"] for row in d["search"][100000]["kinds"].values()), "≤ 16 ms", _upper(16), None))
+TARGETS.append(("16", "search p95, CPU ms (worst kind)", 100000,
+                lambda d: max(row["cpu_p95_ms"] for row in d["search"][100000]["kinds"].values()), "≤ 16 ms", _upper(16), None))
 
 
 def print_targets(document: dict) -> None:

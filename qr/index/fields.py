@@ -235,15 +235,22 @@ class KeyField:
             self._bit_groups[bit] = found
         return found
 
+    def groups_for(self, token: str) -> int:
+        """The groups whose bloom filter allows `token`, as a bit set (bit g = group g); every
+        group when the field has no filters."""
+        groups = (1 << len(self.counts)) - 1
+        if self.blooms is not None:
+            for bit in _bit_positions(token):
+                groups &= self._groups_with_bit(bit)
+        return groups
+
     def _ranges(self, token: str) -> list[tuple[int, int]]:
         """Byte ranges (whole groups, neighbours merged) that may contain `token`."""
         offsets, end = self.offsets, self.end
         if self.blooms is None:
             self.check_all()
             return [(offsets[0], end)]
-        groups = (1 << len(self.blooms)) - 1
-        for bit in _bit_positions(token):
-            groups &= self._groups_with_bit(bit)
+        groups = self.groups_for(token)
         ranges: list[tuple[int, int]] = []
         checked = self._checked
         while groups > 0:

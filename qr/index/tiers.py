@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
     from qr.index.phrase_index import PhraseIndex, Scored
 
-from qr.index.fields import bloom_bits
 from qr.store.models import is_valid_code, normalise_code
 
 TIERS = (
@@ -140,11 +139,10 @@ def rarest(index: PhraseIndex, tokens: list[str]) -> str:
     """The token that the fewest groups may contain (their bloom filters say; longer wins a tie)."""
     if len(tokens) == 1:
         return tokens[0]
-    columns = (index.codes, index.titles, index.others, index.pinyin, index.bodies)
+    columns = [column for column in (index.codes, index.titles, index.others, index.pinyin, index.bodies) if column.blooms]
 
     def groups(token: str) -> int:
-        wanted = bloom_bits(token)
-        return sum(1 for column in columns for bloom in column.blooms or () if bloom & wanted == wanted)
+        return sum(column.groups_for(token).bit_count() for column in columns)
 
     return min(tokens, key=lambda token: (groups(token), -len(token)))
 
