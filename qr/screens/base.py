@@ -32,6 +32,7 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from qr.i18n import has, t
@@ -70,13 +71,29 @@ def pictured(text: str) -> str:
 
 
 class SafeInput(Input):
-    """An Input that draws control characters as pictures (the value itself is kept as typed)."""
+    """An Input that draws control characters as pictures (the value itself is kept as typed), and
+    a placeholder wider than the field on one line, cut with "…"."""
 
     @property
     def _value(self) -> Text:
         text = super()._value
         text.plain = pictured(text.plain)
         return text
+
+    def render_line(self, y: int) -> Strip:
+        if y != 0 or self.value or not self.placeholder:
+            return super().render_line(y)
+        # Input word-wraps a long placeholder and draws the first line: the hint "6-24 位数字，在订单
+        # 详情页复制，不要带空格或字母" showed as "6-24" (the rest has no space to wrap at).
+        width = self.scrollable_content_region.width
+        placeholder = Text(pictured(self.placeholder), no_wrap=True, overflow="ellipsis", end="")
+        placeholder.stylize(self.get_component_rich_style("input--placeholder"))
+        if self.has_focus and self._cursor_visible:
+            placeholder.stylize(self.get_component_rich_style("input--cursor"), 0, 1)
+        console = self.app.console
+        strip = Strip(console.render(placeholder, self.app.console_options.update_width(width)))
+        # one more cell, as Input draws (room for the cursor after a value)
+        return strip.crop(0, width).extend_cell_length(width + 1).apply_style(self.rich_style)
 
 
 def plain(text: object) -> Content:
