@@ -77,6 +77,17 @@ async def test_every_main_screen_at_80_columns_shows_f1_and_only_whole_keys(libr
                 await settle(pilot)
 
 
+async def test_keys_stay_whole_when_the_focus_moves_and_the_keys_are_rebuilt(library_dir):
+    app = build(library_dir, "zh")
+    async with app.run_test(size=SMALL) as pilot:
+        await open_guide(pilot)
+        for keys in (("ctrl+f", "z"), ("tab",), ("tab",), ("escape",)):
+            await pilot.press(*keys)
+            await settle(pilot)
+            shown, labels = footer_items(app)
+            assert ALL_KEYS["zh"] in shown and set(shown) <= labels, (keys, shown)
+
+
 async def test_a_wider_terminal_shows_the_keys_again(library_dir):
     app = build(library_dir, "en")
     async with app.run_test(size=SMALL) as pilot:

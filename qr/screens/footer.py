@@ -18,7 +18,9 @@ F1 "All keys" key, early in every screen's list, shows them all.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.geometry import Region
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -48,6 +50,16 @@ class QuietFooter(Footer):
         await self.recompose()
         self._fit_later()
 
+    def on_mount(self) -> None:
+        # after each layout of the screen (new keys get their places then); Footer.on_mount runs too
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out)
+
+    def on_unmount(self) -> None:
+        self.screen.screen_layout_refresh_signal.unsubscribe(self)
+
+    def _laid_out(self, _screen: Screen) -> None:
+        self._fit_later()
+
     def on_resize(self) -> None:
         self._fit_later()
 
@@ -56,7 +68,8 @@ class QuietFooter(Footer):
         self._fit_later()
 
     _fit_pending = False
-    _fit_tries = 0
+    _places: dict[Widget, Region] | None = None
+    """Where each key of the current compose was laid out (a hidden key is not, so it is kept)."""
 
     def _fit_later(self) -> None:
         """Show only whole keys once the keys on show are laid out (after this refresh)."""
@@ -70,26 +83,30 @@ class QuietFooter(Footer):
         if not self.is_attached:
             return
         palette = next((key for key in self.query_children(FooterKey) if key.has_class("-command-palette")), None)
-        regions = [(child, child.virtual_region) for child in self.children if child is not palette]
-        if any(not region for _child, region in regions) and self._fit_tries < 10:
-            self._fit_tries += 1  # new keys not laid out yet
-            self._fit_later()
-            return
-        self._fit_tries = 0
+        if palette is not None and not palette.virtual_region:
+            return  # not laid out yet: the next layout calls again
+        places = self._places = self._places or {}
+        for child in self.children:
+            if laid_out := child.virtual_region:
+                places[child] = laid_out
         right = palette.virtual_region.x if palette is not None else self.scrollable_content_region.width
         scroll_x = round(self.scroll_x)
-        for child, region in regions:
+        for child in self.children:
+            place = places.get(child)
+            if child is palette or place is None:
+                continue  # not laid out yet: the next layout calls again
             # a key's last cell is the blank after its description: that one may be under the palette key
             spare = (
                 child.get_component_styles("footer-key--description").padding.right
                 if isinstance(child, FooterKey) and child.description
                 else 0
             )
-            fits = region.x - scroll_x >= 0 and region.right - spare - scroll_x <= right
+            fits = place.x - scroll_x >= 0 and place.right - spare - scroll_x <= right
             if child.visible != fits:
                 child.visible = fits
 
     def compose(self) -> ComposeResult:
+        self._places = None  # new keys
         self._composed_for = self._keys_signature() if self._bindings_ready else None
         yield from super().compose()
 
