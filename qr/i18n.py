@@ -711,7 +711,7 @@ EN: dict[str, str] = {
     "config.unknown_profile_none": "unknown profile {name!r}; known profiles: none ({file} has no [profiles.NAME])",
     "config.unknown_default_profile": "default_profile in {file}: unknown profile {name!r}; known profiles: {known}",
     "config.unknown_default_profile_none": "default_profile in {file}: unknown profile {name!r}; known profiles: none ({file} has no [profiles.NAME])",
-    # lint findings (id + arguments; qr.store.lint.finding_text fills them in)
+    # lint findings (id + arguments; qr.store.text_check.finding_text fills them in)
     "lint.family.off-platform": "off-platform contact",
     "lint.family.review-incentive": "review incentive",
     "lint.family.efficacy": "efficacy or medical claim",
@@ -1644,7 +1644,7 @@ ZH: dict[str, str] = {
     "config.unknown_profile_none": "未知的配置档 {name!r}；已有：无（{file} 中没有 [profiles.名称]）",
     "config.unknown_default_profile": "{file} 中的 default_profile：未知的配置档 {name!r}；已有：{known}",
     "config.unknown_default_profile_none": "{file} 中的 default_profile：未知的配置档 {name!r}；已有：无（{file} 中没有 [profiles.名称]）",
-    # lint findings (id + arguments; qr.store.lint.finding_text fills them in)
+    # lint findings (id + arguments; qr.store.text_check.finding_text fills them in)
     "lint.family.off-platform": "站外联系",
     "lint.family.review-incentive": "评价诱导",
     "lint.family.efficacy": "功效/医疗用语",

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from lint_eval import Report, evaluate, read_labelled
 
-from qr.store.lint import WORD_RULES, check_text, lint
+from qr.store.lint import WORD_RULES, lint
 from qr.store.load import load_library
+from qr.store.text_check import check_text
 from qr.store.word_rules import default_rules
 
 LABELLED = Path(__file__).parent / "data" / "lint_labelled.tsv"

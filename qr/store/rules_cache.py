@@ -1,11 +1,12 @@
-"""The word rules' tables kept on disk, so a fresh `qr check` does not rebuild them.
+"""Data the word rules derive from files, kept on disk so a fresh `qr check` does not derive it again.
 
-Building the tables (parsing the word lists, folding every term, shaping the trie, finding each
-expression's triggers) is most of what a fresh process spends on the rules, and its result only
-depends on its inputs. It is kept in `<cache dir>/rules/<hash of the library path>.rules`: a key,
-and a CRC of the rest, then the tables as `marshal` data (plain strings, tuples and dicts; no code is loaded from it).
+The rules' tables (the word lists parsed, every term folded, the trie shaped, each expression's
+triggers found and its compiled program: `qr.store.regex_programs`) are most of what a fresh process spends on the rules, and depend only on their
+inputs. They are kept in `<cache dir>/rules/<hash of the library path>.rules`, and OpenCC's
+character table, parsed, in `<cache dir>/rules/opencc-ts.table`. Each file is a key and a CRC of
+the rest, then `marshal` data (plain strings, numbers, tuples and dicts; no code is loaded from it).
 
-The key is a digest of everything the tables are made from: the built-in lists, the code that
+The tables' key is a digest of everything they are made from: the built-in lists, the code that
 builds them, OpenCC's table, the Python version, the library's `[rules]` and the content of each
 `[rules] files` list. Any change gives a new key and the file is rebuilt; a file that cannot be
 read or decoded is ignored (rebuilt), and one that cannot be written only costs the next process
@@ -25,31 +26,39 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from qr.store.models import RuleConfig
 
-FORMAT = b"qr-rules 1\n"
+FORMAT = b"qr-rules 2\n"
 """Bump when the tables change shape (the code digest in the key catches most changes anyway)."""
 _HERE = Path(__file__).parent
-_CODE = ("word_rules.py", "triggers.py", "textprep.py", "rules_cache.py")
+_CODE = ("word_rules.py", "triggers.py", "textprep.py", "rules_cache.py", "regex_programs.py")
 
 
 def cache_file(root: Path) -> Path:
+    """The tables of the library at `root`."""
+    return named_file(sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:24] + ".rules")
+
+
+def named_file(name: str) -> Path:
     from qr.config import cache_dir
 
-    name = sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return cache_dir() / "rules" / f"{name}.rules"
+    return cache_dir() / "rules" / name
 
 
-def tables_key(config: RuleConfig, root: Path, data: Path) -> bytes:
+def digest_of(text: str) -> bytes:
+    """A key for `read`/`write` made of `text` and the Python that writes the data."""
+    return sha1(f"{text}\0{sys.version}\0{marshal.version}".encode("utf-8", "surrogatepass")).hexdigest().encode("ascii")
+
+
+def tables_key(config: RuleConfig, root: Path, data: Path, opencc: Path | None) -> bytes:
     """A digest of every input of the tables: the lists in `data`, the code that builds them,
     OpenCC's table, Python, `[rules]` and its lists (OSError when qr's own files cannot be read)."""
-    from qr.store.textprep import traditional_table_file
+    import _sre  # the regex engine the kept programs are for
 
     digest = sha1(FORMAT)
-    digest.update(f"{sys.version}\n{marshal.version}\n{root}\n{config.cache_key!r}\n".encode("utf-8", "surrogatepass"))
+    digest.update(f"{sys.version}\n{marshal.version}\n{_sre.MAGIC}\n{root}\n{config.cache_key!r}\n".encode("utf-8", "surrogatepass"))
     for name in _CODE:
         digest.update((_HERE / name).read_bytes())
     for path in sorted(data.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    opencc = traditional_table_file()
     if opencc is not None:
         stat = opencc.stat()
         digest.update(f"{opencc}\0{stat.st_size}\0{stat.st_mtime_ns}".encode("utf-8", "surrogatepass"))
@@ -77,7 +86,7 @@ def read(path: Path, key: bytes) -> object | None:
         return None
 
 
-def write(path: Path, key: bytes, values: tuple) -> None:
+def write(path: Path, key: bytes, values: tuple | dict) -> None:
     """Save `values` (marshal data) under `key`, atomically; a folder that cannot be written only
     costs the next process the build."""
     from qr.store.save import atomic_write

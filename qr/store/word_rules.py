@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
 from qr.store.models import Library, RuleConfig
-from qr.store.textprep import FILLERS, Prepared, fold, is_cjk, prepare
+from qr.store.textprep import FILLERS, Prepared, fold, is_cjk, prepare, traditional_table_file
 from qr.store.triggers import TriggerSet
 
 OFF_PLATFORM = "off-platform"
@@ -50,7 +50,6 @@ SEVERITIES = ("error", "warning")
 
 # Punctuation a term may hold between its parts: 你问我，我问谁 also finds 你问我我问谁 / 你问我, 我问谁.
 SEPARATORS = " \t\u3000,，、。!！?？~～;；:：…·—-\"'“”‘’「」『』《》()（）【】"
-_SEPARATOR_CLASS = "[" + re.escape(fold(SEPARATORS)) + "]*"
 _ASCII_WORD = re.compile(r"[a-z0-9]")
 # Placeholder names are not sent to the buyer; a variable called {保证金} must not read as a promise.
 _PLACEHOLDER_NAME = re.compile(r"(?<!\{)\{([^{}|\s]+)(?=[|}])")
@@ -218,7 +217,7 @@ def _tokens(term: str, superlatives: str) -> list[str] | None:
             while end < len(text) and text[end] in SEPARATORS:
                 end += 1
             if is_cjk(text[index - 1]) or is_cjk(text[end]):
-                tokens.append(_SEPARATOR_CLASS)
+                tokens.append("[" + re.escape(fold(SEPARATORS)) + "]*")
             else:
                 tokens.extend(re.escape(c) for c in text[index:end])
             index = end
@@ -321,10 +320,13 @@ class RuleTables:
     """The ordinary compounds and the library's allowed words, as one expression."""
     grades: dict[str, str]
     """term_key -> the severity the library gave it."""
+    programs: dict[str, tuple] = field(default_factory=dict)
+    """Expression source -> its compiled program (`qr.store.regex_programs`), kept with the tables
+    on disk so a fresh process does not compile them; what is not here is compiled."""
 
     def well_formed(self) -> bool:
         """Of the shape build_tables makes (a cache file read back is checked before use)."""
-        types: tuple[type | tuple[type, ...], ...] = (tuple, tuple, (str, type(None)), dict, tuple, tuple, (str, type(None)), dict)
+        types: tuple[type | tuple[type, ...], ...] = (tuple, tuple, (str, type(None)), dict, tuple, tuple, (str, type(None)), dict, dict)
         if not all(isinstance(getattr(self, name), kind) for name, kind in zip(_TABLE_FIELDS, types)):
             return False
         rows = len(self.rows)
@@ -337,6 +339,7 @@ class RuleTables:
 
 _TABLE_FIELDS = tuple(RuleTables.__dataclass_fields__)
 _ENTRY_FIELDS = tuple(name for name in GuideEntry.__dataclass_fields__)
+_PATTERN_FIELD = _ENTRY_FIELDS.index("pattern")
 
 
 class WordRules:
@@ -371,11 +374,16 @@ class WordRules:
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
-        return re.compile(self.tables.literal) if self.tables.literal else None
+        return self._compile(self.tables.literal) if self.tables.literal else None
 
     @cached_property
     def allowed(self) -> re.Pattern[str] | None:
-        return re.compile(self.tables.allowed) if self.tables.allowed else None
+        return self._compile(self.tables.allowed) if self.tables.allowed else None
+
+    def _compile(self, source: str) -> re.Pattern[str]:
+        from qr.store.regex_programs import restore
+
+        return restore(source, self.tables.programs.get(source))
 
     @cached_property
     def triggers(self) -> TriggerSet:
@@ -385,7 +393,7 @@ class WordRules:
         """The compiled `index`-th `re:` term."""
         pattern = self._expressions.get(index)
         if pattern is None:
-            pattern = self._expressions[index] = re.compile(self.entry(self.tables.expressions[index]).pattern)
+            pattern = self._expressions[index] = self._compile(self.entry(self.tables.expressions[index]).pattern)
         return pattern
 
     def scan(self, text: str) -> list[WordMatch]:
@@ -504,7 +512,7 @@ def cached_tables(config: RuleConfig, root: Path) -> RuleTables:
     from qr.store import rules_cache
 
     try:
-        key = rules_cache.tables_key(config, root, DATA)
+        key = rules_cache.tables_key(config, root, DATA, traditional_table_file())
     except OSError:
         return build_tables(config, root)  # qr's own files cannot be read: build, keep nothing
     path = rules_cache.cache_file(root)
@@ -513,9 +521,18 @@ def cached_tables(config: RuleConfig, root: Path) -> RuleTables:
         tables = RuleTables(*values)
         if tables.well_formed():
             return tables
-    tables = build_tables(config, root)
+    tables = with_programs(build_tables(config, root))
     rules_cache.write(path, key, tuple(getattr(tables, name) for name in _TABLE_FIELDS))
     return tables
+
+
+def with_programs(tables: RuleTables) -> RuleTables:
+    """The tables with the compiled program of each expression, to keep on disk."""
+    from qr.store.regex_programs import program
+
+    sources = [tables.literal, tables.allowed, *(tables.rows[row][_PATTERN_FIELD] for row in tables.expressions)]
+    programs = {source: found for source in sources if source and (found := program(source)) is not None}
+    return replace(tables, programs=programs)
 
 
 def build_tables(config: RuleConfig, root: Path) -> RuleTables:
