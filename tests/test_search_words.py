@@ -180,3 +180,17 @@ def test_bad_synonyms_in_library_toml_is_a_problem_naming_the_term(tmp_path):
     assert [str(problem) for problem in result.problems] == ["_library.toml:3:1: [synonyms] 快递 must be a list of strings (it is skipped)"]
     index = PhraseIndex.from_libraries([result.library])
     assert codes(index.search("你们这个包邮吗亲"), 1) == ["a1"]  # the good set still works
+
+
+def test_bundled_synonyms_read_with_rtoml_are_what_tomllib_reads():
+    """bundled_groups parses the data file with rtoml (quicker to import on an English query's
+    relevance pass); tomllib, the reference parser, must read the same sets."""
+    import tomllib
+    from pathlib import Path
+
+    import qr.index.synonyms as synonyms
+    from qr.index.terms import normalise
+
+    text = (Path(synonyms.__file__).parent / "data" / "synonyms.toml").read_text(encoding="utf-8")
+    expected = tuple(tuple(normalise(word) for word in group) for group in tomllib.loads(text)["groups"])
+    assert len(expected) > 20 and synonyms.bundled_groups() == expected

@@ -23,13 +23,19 @@ SYNONYM_WEIGHT = 0.4
 
 @lru_cache(maxsize=1)
 def bundled_groups() -> tuple[tuple[str, ...], ...]:
-    import tomllib
-
     # beside this module (a package's data files are installed with it): importlib.resources
     # would import tempfile, shutil, zipfile, bz2 and lzma (~6 ms) into an English `qr search`
     path = os.path.join(os.path.dirname(__file__), "data", "synonyms.toml")
     with open(path, encoding="utf-8") as handle:
-        data = tomllib.loads(handle.read())
+        text = handle.read()
+    try:  # rtoml (a dependency, for group files) imports in ~1/3 of tomllib's time; the same values
+        import rtoml
+
+        data = rtoml.loads(text)
+    except ImportError:
+        import tomllib
+
+        data = tomllib.loads(text)
     return tuple(tuple(normalise(word) for word in group) for group in data["groups"])
 
 
