@@ -367,7 +367,7 @@ class BrowserScreen(EditingScreen):
         ]
 
         def field(label: str, value: str) -> None:
-            lines.append(Content.assemble((f"{label}: ", "bold"), shown(value)))
+            lines.append(Content.assemble((t("ui.field", label=label), "bold"), shown(value)))
 
         if phrase.note:
             field(t("preview.note"), phrase.note)

@@ -187,7 +187,7 @@ class PracticeScreen(QrScreen):
 
     def _show_mode(self) -> None:
         name = t(f"practice.mode.{self.mode}")
-        self.query_one("#practice-mode", Static).update(Content.assemble((t("practice.mode") + ": ", "bold"), name, ("   " + t("practice.mode_hint"), "dim")))
+        self.query_one("#practice-mode", Static).update(Content.assemble((t("ui.field", label=t("practice.mode")), "bold"), name, ("   " + t("practice.mode_hint"), "dim")))
 
     @on(OptionList.OptionSelected, "#practice-targets")
     def _target_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -329,7 +329,8 @@ class PracticeScreen(QrScreen):
             plain(t("practice.learned", label=label, learned=summary.learned.learned, total=summary.learned.total, box=LEARNED_BOX)),
         ]
         if not summary.saved:
-            lines.append(Content.styled(t("practice.not_saved") + (f": {self.progress.problem}" if self.progress.problem else ""), "$warning"))
+            not_saved = t("ui.field", label=t("practice.not_saved")) + self.progress.problem if self.progress.problem else t("practice.not_saved")
+            lines.append(Content.styled(not_saved, "$warning"))
         hint = t("practice.summary_hint") + (t("practice.summary_hint_browser") if self.from_browser else "")
         lines += [Content(""), Content.styled(hint, "dim")]
         self.query_one("#practice-result", Static).update(Content("\n").join(lines))
