@@ -198,6 +198,23 @@ def test_help_and_messages_follow_the_locale(capsys, library_dir, monkeypatch):
     assert "unknown code /wl3" in err
 
 
+@pytest.mark.parametrize("columns", [80, 120])
+def test_chinese_help_fits_the_terminal(capsys, monkeypatch, columns):
+    """argparse wrapped by characters, and a Chinese character takes two columns: `qr --help`
+    ran past 80 columns and the terminal broke its lines again, mid-word."""
+    import unicodedata
+
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for argv in (["--help"], ["check", "--help"], ["import", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        lines = capsys.readouterr().out.splitlines()
+        widths = [sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line) for line in lines]
+        assert max(widths) <= columns, (argv, lines[widths.index(max(widths))])
+        assert not any(line.lstrip().startswith(("）", "，", "。", "；")) for line in lines)
+
+
 def test_ui_lang_in_the_config_wins_over_the_locale(capsys, library_dir, isolated_home):
     write_config(isolated_home, f'ui_lang = "zh"\nlibrary = "{library_dir}"\n')
     code, _, err = run(capsys, "search", "完全没有这个词")

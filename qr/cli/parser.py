@@ -38,6 +38,37 @@ class HelpFormatter(argparse.HelpFormatter):
     def start_section(self, heading: str | None) -> None:
         super().start_section(translated_help(heading) if heading else heading)
 
+    # argparse wraps by characters; a Chinese character takes two columns, so zh help overflowed
+    # an 80-column terminal, which broke its lines again mid-word.
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_cells(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap_cells(" ".join(text.split()), width - len(indent)))
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns: at spaces, or between two wide
+    (Chinese) characters, never before closing punctuation."""
+    import re
+    import unicodedata
+
+    def cells(piece: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in piece)
+
+    lines: list[str] = []
+    line = ""
+    closing = "）】」』》〉，。；：！？、”’"  # never at the start of a line
+    for token in re.findall(rf"(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[{closing}]*\s*|\s+", text):
+        if line and cells(line + token.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
 
 def translated_help(text: str) -> str:
     """A help text (a `cli.*` id) or one of argparse's own English texts, in the CLI's language;
