@@ -501,7 +501,9 @@ class QrApp(App[object]):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
+            from qr.screens.palette import QrCommandPalette
+
+            self.push_screen(QrCommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette's commands: the current screen's own (`palette_commands()`), then the app's."""

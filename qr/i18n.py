@@ -38,6 +38,7 @@ EN: dict[str, str] = {
     "binding.help.close": "Close",
     # command palette
     "palette.placeholder": "Search for commands…",
+    "palette.no_matches": "No matching command",
     "cmd.help": "Help: keys of this screen",
     "cmd.help.help": "List the key bindings of the current screen (F1)",
     "cmd.order_context": "Order info",
@@ -976,6 +977,7 @@ ZH: dict[str, str] = {
     "binding.form.cancel": "取消",
     "binding.help.close": "关闭",
     "palette.placeholder": "搜索命令…",
+    "palette.no_matches": "没有匹配的命令",
     "cmd.help": "帮助：本界面的按键",
     "cmd.help.help": "列出当前界面的快捷键 (F1)",
     "cmd.order_context": "订单信息",

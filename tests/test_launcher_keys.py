@@ -155,6 +155,24 @@ async def test_palette_finds_commands_by_pinyin(library_dir):
         assert any("编辑话术" in prompt for prompt in shown)
 
 
+async def test_the_palette_says_no_match_in_the_ui_language(library_dir):
+    """Textual's palette writes "No matches found" in English."""
+    from rich.align import Align
+
+    for lang, said in (("zh", "没有匹配的命令"), ("en", "No matching command")):
+        app = build_app(library_dir, ui_lang=lang, watch_library=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("ctrl+p", *"qqqxxz")
+            shown: list[str] = []
+            for _ in range(100):  # the line comes after a countdown: wait for it, not for a time
+                await pilot.pause(0.05)
+                options = app.screen.query_one("CommandList").options
+                shown = [str(option.prompt.renderable) if isinstance(option.prompt, Align) else str(option.prompt) for option in options]
+                if shown:
+                    break
+            assert shown == [said]
+
+
 async def test_the_footer_shows_f1_at_80_columns(library_dir):
     from textual.widgets._footer import FooterKey
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from textual.command import Hit, Hits
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, Hit, Hits
 from textual.content import Content
 from textual.system_commands import SystemCommandsProvider
+from textual.widgets.option_list import Option
 
+from qr.i18n import t
 from qr.index.pinyin import PinyinTables, has_han
 
 PINYIN_SCORE = 0.5
@@ -41,3 +45,21 @@ class PinyinCommands(SystemCommandsProvider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
             elif pinyin_matches(query, name):
                 yield Hit(PINYIN_SCORE, Content(name), callback, help=help_text)
+
+
+class QrCommandPalette(CommandPalette):
+    """Textual's palette, whose "no matches" line is in the UI language (Textual writes it in
+    English, in the middle of the method below)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                no_matches = Align.center(Text(t("palette.no_matches"), style="not bold"))
+                self.query_one(CommandList).add_option(Option(no_matches, disabled=True, id=self._NO_MATCHES))
+                self._list_visible = True
+            else:  # browsing the commands: nothing to say
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
