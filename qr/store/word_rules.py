@@ -309,6 +309,9 @@ class RuleTables:
     """(name, message) of each `[rules] files` list that could not be used."""
     literal: str | None
     """All literal terms of all kinds in one trie-shaped expression: a text is scanned once."""
+    literal_triggers: frozenset[str] | None
+    """Strings one of which every match of `literal` holds (None: always search it); a text
+    without them is not searched (most titles and bodies)."""
     keys: dict[str, int]
     """term_key -> the row of the highest-priority kind that lists it (a term on two lists is
     reported as the stronger one)."""
@@ -326,7 +329,8 @@ class RuleTables:
 
     def well_formed(self) -> bool:
         """Of the shape build_tables makes (a cache file read back is checked before use)."""
-        types: tuple[type | tuple[type, ...], ...] = (tuple, tuple, (str, type(None)), dict, tuple, tuple, (str, type(None)), dict, dict)
+        text_or_none, set_or_none = (str, type(None)), (frozenset, type(None))
+        types: tuple[type | tuple[type, ...], ...] = (tuple, tuple, text_or_none, set_or_none, dict, tuple, tuple, text_or_none, dict, dict)
         if not all(isinstance(getattr(self, name), kind) for name, kind in zip(_TABLE_FIELDS, types)):
             return False
         rows = len(self.rows)
@@ -387,7 +391,8 @@ class WordRules:
 
     @cached_property
     def triggers(self) -> TriggerSet:
-        return TriggerSet(self.tables.triggers)
+        """Which `re:` terms (bit i: the i-th) and whether the literal trie (the last bit) may match."""
+        return TriggerSet((*self.tables.triggers, self.tables.literal_triggers))
 
     def expression(self, index: int) -> re.Pattern[str]:
         """The compiled `index`-th `re:` term."""
@@ -401,7 +406,12 @@ class WordRules:
         if not text or (self.tables.literal is None and not self.tables.expressions):
             return []
         prepared = prepare(text)
-        found = self._literal(prepared.text) + self._expression_matches(prepared.text)
+        candidates = self.triggers.candidates(prepared.text)
+        if not candidates:
+            return []  # no trigger of any term: nothing can match (most texts)
+        literal_bit = 1 << len(self.tables.expressions)
+        found = self._literal(prepared.text) if candidates & literal_bit else []
+        found += self._expression_matches(prepared.text, candidates & (literal_bit - 1))
         if not found:
             return []
         allowed = self._allowed_spans(prepared.text)
@@ -439,11 +449,10 @@ class WordRules:
             match = self.pattern.search(text, start + 1)
         return found
 
-    def _expression_matches(self, text: str) -> list[tuple[int, int, GuideEntry]]:
-        """Matches of the `re:` terms, term by term in list order: only the terms whose triggers
-        are in `text` run (the others cannot match)."""
+    def _expression_matches(self, text: str, candidates: int) -> list[tuple[int, int, GuideEntry]]:
+        """Matches of the `re:` terms, term by term in list order: only the `candidates` run (bit i:
+        the i-th term; the others have no trigger in `text`, so they cannot match)."""
         found: list[tuple[int, int, GuideEntry]] = []
-        candidates = self.triggers.candidates(text)
         while candidates:
             lowest = candidates & -candidates
             candidates ^= lowest
@@ -526,6 +535,19 @@ def cached_tables(config: RuleConfig, root: Path) -> RuleTables:
     return tables
 
 
+def _union_of_triggers(patterns: Iterable[str]) -> frozenset[str] | None:
+    """Strings one of which every match of any of `patterns` holds (None when one needs none)."""
+    from qr.store.triggers import triggers
+
+    union: set[str] = set()
+    for pattern in patterns:
+        found = triggers(pattern)
+        if found is None:
+            return None
+        union |= found
+    return frozenset(union)
+
+
 def with_programs(tables: RuleTables) -> RuleTables:
     """The tables with the compiled program of each expression, to keep on disk."""
     from qr.store.regex_programs import program
@@ -587,6 +609,7 @@ def build_tables(config: RuleConfig, root: Path) -> RuleTables:
         rows=tuple(tuple(getattr(entry, name) for name in _ENTRY_FIELDS) for entry in entries),
         problems=tuple((problem.name, problem.message) for problem in problems),
         literal=trie_pattern(sequences) if sequences else None,
+        literal_triggers=_union_of_triggers("".join(tokens) for tokens in sequences) if sequences else None,
         keys=keys,
         expressions=expressions,
         triggers=tuple(triggers(entries[row].pattern) for row in expressions),
