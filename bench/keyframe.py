@@ -158,8 +158,8 @@ class App:
                 idle_since, before = time.perf_counter(), now
 
     def sched(self) -> tuple[int, int, bool]:
-        """(ns run on a CPU, ns waited for one, whether a thread is runnable now) over the app's
-        threads, from /proc/PID/task/*/schedstat and stat."""
+        """(ns run on a CPU, ns waited for one, whether a thread is runnable or in a disk wait now)
+        over the app's threads, from /proc/PID/task/*/schedstat and stat."""
         run = wait = 0
         runnable = False
         try:
@@ -176,7 +176,7 @@ class App:
                 continue
             run += int(ran)
             wait += int(waited)
-            runnable = runnable or state == b"R"
+            runnable = runnable or state in (b"R", b"D")  # running, waiting for a CPU, or for the disk
         return run, wait, runnable
 
     def cpu_seconds(self) -> float:

@@ -109,9 +109,12 @@ def bare_app():
 
 
 async def relevance_ready(app, pilot) -> None:
+    import gc
+
     from qr.index.sentences import prepare_relevance
 
-    prepare_relevance(app.workspace.index)  # the launcher's thread would; here before the timing
+    gc.freeze()  # as `qr` does once the launcher is on screen (QrApp.resume_gc_after_start)
+    prepare_relevance(app.workspace.index)  # after it, as the launcher's thread does; here before the timing
     await pilot.pause()
 
 
@@ -163,7 +166,29 @@ class Stages:
         StylesCache.render_widget = render_widget  # type: ignore[method-assign]
         self._undo.append((StylesCache, "render_widget", original))
 
+    def wrap_gc(self) -> None:
+        """The cyclic collector's pauses, by generation."""
+        import gc
+
+        started: list[float] = []
+        stages = self
+
+        def callback(phase: str, info: dict) -> None:
+            if phase == "start":
+                started[:] = [time.thread_time()]
+            elif started and stages.counting:
+                row = stages.totals.setdefault(f"gc generation {info['generation']}", [0.0, 0])
+                row[0] += time.thread_time() - started[0]
+                row[1] += 1
+
+        gc.callbacks.append(callback)
+        self._gc_callback = callback
+
     def undo(self) -> None:
+        import gc
+
+        if getattr(self, "_gc_callback", None) in gc.callbacks:
+            gc.callbacks.remove(self._gc_callback)
         for owner, name, original in reversed(self._undo):
             setattr(owner, name, original)
         self._undo.clear()
@@ -182,6 +207,7 @@ def textual_stages(stages: Stages) -> None:
     stages.wrap(OptionList, "add_options", "option list: add_options")
     stages.wrap(OptionList, "clear_options", "option list: clear_options")
     stages.wrap_widgets()
+    stages.wrap_gc()
 
 
 def launcher_stages(stages: Stages) -> None:

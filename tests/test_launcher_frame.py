@@ -7,7 +7,7 @@ from __future__ import annotations
 from conftest import build_app, write_library
 from textual.events import Key
 
-from qr.screens.launcher import PreviewText
+from qr.screens.launcher import HitList, PreviewText
 
 LONG = "亲，" + "您的包裹已经从仓库发出，预计三到五天送达，请留意物流信息。" * 6
 TWO_BODIES = {
@@ -129,3 +129,31 @@ async def test_the_preview_lays_itself_out_when_the_body_grows_and_shrinks(tmp_p
         await pilot.pause()
         assert laid_out() == short
         assert preview_text(app, "preview-note") == ""
+
+
+def many(count: int) -> dict[str, str]:
+    phrases = "".join(f'[[phrases]]\ncode = "m{n}"\ntitle = "话术{n}"\nbody = "回复{n}"\n\n' for n in range(count))
+    return {"_library.toml": 'name = "多"\n', "many.toml": f'name = "多"\n\n{phrases}'}
+
+
+async def test_the_hit_list_scrollbar_follows_its_rows_and_the_terminal_size(tmp_path):
+    app = build_app(write_library(tmp_path / "lib", many(120)), watch_library=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        hits = app.screen.query_one(HitList)
+        bar = hits.vertical_scrollbar
+        assert hits.show_vertical_scrollbar
+        assert (bar.window_virtual_size, bar.window_size) == (50, hits.scrollable_content_region.height)
+        await pilot.press(*"m1")  # typing lays the screen out; the list keeps a true scrollbar
+        await pilot.pause()
+        assert bar.window_virtual_size == len(app.screen.hits) > hits.scrollable_content_region.height
+        await pilot.press("end")  # the true last hit: every row drawn, the list scrolled to it
+        await pilot.pause()
+        assert bar.window_virtual_size == len(app.screen.hits) and hits.scroll_y > 0 and bar.position == hits.scroll_y
+        await pilot.resize_terminal(100, 40)
+        await pilot.pause()
+        assert bar.window_size == hits.scrollable_content_region.height > 23
+        await pilot.press(*"0")  # m10, m100-m109: fewer rows than fit, no scrollbar
+        await pilot.pause()
+        assert len(app.screen.hits) < hits.scrollable_content_region.height
+        assert not hits.show_vertical_scrollbar

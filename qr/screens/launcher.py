@@ -127,6 +127,19 @@ class HitList(OptionList):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         localise_bindings(self)
+        self._laid_out: tuple[Size, Size, Size] | None = None
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # Every layout of the screen hands the list the virtual size of its visible part, which
+        # Textual's ScrollView compares with the list's own (all its rows): they differ whenever the
+        # list scrolls, so each keystroke that laid anything out (the query's width, a preview of
+        # another height) repainted the scrollbar in one more frame. The list updates its scrollbar
+        # itself when its rows change; here only a new size or container size needs it.
+        laid_out = (size, container_size, self.virtual_size)
+        if laid_out == self._laid_out:
+            return False
+        self._laid_out = laid_out
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_key(self, event: Key) -> None:
         if not event.is_printable or event.key in self.screen.active_bindings:
