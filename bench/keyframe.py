@@ -359,6 +359,7 @@ def print_table(summary: dict, rounds: list[dict], quiet: float, sent: int) -> N
 def prepare(trees: dict[str, Path], sizes: list[int], work: Path, libraries: dict[int, Path] | None = None) -> list[App]:
     """The apps of a round: bare, then the launcher per tree and size, each tree with its own warm
     cache (index and relevance file built here, outside the timed part)."""
+    work.mkdir(parents=True, exist_ok=True)
     typing_script = work / "typing_app.py"  # not typing.py: it would shadow the standard module
     typing_script.write_text(TYPING_APP, encoding="utf-8")
     apps = [App("bare", [sys.executable, str(typing_script)], base_env(work / "home-bare"), "bare option 1")]
