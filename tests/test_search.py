@@ -240,3 +240,45 @@ def test_code_table_after_an_edit_is_updated_not_rebuilt_and_equals_a_full_build
         full = CodeTable.build([index.code_of(i) for i in range(len(index))])
         assert list(carried.order) == list(full.order)
         assert list(carried.natural) == list(full.natural)
+
+
+def _close_codes_with_rapidfuzz(codes, prefix: str, limit: int) -> list[tuple[int, float]]:
+    """close_codes as it was written with rapidfuzz (the reference for the version without it)."""
+    from bisect import bisect_left
+
+    from rapidfuzz import fuzz, process
+
+    from qr.index.codes import CLOSE_CODES
+
+    low, high = codes.prefixed(prefix[0])
+    if high - low > CLOSE_CODES:
+        middle = bisect_left(codes, prefix, low, high)
+        low = max(low, min(middle - CLOSE_CODES // 2, high - CLOSE_CODES))
+        high = low + CLOSE_CODES
+    candidates = {index: codes.code_of(index) for index in codes.order[low:high]}
+    close = process.extract(prefix, candidates, scorer=fuzz.ratio, score_cutoff=60, limit=limit)
+    return [(index, similarity) for _, similarity, index in sorted(close, key=lambda item: (-item[1], item[2]))]
+
+
+def test_close_codes_rank_as_rapidfuzz_ratio_does():
+    """close_codes computes fuzz.ratio itself (a `/code` query need not import rapidfuzz): the
+    same scores, the same cut-off at 60 and the same picks among equal scores, on random tables
+    (many ties: short codes from few characters, some over CLOSE_CODES sharing a first letter)."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    from qr.index.codes import CodeTable, SortedCodes, close_codes, ratio
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        a = "".join(rng.choice("ab1-.") for _ in range(rng.randint(0, 8)))
+        b = "".join(rng.choice("ab1-.") for _ in range(rng.randint(0, 8)))
+        assert ratio(a, b) == fuzz.ratio(a, b), (a, b)
+    for size in (5, 60, 3000):
+        codes = [rng.choice(("", *(f"{rng.choice('wsw')}{rng.choice('lhl')}{rng.randint(0, 40)}" for _ in range(3)))) for _ in range(size)]
+        table = CodeTable.build(codes)
+        sorted_codes = SortedCodes(table.order, codes.__getitem__)
+        for prefix in ("wl1", "wl12", "sh3", "w", "wx9", "sl40", "hl"):
+            for limit in (1, 5, 40):
+                assert close_codes(sorted_codes, prefix, limit) == _close_codes_with_rapidfuzz(sorted_codes, prefix, limit)

@@ -86,17 +86,42 @@ class SortedCodes:
 
 def close_codes(codes: SortedCodes, prefix: str, limit: int) -> list[tuple[int, float]]:
     """(index, similarity 0-100) of codes spelt almost like `prefix`, most similar first, among
-    those sharing its first character (at most CLOSE_CODES of them: the nearest in sorted order)."""
-    from rapidfuzz import fuzz, process
+    those sharing its first character (at most CLOSE_CODES of them: the nearest in sorted order).
 
+    The similarity is rapidfuzz's `fuzz.ratio` (indel distance over both lengths), computed here:
+    codes are a few characters long, and an exact `/code` that fills its page with near misses
+    would otherwise import rapidfuzz (~10 ms of a warm `qr search`). tests/test_search.py compares
+    the two on random code tables."""
     low, high = codes.prefixed(prefix[0])
     if high - low > CLOSE_CODES:
         middle = bisect_left(codes, prefix, low, high)
         low = max(low, min(middle - CLOSE_CODES // 2, high - CLOSE_CODES))
         high = low + CLOSE_CODES
-    candidates = {index: codes.code_of(index) for index in codes.order[low:high]}
-    close = process.extract(prefix, candidates, scorer=fuzz.ratio, score_cutoff=60, limit=limit)
-    return [(index, similarity) for _, similarity, index in sorted(close, key=lambda item: (-item[1], item[2]))]
+    close = []
+    for index in codes.order[low:high]:
+        similarity = ratio(prefix, codes.code_of(index))
+        if similarity >= CLOSE_SIMILARITY:
+            close.append((index, similarity))
+    close.sort(key=lambda item: -item[1])  # stable: equal scores keep the candidates' order, as process.extract
+    return sorted(close[:limit], key=lambda item: (-item[1], item[0]))
+
+
+CLOSE_SIMILARITY = 60.0
+
+
+def ratio(a: str, b: str) -> float:
+    """rapidfuzz's `fuzz.ratio(a, b)`: 100 * (1 - indel distance / (len(a) + len(b))), the indel
+    distance being what the two spellings do not share (their longest common subsequence)."""
+    total = len(a) + len(b)
+    if not total:
+        return 100.0
+    previous = [0] * (len(b) + 1)
+    for char in a:
+        current = [0]
+        for position, other in enumerate(b):
+            current.append(previous[position] + 1 if char == other else max(previous[position + 1], current[position]))
+        previous = current
+    return (1.0 - (total - 2 * previous[-1]) / total) * 100
 
 
 def updated_table(
