@@ -160,7 +160,7 @@ SEARCH_PATH = {
         # --limit 1: this small library cannot fill a page of 20, and the typo tier that fills it imports rapidfuzz
         (["search", "wlfm", "--limit", "1", "--json"], (*HEAVY, "unicodedata"), SEARCH_PATH),  # ASCII: no NFKC
         (["search", "物流", "--limit", "1", "--json"], HEAVY, SEARCH_PATH),
-        (["search", "/wl1", "--limit", "1", "--json"], (*HEAVY, "unicodedata", "qr.index.sentences"), SEARCH_PATH - {"qr.index.sentences", "qr.index.terms"}),
+        (["search", "/wl1", "--json"], (*HEAVY, "unicodedata", "qr.index.sentences"), SEARCH_PATH - {"qr.index.sentences", "qr.index.terms"}),
         (["list", "--json"], HEAVY, None),
         (["render", "wl1", "--json"], tuple(name for name in HEAVY if name != "qr.render"), None),
     ],
