@@ -3,7 +3,7 @@ it atomically. What goes into it and when is `qr.index.cache`'s business.
 
 Layout: magic, header length, the header's CRC32, a small header (a pickle of plain values:
 tuples, not our classes, so the safe unpickler needs no global), then the data: each key field of
-every group as UTF-8 bytes, in index order, then each group's phrases as a pickle (see
+every group as UTF-8 bytes, in index order, then each group's phrases as a pickle in an LZ4 block (see
 `qr.index.cached_group`), in the order of the header's `files`, up to the end of the file.
 The file is memory-mapped: search scans the key fields in place (`mmap.find`), and a group's
 phrases are unpickled only when one of them is shown.
@@ -11,7 +11,7 @@ phrases are unpickled only when one of them is shown.
 All or nothing: the header is used only if its CRC matches, and every structural fact in it is
 checked against the others and against the file (the data's layout exactly fills the file; counts,
 offsets, blob ranges, windows, bloom sizes, the code order's length); any mismatch rejects the
-whole file. The data is too large to checksum on every start (~60 MB at 100,000 phrases): each
+whole file. The data is too large to checksum on every start (~42 MB at 100,000 phrases): each
 group's key bytes carry a CRC per field, checked on first use (`KeyField.check`), and each group's
 phrase pickle its own CRC (`CachedGroup`), so no byte is used unchecked.
 
@@ -43,7 +43,7 @@ from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
 MAGIC = b"QRIDX\x00\x0a\n"
-FORMAT = 11  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes; 11: pinyin keyed by both pypinyin data files
+FORMAT = 12  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes; 11: pinyin keyed by both pypinyin data files; 12: phrase pickles as LZ4 blocks
 LENGTH = struct.Struct("<QI")
 """The header's length and CRC32, after the magic."""
 BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS

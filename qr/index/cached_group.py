@@ -82,7 +82,7 @@ def _phrase_columns(state: dict[str, Any]) -> list[list[Any]]:
     try:
         if zlib.crc32(blob) != crc:
             raise CacheRejected("phrase blob fails its CRC")
-        columns = safe_loads(blob)
+        columns = safe_loads(_unpacked(blob))
         _check_columns(columns, count)
         return columns
     except Exception:  # noqa: BLE001
@@ -112,7 +112,35 @@ def _check_columns(columns: Any, count: int) -> None:
             raise CacheRejected(f"{name} types")
 
 
+_SHARED = {"tags", "asks", "note", "lang"}
+"""Columns whose values repeat from phrase to phrase: each distinct value is pickled once (and is
+one object when the phrases are built again)."""
+BLOB_LIMIT = 256 * 1_048_576
+"""Largest unpacked phrase pickle accepted (a group file is at most a few MB of TOML)."""
+
+
 def phrase_blob(group: Group) -> bytes:
-    """A group's phrases as columns, pickled (what `CachedGroup` reads back)."""
-    columns = [[getattr(phrase, name) for phrase in group.phrases] for name in PHRASE_FIELDS]
-    return pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL)
+    """A group's phrases as columns, pickled, as an LZ4 block (what `CachedGroup` reads back).
+
+    LZ4 keeps the cache file small (the phrase pickles were ~40% of it) at a cost of ~0.1 ms per
+    group when its first phrase is shown, a third of unpickling it."""
+    import lz4.block
+
+    shared: dict[Any, Any] = {}
+    same = shared.setdefault
+    columns = []
+    for name in PHRASE_FIELDS:
+        column = [getattr(phrase, name) for phrase in group.phrases]
+        if name in _SHARED:
+            column = [same(value, value) for value in column]
+        columns.append(column)
+    return lz4.block.compress(pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL), store_size=True)
+
+
+def _unpacked(blob) -> bytes:
+    """The pickle inside a phrase blob (CacheRejected when its stated size is out of bounds)."""
+    import lz4.block
+
+    if len(blob) < 4 or int.from_bytes(blob[:4], "little") > BLOB_LIMIT:
+        raise CacheRejected("phrase blob size")
+    return lz4.block.decompress(blob)
