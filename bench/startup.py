@@ -1,6 +1,9 @@
 """Launcher cold start to the first frame with hits, beside a bare Textual app, in a real pty.
 
-    python bench/startup.py [--runs 5] [--sizes 1000,10000] [--keys] [--json out.json]
+    python bench/startup.py [--runs 5] [--sizes 1000,10000] [--keys] [--json out.json] [--no-load]
+
+First (unless `--no-load`) the library loads of bench/coldload.py: first run, cold and warm load
+CPU and wall in fresh processes and the cache file's size, each beside its #19 target.
 
 Each run spawns a fresh process in a pseudo-terminal (100x30, TERM=xterm-256color) and reads its
 output until the text of the first hit appears on screen: the launcher's first phrase title (as the
@@ -146,8 +149,15 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the JSON document here")
     parser.add_argument("--keys", action="store_true", help="also keystroke to frame and peak RSS (bench/keyframe.py)")
     parser.add_argument("--key-rounds", type=int, default=3, help="rounds of keystrokes with --keys")
+    parser.add_argument("--no-load", action="store_true", help="skip the library loads (bench/coldload.py)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    if not args.no_load:
+        import coldload
+
+        work = Path(tempfile.mkdtemp(prefix="qr-coldload-"))
+        coldload.print_loads(coldload.bench_loads({size: generate(size, work / f"lib{size}") for size in sizes}, work, 3), 3)
+        shutil.rmtree(work, ignore_errors=True)
 
     work = Path(tempfile.mkdtemp(prefix="qr-startup-"))
     bare_script = work / "bare.py"

@@ -21,6 +21,8 @@ async def test_the_first_sentence_does_not_wait_for_the_relevance_build(tmp_path
     library = tmp_path / "lib"
     shutil.copytree(ROOT / "phrases", library)
     monkeypatch.setattr(sentences, "SYNC_BUILD_LIMIT", 0)  # the bundled library stands in for a big one
+    # built here, not by a child process (tests/test_relevance_worker.py), so that it can be held
+    monkeypatch.setattr("qr.index.relevance_worker.build_elsewhere", lambda index: False)
     release, started = threading.Event(), threading.Event()
     real_build = RelevanceIndex.build
 

@@ -362,7 +362,7 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
     dictionary_loaded()  # before the fork: the child shares them
     _reap()
     child_writes_tables = tables_due()
-    theirs, ours = names[0::2], names[1::2]  # interleaved: groups near each other are alike in size
+    theirs, ours = _shares(root, names)
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: index its half, send it, and leave without running any cleanup
@@ -402,6 +402,31 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
     entries = dict(zip(theirs, received))
     entries.update(zip(ours, mine))
     return [entries[name] for name in names]
+
+
+CHILD_SHARE = 0.55
+"""The child's share of the bytes to index: the parent also merges the results, orders the codes
+and writes the cache (~5% of the work at 10,000 and 100,000 phrases)."""
+
+
+def _shares(root: Path, names: list[str]) -> tuple[list[str], list[str]]:
+    """(the child's files, the parent's), in order: each file goes to whichever is below its share
+    of the bytes so far (files near each other are alike, so both get a mix)."""
+    theirs: list[str] = []
+    ours: list[str] = []
+    their_bytes = all_bytes = 0
+    for name in names:
+        try:
+            size = os.stat(root / name).st_size
+        except OSError:
+            size = 0
+        all_bytes += size
+        if their_bytes < CHILD_SHARE * all_bytes:
+            theirs.append(name)
+            their_bytes += size
+        else:
+            ours.append(name)
+    return theirs, ours
 
 
 _CHILDREN: list[int] = []

@@ -155,6 +155,8 @@ class KeyField:
             low, high = self.offsets[group], self.offsets[group + 1]
             if zlib.crc32(memoryview(self.buffer)[low:high]) != expected:
                 raise CacheDamaged(f"key bytes of group {group} fail their checksum")
+            if high > low and self.buffer[low] != 0x0A:  # each value starts with a newline (not checked at load)
+                raise CacheDamaged(f"key bytes of group {group} do not start with a newline")
         checked[group] = 1
 
     def check_all(self) -> None:

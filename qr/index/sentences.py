@@ -271,7 +271,15 @@ def relevance_ready(index: PhraseIndex) -> bool:
 
 
 def prepare_relevance(index: PhraseIndex) -> RelevanceIndex:
-    """Load or build the index's relevance index (for a worker thread; safe to call twice)."""
+    """Load or build the index's relevance index (for a worker thread; safe to call twice). A big
+    one is built by a process of its own (`qr.index.relevance_worker`: its memory and CPU stay
+    out of the launcher), then read from its file."""
+    if not relevance_ready(index) and index.size > SYNC_BUILD_LIMIT:
+        path = _stored_path(index)
+        if path is None or _read(path, _identity(index)) is None:
+            from qr.index.relevance_worker import build_elsewhere
+
+            build_elsewhere(index)
     return relevance_of(index)
 
 
