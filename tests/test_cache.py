@@ -218,7 +218,7 @@ def _size_mtime(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-KEYS_DIGEST = "5b9bf893249ed02f0fc6201062a0f315013bfbde"
+KEYS_DIGEST = "f5f06e0492d37d467c875eceab71c0690be07f3d"
 KEYS_LIBRARY = """name = "物流 Logistics"
 [[phrases]]
 code = "wl1"

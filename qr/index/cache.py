@@ -404,7 +404,7 @@ def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
     return [entries[name] for name in names]
 
 
-CHILD_SHARE = 0.55
+CHILD_SHARE = 0.53
 """The child's share of the bytes to index: the parent also merges the results, orders the codes
 and writes the cache (~5% of the work at 10,000 and 100,000 phrases)."""
 

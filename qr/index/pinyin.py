@@ -123,7 +123,7 @@ def _dictionary() -> Readings:
     (and the tables file is then due: `flush_tables`)."""
     signature = dictionary_signature()
     path = _tables_path(signature)
-    if path is not None:
+    if path is not None and signature is not None:
         try:
             found = _read_tables(path, signature)
         except (OSError, ValueError, UnicodeDecodeError):
@@ -132,7 +132,7 @@ def _dictionary() -> Readings:
             return found
     readings, exact = _from_pypinyin(signature)
     _PENDING.clear()
-    if path is not None and exact:
+    if path is not None and signature is not None and exact:
         _PENDING.append((path, signature))
     return readings
 
@@ -360,10 +360,15 @@ class PinyinTables:
         readings = word_readings(lowered, self.heteronyms, _dictionary().word_syllable, self._windows)
         if not readings:
             return plain_initials, plain_full, plain_initials, plain_full
-        full, initials = self.full, self.initials
-        syllables = [readings.get(position) or full.get(ord(char), char) for position, char in enumerate(lowered)]
-        letters = [
-            readings[position][0] if position in readings else initials.get(ord(char), char)
-            for position, char in enumerate(lowered)
-        ]
-        return "".join(letters), "".join(syllables), plain_initials, plain_full
+        # the plain spelling with the heteronyms' readings put in (readings come in position order)
+        full = self.full
+        pieces: list[str] = []
+        letters = list(plain_initials)  # one letter per character: positions line up
+        previous = 0
+        for position, syllable in readings.items():
+            pieces.append(lowered[previous:position].translate(full))
+            pieces.append(syllable)
+            letters[position] = syllable[0]
+            previous = position + 1
+        pieces.append(lowered[previous:].translate(full))
+        return "".join(letters), "".join(pieces), plain_initials, plain_full

@@ -39,16 +39,13 @@ def word_readings(
         key = (text[low : position + LONGEST_WORD], position - low)
         if memo is None:
             found = _reading_at(*key, word_syllable)
+        elif key in memo:
+            found = memo[key]
         else:
-            found = memo.get(key, _UNKNOWN)
-            if found is _UNKNOWN:
-                found = memo[key] = _reading_at(*key, word_syllable)
+            found = memo[key] = _reading_at(*key, word_syllable)
         if found is not None:
-            readings[position] = found  # type: ignore[assignment]
+            readings[position] = found
     return readings
-
-
-_UNKNOWN = object()
 
 
 def _reading_at(window: str, position: int, word_syllable: Callable[[str, int], str | None]) -> str | None:

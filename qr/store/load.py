@@ -270,11 +270,11 @@ def parse_group(document: dict[str, Any], text: str, relative: Path, stamp: File
         # match per line: the same lines, as `splitlines` numbers them when LF is the only break
         number, last = 1, 0
         count = text.count
-        for match in _HEADERS_AND_BODIES.finditer(text):
-            start = match.start()
+        for found in _HEADERS_AND_BODIES.finditer(text):
+            start = found.start()
             number += count("\n", last, start)
             last = start
-            (headers if match[1] else bodies).append(number)
+            (headers if found[1] else bodies).append(number)
     else:
         for number, line in enumerate(lines, 1):
             match = _HEADER_OR_BODY.match(line)
