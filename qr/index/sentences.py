@@ -276,11 +276,20 @@ def prepare_relevance(index: PhraseIndex) -> RelevanceIndex:
     out of the launcher), then read from its file."""
     if not relevance_ready(index) and index.size > SYNC_BUILD_LIMIT:
         path = _stored_path(index)
-        if path is None or _read(path, _identity(index)) is None:
+        if path is None or not _stored_for(path, _identity(index)):
             from qr.index.relevance_worker import build_elsewhere
 
             build_elsewhere(index)
     return relevance_of(index)
+
+
+def _stored_for(path: Path, identity: bytes) -> bool:
+    """Whether the file at `path` was built from these key fields (its first line: see `_write`)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.readline() == identity + b"\n"
+    except OSError:
+        return False
 
 
 def relevance_of(index: PhraseIndex) -> RelevanceIndex:
