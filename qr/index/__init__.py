@@ -11,7 +11,8 @@ bloom filter of character pairs per group, the groups that cannot contain it. AS
 an ASCII-only projection of the Chinese fields (a quarter of the bytes).
 
 The modules, from the bottom up:
-- `pinyin`: per-character pinyin tables (pypinyin loaded only to index).
+- `pinyin`: per-character pinyin tables (pypinyin's data read only to index, then kept in a tables
+  file in the cache folder); `word_pinyin`: heteronyms read by word.
 - `fields`: one key field of every phrase as bytes (`KeyField`), and the bloom filters.
 - `keys`: what is precomputed per group (`GroupKeys`, `group_keys`).
 - `codes`: the code table (code order, natural order) and close spellings of a code.
@@ -22,6 +23,7 @@ The modules, from the bottom up:
   `cached_group`: groups whose phrases are unpickled on first use;
   `cache`: `load_cached`, a library loaded through its cache.
 - `reindex`: a new index after an edit, reusing the keys of unchanged groups.
+- `relevance_worker`, `relevance_child`: a big library's relevance index built by a child process.
 
 `Entry` and `Hit` (what a search returns) live beside the models, in `qr.store.entry`.
 No Textual here: the CLI and the TUI share it. Nothing is imported by this file, so a warm
