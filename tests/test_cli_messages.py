@@ -213,6 +213,7 @@ def test_chinese_help_fits_the_terminal(capsys, monkeypatch, columns):
         widths = [sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line) for line in lines]
         assert max(widths) <= columns, (argv, lines[widths.index(max(widths))])
         assert not any(line.lstrip().startswith(("）", "，", "。", "；")) for line in lines)
+        assert "选项：" in lines and "选项:" not in lines  # a Chinese heading ends with a full-width colon
 
 
 def test_ui_lang_in_the_config_wins_over_the_locale(capsys, library_dir, isolated_home):

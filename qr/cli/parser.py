@@ -13,6 +13,7 @@ from qr.cli import COMMANDS, LAUNCHER_FLAGS, add_global_options, command, named_
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
     from _typeshed import SupportsWrite
 
@@ -29,6 +30,10 @@ class HelpFormatter(argparse.HelpFormatter):
     """Help texts are catalogue ids (`cli.*`), looked up when help is shown rather than when the
     parser is built: building `qr search`'s parser must not load the catalogue."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._headings: list[str] = []
+
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return translated_help(action.help) if action.help else action.help
 
@@ -36,7 +41,18 @@ class HelpFormatter(argparse.HelpFormatter):
         super().add_text(translated_help(text) if text else text)
 
     def start_section(self, heading: str | None) -> None:
-        super().start_section(translated_help(heading) if heading else heading)
+        heading = translated_help(heading) if heading else heading
+        if heading:
+            self._headings.append(heading)
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        # argparse ends a section heading with ":"; a Chinese one ends with "："
+        text = super().format_help()
+        for heading in self._headings:
+            if not heading.isascii():
+                text = text.replace(f"\n{heading}:\n", f"\n{heading}：\n")
+        return text
 
     # argparse wraps by characters; a Chinese character takes two columns, so zh help overflowed
     # an 80-column terminal, which broke its lines again mid-word.
