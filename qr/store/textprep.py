@@ -9,6 +9,7 @@ of the result knows its offset in the original text, so findings point at what t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,32 +44,44 @@ def traditional_table_file() -> Path | None:
 
 
 @cache
-def _tables() -> tuple[str, dict[int, int]]:
-    """How `fold` maps characters: as a string indexed by code point for the Basic Multilingual
-    Plane (what `str.translate` reads fastest: a dict raises KeyError inside for every unmapped
-    Chinese character, half again as slow over a library), and as a dict for all of them.
-
-    Built from OpenCC's traditional → simplified characters (first choice when several, one char to
-    one) plus width, case and invisible characters; kept in the cache folder for this very data
-    file (a fresh `qr check` saves the ~2.5 ms of parsing its 4,000 lines and building the string).
-    """
-    from qr.store import rules_cache
-
+def _by_code() -> dict[int, int]:
+    """Every character `fold` changes: OpenCC's traditional → simplified characters (first choice
+    when several, one char to one) plus width, case and invisible characters."""
     path = traditional_table_file()
     if path is None:  # not installed: traditional characters are then matched as they are
-        return _bmp_string(_BASE_TABLE), _BASE_TABLE
+        return _BASE_TABLE
+    table = _kept("fold-by-code", path, lambda: _BASE_TABLE | _parse_table(path.read_text(encoding="utf-8")))
+    return table if isinstance(table, dict) else _BASE_TABLE | _parse_table(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _by_index() -> str:
+    """The same as a string indexed by code point over the Basic Multilingual Plane: what
+    `str.translate` reads fastest (with a dict it raises and clears a KeyError inside for every
+    unmapped Chinese character, twice as slow over a library)."""
+    path = traditional_table_file()
+    if path is None:
+        return _bmp_string(_by_code())
+    table = _kept("fold-by-index", path, lambda: _bmp_string(_by_code()))
+    return table if isinstance(table, str) else _bmp_string(_by_code())
+
+
+def _kept(name: str, source: Path, build: Callable[[], object]) -> object:
+    """`build()`, kept in the cache folder for this very data file (parsing OpenCC's 4,000 lines
+    costs a fresh `qr check` ~2.5 ms, reading them back ~0.3 ms); None when the file is gone."""
+    from qr.store import rules_cache
+
     try:
-        stat = path.stat()
+        stat = source.stat()
     except OSError:
-        return _bmp_string(_BASE_TABLE), _BASE_TABLE
-    key = rules_cache.digest_of(f"fold\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    cached = rules_cache.read(rules_cache.named_file("fold.table"), key)
-    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], str) and isinstance(cached[1], dict):
-        return cached
-    table = _BASE_TABLE | _parse_table(path.read_text(encoding="utf-8"))
-    tables = (_bmp_string(table), table)
-    rules_cache.write(rules_cache.named_file("fold.table"), key, tables)
-    return tables
+        return None
+    key = rules_cache.digest_of(f"{name}\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    path = rules_cache.named_file(name + ".table")
+    kept = rules_cache.read(path, key)
+    if kept is None:
+        kept = build()
+        rules_cache.write(path, key, kept)  # type: ignore[arg-type]
+    return kept
 
 
 def _bmp_string(table: dict[int, int]) -> str:
@@ -91,13 +104,23 @@ def _parse_table(text: str) -> dict[int, int]:
     return table
 
 
+FOLD_BY_INDEX_AFTER = 50_000
+"""Characters folded with the dict before `fold` loads the string table: loading it costs ~1.5 ms
+(a fresh `qr check` folds ~2,000 characters), it saves ~30 ns a character (lint at 10,000 phrases
+folds ~900,000)."""
+_folded = 0
+
+
 def fold(text: str) -> str:
     """Width, case and traditional characters folded; same length as `text`."""
+    global _folded
     if _NON_ASCII.search(text) is None:
         return text.lower()
-    by_index, by_code = _tables()
-    # a character beyond the BMP is not in the string table (translate leaves it): the dict then
-    return text.translate(by_code if _ASTRAL.search(text) else by_index)
+    if _folded < FOLD_BY_INDEX_AFTER or _ASTRAL.search(text):
+        # a character beyond the BMP is not in the string table (translate would leave it)
+        _folded += len(text)
+        return text.translate(_by_code())
+    return text.translate(_by_index())
 
 
 @dataclass(frozen=True)

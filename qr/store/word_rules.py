@@ -263,13 +263,16 @@ def _superlatives_pattern() -> str:
     return "(?:" + trie_pattern([[re.escape(c) for c in fold(term)] for term in builtin_terms("superlatives.txt")]) + ")"
 
 
-@dataclass(frozen=True)
 class _Context:
-    """An entry's context checks, compiled."""
+    """An entry's context checks, compiled (a plain class: a dataclass costs a fresh `qr check`
+    about a millisecond to create)."""
 
-    not_before: re.Pattern[str] | None
-    not_after: re.Pattern[str] | None
-    claim: re.Pattern[str] | None
+    __slots__ = ("claim", "not_after", "not_before")
+
+    def __init__(self, not_before: re.Pattern[str] | None, not_after: re.Pattern[str] | None, claim: re.Pattern[str] | None) -> None:
+        self.not_before = not_before
+        self.not_after = not_after
+        self.claim = claim
 
     def allows(self, text: str, start: int, end: int) -> bool:
         if self.not_before is not None and self.not_before.search(text, max(0, start - 12), start):
@@ -285,13 +288,12 @@ class _Context:
         return True
 
 
-def _context(entry: GuideEntry) -> _Context | None:
-    if not (entry.not_before or entry.not_after or entry.claim):
-        return None
-    return _Context(
-        re.compile(f"(?:{fold(entry.not_before)})$") if entry.not_before else None,
-        re.compile(fold(entry.not_after)) if entry.not_after else None,
-        re.compile(fold(entry.claim)) if entry.claim else None,
+def context_sources(entry: GuideEntry) -> tuple[str | None, str | None, str | None]:
+    """The expressions of an entry's context checks (not-before, not-after, claim)."""
+    return (
+        f"(?:{fold(entry.not_before)})$" if entry.not_before else None,
+        fold(entry.not_after) if entry.not_after else None,
+        fold(entry.claim) if entry.claim else None,
     )
 
 
@@ -324,8 +326,9 @@ class RuleTables:
     grades: dict[str, str]
     """term_key -> the severity the library gave it."""
     programs: dict[str, tuple] = field(default_factory=dict)
-    """Expression source -> its compiled program (`qr.store.regex_programs`), kept with the tables
-    on disk so a fresh process does not compile them; what is not here is compiled."""
+    """Expression source -> its compiled program (`qr.store.regex_programs`): the trie, the allowed
+    words, the `re:` terms and every context check, kept with the tables on disk so a fresh
+    process does not compile them; what is not here is compiled."""
 
     def well_formed(self) -> bool:
         """Of the shape build_tables makes (a cache file read back is checked before use)."""
@@ -343,7 +346,6 @@ class RuleTables:
 
 _TABLE_FIELDS = tuple(RuleTables.__dataclass_fields__)
 _ENTRY_FIELDS = tuple(name for name in GuideEntry.__dataclass_fields__)
-_PATTERN_FIELD = _ENTRY_FIELDS.index("pattern")
 
 
 class WordRules:
@@ -420,12 +422,18 @@ class WordRules:
             if any(a <= start and end <= b for a, b in allowed):
                 continue
             if id(entry) not in self._contexts:
-                self._contexts[id(entry)] = _context(entry)
+                self._contexts[id(entry)] = self._context(entry)
             context = self._contexts[id(entry)]
             if context is not None and not context.allows(prepared.text, start, end):
                 continue
             kept.append((start, end, entry))
         return [self._match(prepared, start, end, entry) for start, end, entry in _drop_covered(kept)]
+
+    def _context(self, entry: GuideEntry) -> _Context | None:
+        if not (entry.not_before or entry.not_after or entry.claim):
+            return None
+        before, after, claim = (self._compile(source) if source else None for source in context_sources(entry))
+        return _Context(before, after, claim)
 
     def _match(self, prepared: Prepared, start: int, end: int, entry: GuideEntry) -> WordMatch:
         grade = self.grades.get(term_key(entry.term)) if not entry.pattern else self.grades.get(term_key(prepared.text[start:end]))
@@ -552,7 +560,9 @@ def with_programs(tables: RuleTables) -> RuleTables:
     """The tables with the compiled program of each expression, to keep on disk."""
     from qr.store.regex_programs import program
 
-    sources = [tables.literal, tables.allowed, *(tables.rows[row][_PATTERN_FIELD] for row in tables.expressions)]
+    entries = [GuideEntry(**dict(zip(_ENTRY_FIELDS, row))) for row in tables.rows]
+    sources = [tables.literal, tables.allowed, *(entries[row].pattern for row in tables.expressions)]
+    sources += [source for entry in entries for source in context_sources(entry)]
     programs = {source: found for source in sources if source and (found := program(source)) is not None}
     return replace(tables, programs=programs)
 
