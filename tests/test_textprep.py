@@ -81,3 +81,14 @@ ALPHABET = "加微信最好abvxAZ019 .·_-~/\\'\"\t*^`" + "\u3000\uff36\u200b"
 @given(st.text(alphabet=ALPHABET, max_size=24))
 def test_prepare_drops_exactly_what_the_rule_says(text):
     assert prepared(text) == reference(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abvxAZ019 .·_-~/\\'\"\t*^`", max_size=24))
+def test_prepare_of_ascii_text_drops_exactly_what_the_rule_says(text):
+    assert prepared(text) == reference(text)
+
+
+def test_runs_between_several_lone_letters_all_go():
+    assert prepare("add v x y now").text == "add vxy now" == reference("add v x y now")[0]
+    assert prepare("w.x-y z9").text == "wxy z9"

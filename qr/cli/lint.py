@@ -16,15 +16,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
     from qr.store.lint import lint as lint_library
 
-    workspace = workspace_for(args, warn_problems=False, index=False)  # lint never searches: no pinyin
-    if len(workspace.libraries) > 1:
-        from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
+    # Loading and linting are one batch over the whole library: the ~10^6 objects it makes live to
+    # its end and hold no cycles worth collecting, yet the collector would walk them again and
+    # again (~25 ms of a 0.6 s cold lint at 10,000 phrases). Back on for whatever runs after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        workspace = workspace_for(args, warn_problems=False, index=False)  # lint never searches: no pinyin
+        if len(workspace.libraries) > 1:
+            from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
 
-        findings = lint_libraries(workspace.libraries, workspace.problems)
-    else:
-        findings = lint_library(workspace.library, workspace.problems)
+            findings = lint_libraries(workspace.libraries, workspace.problems)
+        else:
+            findings = lint_library(workspace.library, workspace.problems)
+    finally:
+        if collecting:
+            gc.enable()
     errors = sum(1 for finding in findings if finding.severity == "error")
     if args.json:
         print_json([finding.as_json() for finding in findings])

@@ -23,6 +23,8 @@ _BASE_TABLE = _WIDTH | _LOWER | _INVISIBLE
 # What can be put between the characters of a word without changing how it reads.
 FILLERS = " \t.·•・_*~-'\"`/\\^"
 _FILLER_RUN = re.compile("[" + re.escape(FILLERS) + "]+")
+# In ASCII text, a filler run between two letters that stand alone (`v x`, `w.x`): group 1 is the run.
+_LONE_LETTERS_RUN = re.compile("(?<![A-Za-z0-9])[A-Za-z]([" + re.escape(FILLERS) + "]+)(?=[A-Za-z](?![A-Za-z0-9]))")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -162,10 +164,15 @@ def prepare(text: str) -> Prepared:
     folded = fold(text)
     keep: list[tuple[int, int]] = []
     position = 0
-    for run in _FILLER_RUN.finditer(folded):
-        if _droppable(folded, run.start(), run.end()):
-            keep.append((position, run.start()))
-            position = run.end()
+    if folded.isascii():  # only runs between two lone letters can go: one search, no call per space
+        for run in _LONE_LETTERS_RUN.finditer(folded):
+            keep.append((position, run.start(1)))
+            position = run.end(1)
+    else:
+        for run in _FILLER_RUN.finditer(folded):
+            if _droppable(folded, run.start(), run.end()):
+                keep.append((position, run.start()))
+                position = run.end()
     if not keep:
         return Prepared(text, folded, None)
     keep.append((position, len(folded)))
