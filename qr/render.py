@@ -72,6 +72,9 @@ def _error(text: str, message: Message, offset: int) -> TemplateError:
     return TemplateError(message, offset, *_position(text, offset))
 
 
+_BRACE = re.compile("[{}]")
+
+
 @lru_cache(maxsize=4096)
 def parse(template: str) -> tuple[Part, ...]:
     """Split a template into literal text and placeholders, or raise TemplateError."""
@@ -88,10 +91,8 @@ def parse(template: str) -> tuple[Part, ...]:
                 continue
             raise _error(template, Message("template.lone_close"), index)
         if char != "{":
-            stop = min(
-                (position for position in (template.find("{", index), template.find("}", index)) if position != -1),
-                default=length,
-            )
+            brace = _BRACE.search(template, index)  # one search for the next brace (lint parses every body)
+            stop = brace.start() if brace is not None else length
             literal.append(template[index:stop])
             index = stop
             continue
