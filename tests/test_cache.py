@@ -257,7 +257,7 @@ def test_keys_digest_changes_only_with_the_format(tmp_path):
         keys = group_keys(group, Tables())
         digest.update(repr((keys.count, [bytes(text) for text in keys.texts], keys.windows, keys.blooms, keys.words)).encode())
     digest.update(repr(cached_group.PHRASE_FIELDS).encode())
-    assert (cache_format.FORMAT, digest.hexdigest()) == (12, KEYS_DIGEST)
+    assert (cache_format.FORMAT, digest.hexdigest()) == (13, KEYS_DIGEST)
 
 
 def test_damaged_key_field_never_changes_results_and_forgets_the_cache(library_dir):

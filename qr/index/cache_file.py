@@ -43,7 +43,7 @@ from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
 MAGIC = b"QRIDX\x00\x0a\n"
-FORMAT = 12  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes; 11: pinyin keyed by both pypinyin data files; 12: phrase pickles as LZ4 blocks
+FORMAT = 13  # 7: a problem's message as (id, args); 8: checksums, keyed by format not qr version; 9: asks and notes key fields, pinyin read by word; 10: blooms of asks and notes; 11: pinyin keyed by both pypinyin data files; 12: phrase pickles as LZ4 blocks; 13: a phrase blob's first byte says packed or plain
 LENGTH = struct.Struct("<QI")
 """The header's length and CRC32, after the magic."""
 BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS

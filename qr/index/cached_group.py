@@ -119,13 +119,16 @@ BLOB_LIMIT = 256 * 1_048_576
 """Largest unpacked phrase pickle accepted (a group file is at most a few MB of TOML)."""
 
 
+PACKED, PLAIN = b"L", b"P"
+"""The first byte of a phrase blob: an LZ4 block follows, or (without the lz4 package) the pickle."""
+
+
 def phrase_blob(group: Group) -> bytes:
     """A group's phrases as columns, pickled, as an LZ4 block (what `CachedGroup` reads back).
 
     LZ4 keeps the cache file small (the phrase pickles were ~40% of it) at a cost of ~0.1 ms per
-    group when its first phrase is shown, a third of unpickling it."""
-    import lz4.block
-
+    group when its first phrase is shown, a third of unpickling it. lz4 is a dependency; where it
+    cannot be installed the pickle is stored as it is (a bigger cache, the same results)."""
     shared: dict[Any, Any] = {}
     same = shared.setdefault
     columns = []
@@ -134,13 +137,23 @@ def phrase_blob(group: Group) -> bytes:
         if name in _SHARED:
             column = [same(value, value) for value in column]
         columns.append(column)
-    return lz4.block.compress(pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL), store_size=True)
+    data = pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        import lz4.block
+    except ImportError:
+        return PLAIN + data
+    return PACKED + lz4.block.compress(data, store_size=True)
 
 
 def _unpacked(blob) -> bytes:
-    """The pickle inside a phrase blob (CacheRejected when its stated size is out of bounds)."""
-    import lz4.block
-
-    if len(blob) < 4 or int.from_bytes(blob[:4], "little") > BLOB_LIMIT:
-        raise CacheRejected("phrase blob size")
-    return lz4.block.decompress(blob)
+    """The pickle inside a phrase blob (CacheRejected when it cannot be read here)."""
+    kind = bytes(blob[:1])
+    if kind == PLAIN:
+        return bytes(blob[1:])
+    if kind != PACKED or len(blob) < 5 or int.from_bytes(blob[1:5], "little") > BLOB_LIMIT:
+        raise CacheRejected("phrase blob kind or size")
+    try:
+        import lz4.block
+    except ImportError:
+        raise CacheRejected("phrase blob packed with lz4, which is not installed") from None
+    return lz4.block.decompress(blob[1:])
