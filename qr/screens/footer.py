@@ -58,7 +58,15 @@ class QuietFooter(Footer):
         self.screen.screen_layout_refresh_signal.unsubscribe(self)
 
     def _laid_out(self, _screen: Screen) -> None:
-        self._fit_later()
+        # every keystroke in the launcher lays the screen out: refit only when the footer changed
+        if self._fitted_for != self._fit_signature():
+            self._fit_later()
+
+    _fitted_for: tuple | None = None
+    """`_fit_signature()` when the keys were last fitted."""
+
+    def _fit_signature(self) -> tuple:
+        return (self.size, round(self.scroll_x), self._places is None, len(self.children))
 
     def on_resize(self) -> None:
         self._fit_later()
@@ -104,6 +112,8 @@ class QuietFooter(Footer):
             fits = place.x - scroll_x >= 0 and place.right - spare - scroll_x <= right
             if child.visible != fits:
                 child.visible = fits
+        if len(places) == len(self.children):  # every key was placed: nothing to fit until something changes
+            self._fitted_for = self._fit_signature()
 
     def compose(self) -> ComposeResult:
         self._places = None  # new keys
