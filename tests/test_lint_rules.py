@@ -223,6 +223,20 @@ def test_missing_and_unreadable_rules_files_are_findings(tmp_path):
     assert "missing.txt" in messages and "not UTF-8" in messages
 
 
+def test_a_broken_expression_in_rules_is_a_finding_not_a_crash(tmp_path, capsys):
+    """A `re:` term that does not compile, in `[rules]` or in a listed file, is reported at its
+    key and left out; the library's other terms are still checked (it used to end in exit 70)."""
+    settings = 'name = "t"\n\n[rules]\nforbidden = ["re:(abc", "坏词"]\nfiles = ["words.txt"]\n'
+    library = one_phrase_library(tmp_path, "坏词，镇店之宝", settings=settings)
+    (library.root / "words.txt").write_text("re:[x\t\tnot-before=(\n镇店之宝\n", encoding="utf-8")
+    problems = [(f.line, f.message_id, f.args.get("term")) for f in findings_of(library, "rules-file")]
+    assert problems == [(4, "lint.rules_bad_expression", "(abc"), (5, "lint.rules_file_bad_expression", "[x")]
+    assert "不是有效的正则表达式" in findings_of(library, "rules-file")[0].message_in("zh")
+    assert {f.args["text"] for f in findings_of(library, "forbidden") + findings_of(library, "ad-law")} == {"坏词", "镇店之宝"}
+    assert main(["check", "--library", str(library.root), "坏词"]) == 1
+    assert "坏词" in capsys.readouterr().out
+
+
 def test_compiled_rules_are_cached_and_follow_the_file(tmp_path):
     settings = 'name = "t"\n[rules]\nfiles = ["words.txt"]\n'
     library = one_phrase_library(tmp_path, "镇店之宝", settings=settings)

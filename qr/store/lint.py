@@ -219,8 +219,8 @@ def rules_settings(library: Library) -> list[Finding]:
     lines = source_lines(library.root / settings) or []
     findings = []
     for problem in word_rules(library).problems:
-        line = _rules_key_line(lines, "files")
-        findings.append(Finding(settings, line, 1, "error", "rules-file", "lint.rules_file", args={"text": problem.message}))
+        line = _rules_key_line(lines, problem.key)
+        findings.append(Finding(settings, line, 1, "error", "rules-file", problem.message_id, args=problem.args))
     for key in library.rules.extra:
         line = _rules_key_line(lines, key)
         findings.append(Finding(settings, line, 1, "warning", "unknown-key", "lint.unknown_key.rules", args={"key": key}))

@@ -26,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from qr.store.models import RuleConfig
 
-FORMAT = b"qr-rules 3\n"
+FORMAT = b"qr-rules 4\n"
 """Bump when the tables change shape (the code digest in the key catches most changes anyway)."""
 _HERE = Path(__file__).parent
 _CODE = ("word_rules.py", "triggers.py", "textprep.py", "rules_cache.py", "regex_programs.py")

@@ -112,10 +112,14 @@ class WordMatch:
 
 @dataclass(frozen=True)
 class ListProblem:
-    """A `[rules] files` list that could not be used (lint reports it; the other rules still run)."""
+    """A `[rules]` word or `files` list that could not be used, whole or in part (lint reports it
+    at the `[rules]` key that names it; the other rules still run)."""
 
-    name: str
-    message: str
+    key: str
+    """The `[rules]` key: `files`, or the family's list (`forbidden`, `ad-law`…)."""
+    message_id: str
+    """A `lint.rules_*` catalogue id: the finding's text."""
+    args: dict[str, str]
 
 
 _FIELDS = {"sev": "grade", "en": "alternative_en", "not-before": "not_before", "not-after": "not_after", "claim": "claim", "label": "term"}
@@ -307,8 +311,8 @@ class RuleTables:
 
     rows: tuple[tuple[str, ...], ...]
     """Every term checked (the GuideEntry fields in order), each kind in priority order."""
-    problems: tuple[tuple[str, str], ...]
-    """(name, message) of each `[rules] files` list that could not be used."""
+    problems: tuple[tuple[str, str, dict[str, str]], ...]
+    """(key, message id, arguments) of each ListProblem."""
     literal: str | None
     """All literal terms of all kinds in one trie-shaped expression: a text is scanned once."""
     literal_triggers: frozenset[str] | None
@@ -376,7 +380,7 @@ class WordRules:
 
     @cached_property
     def problems(self) -> tuple[ListProblem, ...]:
-        return tuple(ListProblem(name, message) for name, message in self.tables.problems)
+        return tuple(ListProblem(key, message_id, args) for key, message_id, args in self.tables.problems)
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
@@ -507,13 +511,14 @@ def read_word_file(path: Path, name: str) -> tuple[list[GuideEntry], ListProblem
     try:
         data = path.read_bytes()
     except OSError as error:
-        reason = "not found" if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
-        return [], ListProblem(name, f"cannot read rules file {name!r}: {reason}; its terms are not checked")
+        if isinstance(error, FileNotFoundError):
+            return [], ListProblem("files", "lint.rules_file_missing", {"name": name})
+        return [], ListProblem("files", "lint.rules_file_unreadable", {"name": name, "reason": error.strerror or str(error)})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return [], ListProblem(name, f"rules file {name!r} is not UTF-8 text (line {line}); its terms are not checked")
+        return [], ListProblem("files", "lint.rules_file_not_utf8", {"name": name, "line": str(line)})
     # an outside list grades nothing: its terms are warnings unless a built-in entry says otherwise
     return [GuideEntry(**{**entry.__dict__, "grade": entry.grade or "warning"}) for entry in parse_word_list(text, AD_LAW, name)], None
 
@@ -567,6 +572,18 @@ def with_programs(tables: RuleTables) -> RuleTables:
     return replace(tables, programs=programs)
 
 
+def _expression_error(entry: GuideEntry) -> str | None:
+    """Why a `re:` term or a context check of a library's own list does not compile (None: it does);
+    such a term is left out and reported, never a crash in the middle of a lint."""
+    for source in (entry.pattern, *context_sources(entry)):
+        if source:
+            try:
+                re.compile(source)
+            except (re.error, RecursionError, OverflowError) as error:
+                return str(error)
+    return None
+
+
 def build_tables(config: RuleConfig, root: Path) -> RuleTables:
     """Parse the built-in lists and the library's `[rules]` into the tables the rules scan with."""
     from qr.store.load import LIBRARY_FILE
@@ -602,7 +619,13 @@ def build_tables(config: RuleConfig, root: Path) -> RuleTables:
             if entry.source == LIBRARY_FILE and builtin is not None and builtin.kind == kind and not entry.alternative:
                 entry = GuideEntry(**{**entry.__dict__, "alternative": builtin.alternative, "alternative_en": builtin.alternative_en})
             seen.add(key)
-            entries.append(entry)
+            error = None if entry.source == BUILTIN else _expression_error(entry)
+            if error is None:
+                entries.append(entry)
+            elif entry.source == LIBRARY_FILE:
+                problems.append(ListProblem(CONFIG_KEYS[kind], "lint.rules_bad_expression", {"key": CONFIG_KEYS[kind], "term": entry.term, "error": error}))
+            else:
+                problems.append(ListProblem("files", "lint.rules_file_bad_expression", {"name": entry.source, "term": entry.term, "error": error}))
 
     superlatives = _superlatives_pattern()
     literal = [row for row, entry in enumerate(entries) if not entry.pattern]
@@ -617,7 +640,7 @@ def build_tables(config: RuleConfig, root: Path) -> RuleTables:
     allowed_sequences = [[re.escape(c) for c in term_key(term)] for term in allowed_terms if term.strip()]
     return RuleTables(
         rows=tuple(tuple(getattr(entry, name) for name in _ENTRY_FIELDS) for entry in entries),
-        problems=tuple((problem.name, problem.message) for problem in problems),
+        problems=tuple((problem.key, problem.message_id, problem.args) for problem in problems),
         literal=trie_pattern(sequences) if sequences else None,
         literal_triggers=_union_of_triggers("".join(tokens) for tokens in sequences) if sequences else None,
         keys=keys,
