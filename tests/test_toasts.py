@@ -106,3 +106,14 @@ async def test_the_saved_toast_over_the_editor_and_the_launcher(library_dir):
             await pilot.pause()
             shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
             assert "Saved /wl2 包裹破损 in logistics.toml" in shown, (size, shown)
+
+
+async def test_the_command_palette_is_drawn_the_same_way(library_dir):
+    from qr.screens.palette import QrCommandPalette
+
+    app = build_app(library_dir, watch_library=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, QrCommandPalette)
+        assert isinstance(app.screen._compositor, WideCharCompositor)

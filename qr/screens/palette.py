@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from rich.align import Align
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from qr.i18n import t
 from qr.index.pinyin import PinyinTables, has_han
+from qr.screens.compositor import WideCharCompositor
 
 PINYIN_SCORE = 0.5
 """Below a match of the words themselves (Textual scores those from 0 to 1)."""
@@ -49,7 +51,11 @@ class PinyinCommands(SystemCommandsProvider):
 
 class QrCommandPalette(CommandPalette):
     """Textual's palette, whose "no matches" line is in the UI language (Textual writes it in
-    English, in the middle of the method below)."""
+    English, in the middle of the method below), drawn like qr's screens (WideCharCompositor)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compositor = WideCharCompositor()  # a toast over the palette keeps its Chinese whole
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
         self._stop_no_matches_countdown()
