@@ -29,7 +29,6 @@ import pickle
 import struct
 import time
 import zlib
-from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 
 from qr.index.cached_group import CacheRejected, safe_loads
 from qr.index.fields import FieldLayout
-from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Window
+from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Record, Window
 from qr.messages import Message, from_plain, to_plain
 from qr.store.models import FileStamp
 
@@ -49,61 +48,78 @@ LENGTH = struct.Struct("<QI")
 BLOOM_LIMIT = 1 << 8192  # fields.BLOOM_BITS
 
 
-@dataclass(frozen=True)
-class FileProblem:
+class FileProblem(Record):
     """Why a file did not load (what `Problem` says, without the file name)."""
 
-    line: int
-    column: int
-    message: Message | str
+    FIELDS = ("line", "column", "message")
+    __slots__ = FIELDS
+
+    def __init__(self, line: int, column: int, message: Message | str) -> None:
+        self.line = line
+        self.column = column
+        self.message = message
 
 
-@dataclass(frozen=True)
-class GroupHeader:
+class GroupHeader(Record):
     """The group settings of a group file that loaded."""
 
-    name: str
-    category: str
-    order: int | None
-    description: str
-    extra: dict
+    FIELDS = ("name", "category", "order", "description", "extra")
+    __slots__ = FIELDS
+
+    def __init__(self, name: str, category: str, order: int | None, description: str, extra: dict) -> None:
+        self.name = name
+        self.category = category
+        self.order = order
+        self.description = description
+        self.extra = extra
 
 
-@dataclass(frozen=True)
-class SettingsEntry:
+class SettingsEntry(Record):
     """`_library.toml` as the cache keeps it: its stamp and its parsed document, or its problem."""
 
-    size: int
-    mtime_ns: int
-    digest: str
-    document: dict | None
-    problem: FileProblem | None
+    FIELDS = ("size", "mtime_ns", "digest", "document", "problem")
+    __slots__ = FIELDS
+
+    def __init__(self, size: int, mtime_ns: int, digest: str, document: dict | None, problem: FileProblem | None) -> None:
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.digest = digest
+        self.document = document
+        self.problem = problem
 
 
-@dataclass(frozen=True)
-class CodeOrder:
+class CodeOrder(Record):
     """`CodeTable.order` and `CodeTable.natural` as bytes (`array.tobytes`), for `CacheFile.order`."""
 
-    order: bytes
-    natural: bytes
+    FIELDS = ("order", "natural")
+    __slots__ = FIELDS
+
+    def __init__(self, order: bytes, natural: bytes) -> None:
+        self.order = order
+        self.natural = natural
 
 
-@dataclass
 class FileEntry:
-    """One group file as the cache keeps it (key texts and blob may be slices of the old mmap)."""
+    """One group file as the cache keeps it (key texts and blob may be slices of the old mmap).
+    A plain class, as CacheFile below (a warm start defines them; see `Record`)."""
 
-    size: int
-    mtime_ns: int
-    digest: str
-    problem: FileProblem | None = None
-    header: GroupHeader | None = None
-    """The group settings of a group that loaded."""
-    keys: GroupKeys | None = None
-    blob: Any = b""
-    crc: int = 0
-    racy: bool = False
-    transient: bool = False
-    """Not cached (the file could not be read this time)."""
+    def __init__(
+        self, size: int, mtime_ns: int, digest: str, problem: FileProblem | None = None,
+        header: GroupHeader | None = None, keys: GroupKeys | None = None, blob: Any = b"", crc: int = 0,
+        racy: bool = False, transient: bool = False,
+    ) -> None:
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.digest = digest
+        self.problem = problem
+        self.header = header
+        """The group settings of a group that loaded."""
+        self.keys = keys
+        self.blob = blob
+        self.crc = crc
+        self.racy = racy
+        self.transient = transient
+        """Not cached (the file could not be read this time)."""
 
     def stamp(self) -> FileStamp:
         return FileStamp(self.size, self.mtime_ns, self.digest)
@@ -116,24 +132,28 @@ def _keys(entry: FileEntry) -> GroupKeys:
     return entry.keys
 
 
-@dataclass
 class CacheFile:
     """A library's index cache as read from disk or about to be written."""
 
-    root: str
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    settings: SettingsEntry | None = None
-    order: tuple[str, ...] = ()
-    """Loaded group files in index order (the order of the key fields in the data)."""
-    layouts: list[FieldLayout] = field(default_factory=list)
-    """Per KEY_FIELDS entry: the absolute offsets of each group in `order` in `buffer`, then the end."""
-    code_order: CodeOrder | None = None
-    vocabulary: str = ""
-    """All groups' typo-search vocabularies merged (see `qr.index.fuzzy.merged_vocabulary`)."""
-    buffer: Any = None
-    """The mmap the offsets point into."""
-    pinyin: tuple | None = None
-    """((path, size, mtime_ns), ...) of the pinyin data files the keys were computed with."""
+    def __init__(
+        self, root: str, files: dict[str, FileEntry] | None = None, settings: SettingsEntry | None = None,
+        order: tuple[str, ...] = (), layouts: list[FieldLayout] | None = None, code_order: CodeOrder | None = None,
+        vocabulary: str = "", buffer: Any = None, pinyin: tuple | None = None,
+    ) -> None:
+        self.root = root
+        self.files: dict[str, FileEntry] = files if files is not None else {}
+        self.settings = settings
+        self.order = order
+        """Loaded group files in index order (the order of the key fields in the data)."""
+        self.layouts: list[FieldLayout] = layouts if layouts is not None else []
+        """Per KEY_FIELDS entry: the absolute offsets of each group in `order` in `buffer`, then the end."""
+        self.code_order = code_order
+        self.vocabulary = vocabulary
+        """All groups' typo-search vocabularies merged (see `qr.index.fuzzy.merged_vocabulary`)."""
+        self.buffer = buffer
+        """The mmap the offsets point into."""
+        self.pinyin = pinyin
+        """((path, size, mtime_ns), ...) of the pinyin data files the keys were computed with."""
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -331,11 +351,9 @@ def _checked_header(header: Any) -> GroupHeader:
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> tuple | None:
+def _plain(value: Record | None) -> tuple | None:
     """A named value as the plain tuple the file holds (the safe unpickler builds no classes)."""
-    if value is None:
-        return None
-    return tuple(getattr(value, name) for name in value.__dataclass_fields__)
+    return None if value is None else value.plain()
 
 
 def write_cache(path: Path, cache: CacheFile) -> None:
