@@ -4,7 +4,6 @@ blooms and the typo vocabulary. Plain bytes, so the cache stores them as they ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -83,26 +82,32 @@ class Window(Record):
         self.end = end
 
 
-@dataclass(frozen=True)
-class GroupKeys:
+class GroupKeys(Record):
     """Everything the index precomputes for one group: per field, one UTF-8 byte string holding
     every phrase's value preceded by a newline (values never contain one), so groups concatenate
     and `b"\n" + word` finds prefixes. What the on-disk cache stores per file (as slices of it)."""
 
-    count: int
-    texts: tuple
-    """One bytes-like value per KEY_FIELDS entry."""
-    windows: tuple[Window, ...] = ()
-    """The phrases of the group that have a validity window."""
-    blooms: tuple[int, ...] = ()
-    """Bloom filters of the character pairs of codes, titles, others, pinyin, the ASCII copy of
-    bodies, asks and notes (see `bloom_of`): a search skips the groups that cannot contain a word."""
-    words: str = ""
-    """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
-    the group name, one per line, each followed by a tab and how often it occurs."""
-    checksums: tuple[int, ...] | None = None
-    """CRC32 of each of `texts` when they were read from the cache file (None when computed here):
-    `KeyField` checks a group's bytes against them before using them."""
+    FIELDS = ("count", "texts", "windows", "blooms", "words", "checksums")
+    __slots__ = FIELDS
+
+    def __init__(
+        self, count: int, texts: tuple, windows: tuple[Window, ...] = (), blooms: tuple[int, ...] = (),
+        words: str = "", checksums: tuple[int, ...] | None = None,
+    ) -> None:
+        self.count = count
+        self.texts = texts
+        """One bytes-like value per KEY_FIELDS entry."""
+        self.windows = windows
+        """The phrases of the group that have a validity window."""
+        self.blooms = blooms
+        """Bloom filters of the character pairs of codes, titles, others, pinyin, the ASCII copy of
+        bodies, asks and notes (see `bloom_of`): a search skips the groups that cannot contain a word."""
+        self.words = words
+        """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
+        the group name, one per line, each followed by a tab and how often it occurs."""
+        self.checksums = checksums
+        """CRC32 of each of `texts` when they were read from the cache file (None when computed here):
+        `KeyField` checks a group's bytes against them before using them."""
 
     def intact(self) -> bool:
         """Whether every text matches its checksum (always, for keys computed in this process)."""

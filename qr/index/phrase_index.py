@@ -145,9 +145,7 @@ class PhraseIndex:
         for part in self.parts:
             keys = part.keys
             if keys.intact():
-                from dataclasses import replace
-
-                keys = replace(keys, texts=tuple(bytes(text) for text in keys.texts), checksums=None)
+                keys = GroupKeys(keys.count, tuple(bytes(text) for text in keys.texts), keys.windows, keys.blooms, keys.words)
             else:
                 if tables is None:
                     from qr.index.pinyin import PinyinTables
