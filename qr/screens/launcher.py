@@ -23,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
 from textual.events import Key, Paste
 from textual.geometry import Size
+from textual.visual import VisualType
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -165,16 +166,20 @@ class PreviewText(Static):
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
-        self._shown: Content | str | None = None
+        self._shown: object = None
 
     def show(self, content: Content | str) -> None:
+        """Show `content`, unless it is shown already (same text and spans)."""
         if _same(self._shown, content):
             return
-        self._shown = content
         width, height = self.content_region.width, self.content_region.height
         self.update(content, layout=False)
         if not width or self.get_content_height(self.size, self.app.size, width) != height:
             self.refresh(layout=True)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._shown = content  # whoever updates it, `show` compares with what is on screen
+        super().update(content, layout=layout)
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         # When a layout gives a widget a new size, Textual sets its virtual (scrollable) size as a
