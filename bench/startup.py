@@ -131,6 +131,7 @@ def base_env(home: Path) -> dict[str, str]:
         LINES="30",
     )
     env.pop("DISPLAY", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the bytecode is cached (a sandbox may set it)
     return env
 
 
