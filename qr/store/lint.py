@@ -19,7 +19,7 @@ from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
 from qr.store.privacy import find_numbers
 from qr.store.text_check import CONTROL, finding_text, word_args
-from qr.store.word_rules import word_rules
+from qr.store.word_rules import WordMatch, word_rules
 from qr.terminal_text import CONTROL_CHARACTERS  # the set the CLI and screens escape (Trojan Source too)
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -94,6 +94,15 @@ class _PhraseLinter:
         self.rules = word_rules(library)
         self.declared = set(library.vars) | set(BUILTINS)
         self.lines: dict[Path, list[str] | None] = {}
+        self.scans: dict[str, list[WordMatch]] = {}
+        """text -> its word matches: a library repeats texts (a body copied into several groups, a
+        short title such as 好的), and a text's matches depend on nothing else."""
+
+    def scan(self, text: str) -> list[WordMatch]:
+        found = self.scans.get(text)
+        if found is None:
+            found = self.scans[text] = self.rules.scan(text)
+        return found
 
     def position(self, group: Group, phrase: Phrase, field: str, offset: int) -> tuple[int, int]:
         # the group file is read only when a finding needs a column, and once per run
@@ -130,18 +139,21 @@ class _PhraseLinter:
             add("info", "too-long", "lint.too_long", {"length": len(body), "limit": BODY_LIMIT})
 
         fields = {"title": phrase.title, "body": body, "note": phrase.note}
-        for name, value in fields.items():
-            for match in CONTROL_CHARACTERS.finditer(value):
-                at = self.position(group, phrase, name, match.start()) if name != "note" else None
-                add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": name}, at, (name, match.start(), match.end()))
-        for tag in phrase.tags:
-            for match in CONTROL_CHARACTERS.finditer(tag):
-                add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": "tags"}, None, ("tags", match.start(), match.end()))
-
+        # one search over every field first: control characters are rare, and a search per field
+        # and tag costs more than the concatenation (a class of single characters, so joining the
+        # texts cannot make a match that none of them holds)
+        if CONTROL_CHARACTERS.search("".join((phrase.title, body, phrase.note, *phrase.tags))) is not None:
+            for name, value in fields.items():
+                for match in CONTROL_CHARACTERS.finditer(value):
+                    at = self.position(group, phrase, name, match.start()) if name != "note" else None
+                    add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": name}, at, (name, match.start(), match.end()))
+            for tag in phrase.tags:
+                for match in CONTROL_CHARACTERS.finditer(tag):
+                    add("error", CONTROL, "lint.control", {"char": f"U+{ord(match.group()):04X}", "field": "tags"}, None, ("tags", match.start(), match.end()))
         # one finding per term and phrase: a title repeated in the body is reported once, in the title
         reported: set[tuple[str, str]] = set()
         for name in ("title", "body"):
-            for found in self.rules.scan(fields[name]):
+            for found in self.scan(fields[name]):
                 term = (found.kind, found.entry.term if not found.entry.pattern else found.text.lower())
                 if term in reported:
                     continue
