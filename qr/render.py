@@ -262,7 +262,32 @@ def backtracks(pattern: str) -> bool:
     letters = {chr(value) for op, value in _walk(parsed) if op is _parser.LITERAL} or {"a"}
     if _nested_repeat(parsed, _parser, inside=False):
         return True
+    if _linear(parsed, pattern, _parser):
+        return False  # cannot run out of time on the probe: spare `qr lint` importing `regex` (~10 ms)
     return any(pattern_matches(pattern, letter * 30 + "\x00") is None for letter in sorted(letters)[:5])
+
+
+_FUZZY_OR_ODD_BRACE = re.compile(r"\{(?!\d*,?\d*\})")
+"""A `{` that is not a plain `{m}`, `{m,n}` repeat: `regex` may read it as a fuzzy-match constraint."""
+
+
+def _linear(parsed, pattern: str, _parser) -> bool:
+    """True for a pattern with no alternation, no backreference, only repeats of a single character
+    and at most one of them variable (`^\\d{6,24}$`, `[A-Z]+-\\d{4}`): matching tries at most 31
+    extents of that repeat per start position, so the 31-character probe finishes in microseconds."""
+    if _FUZZY_OR_ODD_BRACE.search(pattern):
+        return False
+    single = (_parser.LITERAL, _parser.NOT_LITERAL, _parser.IN, _parser.ANY, _parser.CATEGORY)
+    variable = 0
+    for op, value in _walk(parsed):
+        if op in (_parser.BRANCH, _parser.GROUPREF, _parser.GROUPREF_EXISTS):
+            return False
+        if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, getattr(_parser, "POSSESSIVE_REPEAT", None)):
+            low, high, body = value
+            variable += high != low
+            if variable > 1 or len(body) != 1 or body[0][0] not in single:
+                return False  # a second extent to try, or a repeated group (`(a+){10}`): probe it
+    return True
 
 
 def _walk(items) -> list:

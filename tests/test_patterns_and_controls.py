@@ -64,6 +64,23 @@ def test_lint_reports_backtracking_patterns_and_not_ordinary_ones(library):
         assert not backtracks(safe), safe
 
 
+def test_only_patterns_that_cannot_run_out_of_time_skip_the_probe():
+    """`backtracks` answers without the timed probe (and without importing `regex`) only for
+    patterns with one variable repeat of a single character; anything else is still probed."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    from qr.render import _linear
+
+    def linear(pattern: str) -> bool:
+        return _linear(_parser.parse(pattern), pattern, _parser)
+
+    for simple in (r"^\d{6,24}$", r"[A-Z]+-\d{4}", r"^1[3-9]\d{9}$"):
+        assert linear(simple) and not backtracks(simple), simple
+    for probed in (r"^(a|aa)+$", r"(a+){10}", r"a*a*b", r"^(\d{3}-)?\d{4}$", r"(?:abc){e<=2}", r"(a)\1+"):
+        assert not linear(probed), probed
+    assert backtracks(r"^(a|aa)+$")
+
+
 async def test_the_variables_form_does_not_freeze_on_a_backtracking_pattern(library):
     app = build_app(library, watch_library=False)
     async with app.run_test(size=(100, 30)) as pilot:
