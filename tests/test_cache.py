@@ -218,7 +218,7 @@ def _size_mtime(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-KEYS_DIGEST = "f5f06e0492d37d467c875eceab71c0690be07f3d"
+KEYS_DIGEST = "720870f7c8c211e0511647e59d2b298b6c3d1180"
 KEYS_LIBRARY = """name = "物流 Logistics"
 [[phrases]]
 code = "wl1"
@@ -257,7 +257,38 @@ def test_keys_digest_changes_only_with_the_format(tmp_path):
         keys = group_keys(group, Tables())
         digest.update(repr((keys.count, [bytes(text) for text in keys.texts], keys.windows, keys.blooms, keys.words)).encode())
     digest.update(repr(cached_group.PHRASE_FIELDS).encode())
-    assert (cache_format.FORMAT, digest.hexdigest()) == (13, KEYS_DIGEST)
+    assert (cache_format.FORMAT, digest.hexdigest()) == (14, KEYS_DIGEST)
+
+
+def test_blooms_and_code_order_read_back_as_computed(library_dir):
+    """The cache packs each field's blooms into one block and the code order into byte planes:
+    a warm load must give back exactly the filters and the code table a cold one computed."""
+    from qr.index.codes import CodeTable
+    from qr.index.keys import group_keys
+
+    cold = load(library_dir)
+    warm = load(library_dir)
+    assert warm.reindexed == () and warm.code_table is not None
+    for group in load_library(library_dir).library.groups:
+        assert warm.keys[group.path].blooms == group_keys(group).blooms == cold.keys[group.path].blooms
+        assert all(isinstance(bloom, bytes) and len(bloom) == 1024 for bloom in warm.keys[group.path].blooms)
+    plain = PhraseIndex.from_libraries([load_library(library_dir).library]).code_table
+    assert (warm.code_table.order, warm.code_table.natural) == (plain.order, plain.natural)
+    assert isinstance(plain, CodeTable)
+
+
+def test_code_order_planes_round_trip():
+    import random
+    from array import array
+
+    rng = random.Random(3)
+    for size in (0, 1, 7, 1000):
+        numbers = array("i", (rng.randrange(1 << 24) for _ in range(size)))
+        narrowed = cache_format._narrowed(numbers.tobytes())
+        assert narrowed is not None and len(narrowed) == 3 * size
+        assert cache_format._widened(narrowed) == numbers.tobytes()
+    assert cache_format._narrowed(array("i", [5, 1 << 24]).tobytes()) is None  # kept only when it fits
+    assert cache_format._narrowed_order(cache_format.CodeOrder(array("i", [1 << 24]).tobytes(), b"")) is None
 
 
 def test_damaged_key_field_never_changes_results_and_forgets_the_cache(library_dir):

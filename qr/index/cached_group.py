@@ -82,7 +82,7 @@ def _phrase_columns(state: dict[str, Any]) -> list[list[Any]]:
     try:
         if zlib.crc32(blob) != crc:
             raise CacheRejected("phrase blob fails its CRC")
-        columns = safe_loads(_unpacked(blob))
+        columns = safe_loads(unpack(blob))
         _check_columns(columns, count)
         return columns
     except Exception:  # noqa: BLE001
@@ -120,7 +120,8 @@ BLOB_LIMIT = 256 * 1_048_576
 
 
 PACKED, PLAIN = b"L", b"P"
-"""The first byte of a phrase blob: an LZ4 block follows, or (without the lz4 package) the pickle."""
+"""The first byte of a phrase blob (and of a field's blooms in the cache header): an LZ4 block
+follows, or (without the lz4 package) the data as it is."""
 
 
 def phrase_blob(group: Group) -> bytes:
@@ -137,7 +138,11 @@ def phrase_blob(group: Group) -> bytes:
         if name in _SHARED:
             column = [same(value, value) for value in column]
         columns.append(column)
-    data = pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL)
+    return pack(pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def pack(data: bytes) -> bytes:
+    """`data` as an LZ4 block after the byte PACKED, or after PLAIN where lz4 is not installed."""
     try:
         import lz4.block
     except ImportError:
@@ -145,8 +150,8 @@ def phrase_blob(group: Group) -> bytes:
     return PACKED + lz4.block.compress(data, store_size=True)
 
 
-def _unpacked(blob) -> bytes:
-    """The pickle inside a phrase blob (CacheRejected when it cannot be read here)."""
+def unpack(blob) -> bytes:
+    """What `pack` packed (CacheRejected when it cannot be read here)."""
     kind = bytes(blob[:1])
     if kind == PLAIN:
         return bytes(blob[1:])

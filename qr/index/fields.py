@@ -21,6 +21,7 @@ class CacheDamaged(Exception):
 SEP = "\x1f"
 """Separates the parts of one phrase's value inside a field (code, tags, group name; pinyin parts)."""
 BLOOM_BITS = 8192
+BLOOM_BYTES = BLOOM_BITS // 8
 
 
 # -- blooms ----------------------------------------------------------------------------------------
@@ -31,8 +32,11 @@ def _bit(first: str, second: str, kind: int) -> int:
     return ((ord(first) * 0x9E3779B1) ^ (ord(second) * 0x85EBCA6B) ^ kind) % BLOOM_BITS
 
 
-def bloom_of(text: str) -> int:
-    """A bit per distinct character pair (and per character) of `text`'s values and their parts."""
+def bloom_of(text: str) -> bytes:
+    """A bit per distinct character pair (and per character) of `text`'s values and their parts,
+    as BLOOM_BITS // 8 bytes (bit b is bit b & 7 of byte b >> 3): bytes, not an int, because the
+    cache file stores each field's blooms as one LZ4 block (sparse: ~2% of the bits are set) and
+    a search tests them byte by byte; unpickling 2,338 big ints cost ~5 ms of a warm start."""
     # tags, group names and tag pinyin repeat from phrase to phrase: each distinct part once
     # (a word never holds the separators, so pairs across them need no bit)
     # (in the order first met, so the same keys give the same bits in every process: a set's order
@@ -43,14 +47,14 @@ def bloom_of(text: str) -> int:
     if text.isascii():  # codes, pinyin, the ASCII copy of bodies: the pairs found at C speed
         for bit in _ascii_bits(text.encode("ascii")):
             bits[bit >> 3] |= 1 << (bit & 7)
-        return int.from_bytes(bits, "little")
+        return bytes(bits)
     # `_bit` inlined (this runs for every group of a cold start); zip + set run in C, so the
     # comprehensions see distinct pairs and characters only
     pairs = {((ord(first) * 0x9E3779B1) ^ (ord(second) * 0x85EBCA6B) ^ 2) % BLOOM_BITS for first, second in set(pairwise(text))}
     chars = {((code * 0x9E3779B1) ^ (code * 0x85EBCA6B) ^ 1) % BLOOM_BITS for code in map(ord, set(text))}
     for bit in pairs | chars:
         bits[bit >> 3] |= 1 << (bit & 7)
-    return int.from_bytes(bits, "little")
+    return bytes(bits)
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +130,7 @@ class KeyField:
     use and uses no byte it has not checked. A mismatch raises CacheDamaged."""
 
     def __init__(self, buffer, offsets: list[int], firsts: Sequence[int], counts: Sequence[int],
-                 blooms: Sequence[int] | None = None, checksums: Sequence[int | None] | None = None) -> None:
+                 blooms: Sequence[bytes] | None = None, checksums: Sequence[int | None] | None = None) -> None:
         self.buffer = buffer
         self.offsets = offsets
         self.end = offsets[-1] + 1
@@ -137,12 +141,11 @@ class KeyField:
         self._checked = bytearray(len(counts)) if self.checksums is not None else None
         self._values: dict[int, list[str]] = {}
         self._starts: dict[int, list[int]] = {}
-        self._bloom_bytes: list[bytes] | None = None
         self._bit_groups: dict[int, int] = {}
 
     @classmethod
     def joined(cls, parts: Sequence, firsts: Sequence[int], counts: Sequence[int],
-               blooms: Sequence[int] | None = None, checksums: Sequence[int | None] | None = None) -> KeyField:
+               blooms: Sequence[bytes] | None = None, checksums: Sequence[int | None] | None = None) -> KeyField:
         buffer = b"".join(parts) + b"\n"
         return cls(buffer, list(accumulate(map(len, parts), initial=0)), firsts, counts, blooms, checksums)
 
@@ -232,10 +235,8 @@ class KeyField:
         found = self._bit_groups.get(bit)
         if found is None:
             assert self.blooms is not None
-            if self._bloom_bytes is None:
-                self._bloom_bytes = [bloom.to_bytes(BLOOM_BITS // 8, "little") for bloom in self.blooms]
             byte, mask = bit >> 3, 1 << (bit & 7)
-            found = sum(1 << group for group, bloom in enumerate(self._bloom_bytes) if bloom[byte] & mask)
+            found = sum(1 << group for group, bloom in enumerate(self.blooms) if bloom[byte] & mask)
             self._bit_groups[bit] = found
         return found
 

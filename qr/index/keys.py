@@ -91,7 +91,7 @@ class GroupKeys(Record):
     __slots__ = FIELDS
 
     def __init__(
-        self, count: int, texts: tuple, windows: tuple[Window, ...] = (), blooms: tuple[int, ...] = (),
+        self, count: int, texts: tuple, windows: tuple[Window, ...] = (), blooms: tuple[bytes, ...] = (),
         words: str = "", checksums: tuple[int, ...] | None = None,
     ) -> None:
         self.count = count
