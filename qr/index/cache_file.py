@@ -34,7 +34,6 @@ import os
 import pickle
 import struct
 import sys
-import time
 import zlib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a warm `qr search` never needs it
@@ -451,20 +450,6 @@ def write_cache(path: Path, cache: CacheFile) -> None:
         },
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(MAGIC)
-            out.write(LENGTH.pack(len(header), zlib.crc32(header)))
-            out.write(header)
-            for chunk in chunks:
-                out.write(chunk)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    from qr.index.private_file import write_private  # off the warm path: only a load that changed something writes
+
+    write_private(path, (MAGIC, LENGTH.pack(len(header), zlib.crc32(header)), header, *chunks))

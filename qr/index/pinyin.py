@@ -199,23 +199,12 @@ def _read_tables(path: Path, signature: tuple) -> Readings | None:
 
 
 def _write_tables(path: Path, payload: str) -> None:
-    import time
     import zlib
 
+    from qr.index.private_file import write_private
+
     body = payload.encode("utf-8", "surrogatepass")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(TABLES_MAGIC + f"{TABLES_FORMAT} {zlib.crc32(body)}\n".encode() + body)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    write_private(path, (TABLES_MAGIC + f"{TABLES_FORMAT} {zlib.crc32(body)}\n".encode(), body))
 
 
 def _load_json(name: str):

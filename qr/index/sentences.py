@@ -360,19 +360,10 @@ def _read(path: Path, identity: bytes) -> RelevanceIndex | None:
 
 def _write(path: Path, identity: bytes, relevance: RelevanceIndex) -> None:
     """Atomically, readable by the user only; a failure only costs the next process a rebuild."""
-    import os
-    import tempfile
+    from qr.index.private_file import write_private
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".relevance-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(identity + b"\n" + relevance.to_bytes())
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_private(path, (identity, b"\n", relevance.to_bytes()))
     except OSError:
         pass
 
