@@ -119,17 +119,15 @@ BLOB_LIMIT = 256 * 1_048_576
 """Largest unpacked phrase pickle accepted (a group file is at most a few MB of TOML)."""
 
 
-PACKED, PLAIN = b"L", b"P"
-"""The first byte of a phrase blob (and of a field's blooms in the cache header): an LZ4 block
-follows, or (without the lz4 package) the data as it is."""
+PACKED = b"L"
+"""The first byte of a phrase blob (and of a field's blooms in the cache header): an LZ4 block follows."""
 
 
 def phrase_blob(group: Group) -> bytes:
     """A group's phrases as columns, pickled, as an LZ4 block (what `CachedGroup` reads back).
 
     LZ4 keeps the cache file small (the phrase pickles were ~40% of it) at a cost of ~0.1 ms per
-    group when its first phrase is shown, a third of unpickling it. lz4 is a dependency; where it
-    cannot be installed the pickle is stored as it is (a bigger cache, the same results)."""
+    group when its first phrase is shown, a third of unpickling it."""
     shared: dict[Any, Any] = {}
     same = shared.setdefault
     columns = []
@@ -142,23 +140,16 @@ def phrase_blob(group: Group) -> bytes:
 
 
 def pack(data: bytes) -> bytes:
-    """`data` as an LZ4 block after the byte PACKED, or after PLAIN where lz4 is not installed."""
-    try:
-        import lz4.block
-    except ImportError:
-        return PLAIN + data
+    """`data` as an LZ4 block after the byte PACKED (lz4 is imported here: off the warm search path)."""
+    import lz4.block
+
     return PACKED + lz4.block.compress(data, store_size=True)
 
 
 def unpack(blob) -> bytes:
     """What `pack` packed (CacheRejected when it cannot be read here)."""
-    kind = bytes(blob[:1])
-    if kind == PLAIN:
-        return bytes(blob[1:])
-    if kind != PACKED or len(blob) < 5 or int.from_bytes(blob[1:5], "little") > BLOB_LIMIT:
+    if bytes(blob[:1]) != PACKED or len(blob) < 5 or int.from_bytes(blob[1:5], "little") > BLOB_LIMIT:
         raise CacheRejected("phrase blob kind or size")
-    try:
-        import lz4.block
-    except ImportError:
-        raise CacheRejected("phrase blob packed with lz4, which is not installed") from None
+    import lz4.block
+
     return lz4.block.decompress(blob[1:])
