@@ -149,11 +149,6 @@ class GroupPicker(_Picker):
     def value(self, number: int) -> Path:
         return self.groups[number].path
 
-    @property
-    def chosen(self) -> Path | None:
-        highlighted = self.query_one("#picker", OptionList).highlighted
-        return None if highlighted is None else self.groups[highlighted].path
-
 
 class DeletedPicker(_Picker):
     """Pick a phrase deleted this session, to restore: returns its number in `items`, or None on Esc.
