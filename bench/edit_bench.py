@@ -22,8 +22,9 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
+
+from qr.record import replace
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -150,7 +150,7 @@ PARTS = ("asks", "notes", "synonyms", "relevance", "word-pinyin")
 
 def _without(library, parts: set[str]):
     """`library` with the asks and/or notes of every phrase taken out."""
-    from dataclasses import replace
+    from qr.record import replace
 
     if not parts & {"asks", "notes"}:
         return library

@@ -467,7 +467,7 @@ def bench_lint(libraries: dict[int, Path], home: Path, runs: int) -> dict:
 
 EDIT_CHILD = r"""
 import json, sys, time
-from dataclasses import replace
+from qr.record import replace
 from qr.store.models import Phrase
 from qr.workspace import open_workspace
 workspace = open_workspace(sys.argv[1])

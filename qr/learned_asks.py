@@ -193,8 +193,7 @@ def pending(workspace, store: LearnedAsks, min_count: int = MIN_COUNT) -> list[t
 def accept(library, group_path, index: int, text: str):
     """Add `text` to the asks of the phrase at `index` of a group and save it (a `qr.store.edit`
     Edit; raises its SaveError as any edit does)."""
-    from dataclasses import replace
-
+    from qr.record import replace
     from qr.store.edit import update_phrase
 
     group = next(group for group in library.groups if group.path == group_path)

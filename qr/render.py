@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -13,6 +12,7 @@ if TYPE_CHECKING:
     from typing import Literal, Union
 
 from qr.messages import Message
+from qr.record import Record
 from qr.store.models import Library, VarSpec
 
 BUILTINS = ("today", "now", "weekday", "agent", "shop")
@@ -27,14 +27,16 @@ _WEEKDAYS = {
 }
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(Record):
     """One `{name}` or `{name|fallback}` of a template and where it stands."""
 
     name: str
     fallback: str | None
     start: int
     end: int
+
+    def __init__(self, name: str, fallback: str | None, start: int, end: int) -> None:
+        self.__dict__.update(name=name, fallback=fallback, start=start, end=end)
 
 
 if TYPE_CHECKING:
@@ -141,21 +143,25 @@ if TYPE_CHECKING:
     Kind = Literal["text", "given", "fallback", "default", "builtin", "missing"]
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(Record):
     """A piece of a rendered reply and where its text came from."""
 
     text: str
     kind: Kind
-    name: str = ""
+    name: str
+
+    def __init__(self, text: str, kind: Kind, name: str = "") -> None:
+        self.__dict__.update(text=text, kind=kind, name=name)
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(Record):
     """A rendered reply: its segments and the variables that had no value."""
 
     segments: tuple[Segment, ...]
     missing: tuple[str, ...]
+
+    def __init__(self, segments: tuple[Segment, ...], missing: tuple[str, ...]) -> None:
+        self.__dict__.update(segments=segments, missing=missing)
 
     @property
     def text(self) -> str:

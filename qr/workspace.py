@@ -77,7 +77,7 @@ class Workspace:
         """The load problems of one of the libraries, with file names relative to its root."""
         if not self.shared_libraries:
             return self.problems
-        from dataclasses import replace
+        from qr.record import replace
 
         root = library.root
         return tuple(
@@ -92,9 +92,8 @@ class Workspace:
 
         `problems` (relative to the library's root) replace that library's load problems.
         """
-        from dataclasses import replace
-
         from qr.index.reindex import updated_index
+        from qr.record import replace
 
         if library.root == self.library.root:
             self.library = library
@@ -173,7 +172,7 @@ def open_workspace(
         loads, results, cached_keys = [], [load_library(root) for root in roots], {}
     problems = [problem for result in results for problem in result.problems]
     if len(results) > 1:
-        from dataclasses import replace
+        from qr.record import replace
 
         # several libraries: a relative file name alone would not say which library it is in
         problems = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import hashlib
 import os
 import pickle
@@ -19,6 +18,7 @@ from qr.cli import main
 from qr.index.cache import cache_path, load_cached
 from qr.index.cached_group import CachedGroup
 from qr.index.phrase_index import KnownKeys, PhraseIndex
+from qr.record import replace
 from qr.store.load import load_library
 from qr.store.save import save_group
 from qr.workspace import open_workspace
@@ -75,7 +75,7 @@ def test_lazy_group_behaves_like_a_group(library_dir):
     assert isinstance(group, CachedGroup)
     first = group.phrase_at(1)
     assert group.phrases[1] is first and first.code == "wl2"
-    renamed = dataclasses.replace(group, name="物流2")
+    renamed = replace(group, name="物流2")
     assert renamed.name == "物流2" and renamed.phrases == group.phrases
     assert copy.deepcopy(group) == group
     assert pickle.loads(pickle.dumps(group)) == group
@@ -344,7 +344,7 @@ def test_stamps_still_guard_saves(library_dir):
     load(library_dir)
     library = load(library_dir).result.library
     group = library.group_by_path("logistics.toml")
-    saved = save_group(library, dataclasses.replace(group, name="物流中心"), previous=group)
+    saved = save_group(library, replace(group, name="物流中心"), previous=group)
     assert saved.stamp.digest == hashlib.sha1((library_dir / "logistics.toml").read_bytes()).hexdigest()
     again = load(library_dir)
     assert again.reindexed == (Path("logistics.toml"),)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import random
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from qr.index.codes import CodeTable, _natural_strings
+from qr.record import replace
 from qr.store import load
 from qr.store.models import Phrase, natural_key
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import write_library
 
+from qr.record import replace
 from qr.store import edit, load_library
 from qr.store.edit import EditError, MoveError
 from qr.store.lint import lint

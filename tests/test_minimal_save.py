@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_roundtrip import phrases as stress_phrases
 
+from qr.record import replace
 from qr.store import edit, load_library
 from qr.store.load import load_group
 from qr.store.models import Phrase

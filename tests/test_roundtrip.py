@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from conftest import write_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qr.record import replace
 from qr.store import load_library
 from qr.store.models import Group, Library, Phrase
 from qr.store.save import ConflictError, SaveError, atomic_write, dumps_group, save_group

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 
 import pytest
 
+from qr.record import replace
 from qr.store import edit, load_library
 from qr.store.save import SaveError, atomic_write
 from qr.store.tempfiles import is_own_temp_name

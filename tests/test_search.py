@@ -213,10 +213,10 @@ def test_code_table_after_an_edit_is_updated_not_rebuilt_and_equals_a_full_build
     groups only (no sort of every code on the first `/code` query); it must equal a full build,
     ties (a code in two groups) included."""
     import random
-    from dataclasses import replace
 
     from qr.index.codes import CodeTable
     from qr.index.reindex import updated_index
+    from qr.record import replace
     from qr.store.models import Phrase
 
     library = load_library(generate(600, tmp_path / "lib", group_size=40)).library

@@ -3,12 +3,12 @@ each kind (add, edit, delete, move, group change) through the real keys and file
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from conftest import build_app
 from test_editor import FIXED, LOGISTICS, messages, on_disk, open_editor, set_field, titles
 
+from qr.record import replace
 from qr.screens.dialogs import ChoiceDialog
 from qr.screens.groups import GroupForm
 from qr.store import edit, load_library

@@ -17,6 +17,7 @@ from qr.store.load import parse_group, read_toml
 from qr.store.models import Group, Phrase
 
 PHRASE_FIELDS = ("title", "body", "code", "tags", "asks", "note", "lang", "valid_from", "valid_until", "extra", "line", "body_line")
+"""The order of a phrase blob's columns: part of the cache's format (every field of Phrase)."""
 _ALLOWED_GLOBALS = {("datetime", name) for name in ("date", "datetime", "time", "timezone", "timedelta")}
 
 
@@ -46,13 +47,13 @@ class CachedGroup(Group):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Group):
             return NotImplemented
-        return _compared(self) == _compared(other)
+        return bool(Group._compared_values(self) == Group._compared_values(other))
 
     __hash__ = Group.__hash__
 
     def __reduce__(self):
         # copies and pickles are plain Groups (the cache's memory map does not travel)
-        return (Group, (self.path, self.name, self.phrases, self.category, self.order, self.description, self.extra, self.stamp))
+        return (Group, tuple(getattr(self, name) for name in Group.FIELDS))
 
     @cached_property
     def phrases(self) -> tuple[Phrase, ...]:  # type: ignore[override]
@@ -70,10 +71,6 @@ class CachedGroup(Group):
                 columns = state["_columns"] = _phrase_columns(state)
             phrase = built[position] = Phrase(**{name: column[position] for name, column in zip(PHRASE_FIELDS, columns)})
         return phrase
-
-
-def _compared(group: Group) -> tuple:
-    return (group.path, group.name, group.phrases, group.category, group.order, group.description, group.extra)
 
 
 def _phrase_columns(state: dict[str, Any]) -> list[list[Any]]:

@@ -22,7 +22,7 @@ Bindings: give each Binding an `id`; `binding.<id>` in qr/i18n.py translates its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
@@ -36,6 +36,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from qr.i18n import has, t
+from qr.record import replace
 from qr.screens.compositor import WideCharCompositor
 from qr.store.models import Phrase
 from qr.terminal_text import escape_controls

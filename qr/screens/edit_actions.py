@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +19,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 
 from qr.i18n import t
+from qr.record import replace
 from qr.screens.base import QrScreen
 from qr.screens.changes import library_for, phrase_label, phrase_position, run_edit
 from qr.store.entry import Entry

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -25,6 +25,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Static, TextArea
 
 from qr.i18n import t
+from qr.record import replace
 from qr.render import TemplateError, library_defaults, parse, render
 from qr.screens.base import LibraryChange, QrScreen, SafeInput, pictured, shown
 from qr.screens.changes import apply_edit, library_for, phrase_label, phrase_position, tell_screens

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from qr.i18n import t
+from qr.record import replace
 from qr.screens.base import QrModalScreen, shown
 from qr.store.merge import PhraseConflict
 from qr.store.models import Phrase
@@ -59,13 +60,8 @@ def merged_fields(conflict: PhraseConflict) -> Phrase | None:
         return mine or theirs
     if base is None:
         return mine
-    from dataclasses import fields, replace
-
     changes = {}
-    for field in fields(Phrase):
-        if not field.compare:
-            continue
-        name = field.name
+    for name in Phrase.COMPARED:
         if getattr(mine, name) == getattr(base, name) and getattr(theirs, name) != getattr(base, name):
             changes[name] = getattr(theirs, name)
     return replace(mine, **changes)

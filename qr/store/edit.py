@@ -12,11 +12,12 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qr.messages import Message
+from qr.record import replace
 from qr.render import TemplateError, parse
 from qr.store.load import clean_asks, parse_group
 from qr.store.merge import merge_groups

@@ -9,8 +9,9 @@ A phrase is known by its code, else by its title (the n-th phrase with that titl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from qr.record import replace
 from qr.store.models import Group, Phrase
 
 SETTINGS = ("name", "category", "order", "description", "extra")

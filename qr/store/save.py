@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from qr.messages import Message, MessageError
+from qr.record import replace
 from qr.store.documents import group_document
 from qr.store.load import LIBRARY_FILE, stamp_of
 from qr.store.merge import Merge

@@ -8,8 +8,8 @@ A profile resolves codes in its libraries' order (the shop's own first), so a sh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
+from qr.record import replace
 from qr.store.lint import Finding, lint, problem_findings, sort_findings
 from qr.store.models import Library, Problem
 

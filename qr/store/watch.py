@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from qr.record import replace
 from qr.store.load import LIBRARY_FILE, InvalidFile, UnsafeFile, group_files, load_group, load_library, read_regular
 from qr.store.models import FileStamp, Library, Problem
 

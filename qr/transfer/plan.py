@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from dataclasses import replace as replace_fields
 from pathlib import Path
 
 from qr.messages import Message
+from qr.record import replace as replace_fields
 from qr.render import BUILTINS, check
 from qr.store.load import LIBRARY_FILE, load_library
 from qr.store.models import Group, Library, Phrase, normalise_code
