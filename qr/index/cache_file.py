@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 
 from qr.index.cached_group import CacheRejected, pack, safe_loads, unpack
 from qr.index.fields import BLOOM_BYTES, FieldLayout
-from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Record, Window
+from qr.index.keys import BLOOMED, KEY_FIELDS, GroupKeys, Window
 from qr.messages import Message, from_plain, to_plain
+from qr.record import Record
 from qr.store.models import FileStamp
 
 MAGIC = b"QRIDX\x00\x0a\n"
@@ -56,57 +57,53 @@ LENGTH = struct.Struct("<QI")
 class FileProblem(Record):
     """Why a file did not load (what `Problem` says, without the file name)."""
 
-    FIELDS = ("line", "column", "message")
-    __slots__ = FIELDS
+    line: int
+    column: int
+    message: Message | str
 
     def __init__(self, line: int, column: int, message: Message | str) -> None:
-        self.line = line
-        self.column = column
-        self.message = message
+        self.__dict__.update(line=line, column=column, message=message)
 
 
 class GroupHeader(Record):
     """The group settings of a group file that loaded."""
 
-    FIELDS = ("name", "category", "order", "description", "extra")
-    __slots__ = FIELDS
+    name: str
+    category: str
+    order: int | None
+    description: str
+    extra: dict
 
     def __init__(self, name: str, category: str, order: int | None, description: str, extra: dict) -> None:
-        self.name = name
-        self.category = category
-        self.order = order
-        self.description = description
-        self.extra = extra
+        self.__dict__.update(name=name, category=category, order=order, description=description, extra=extra)
 
 
 class SettingsEntry(Record):
     """`_library.toml` as the cache keeps it: its stamp and its parsed document, or its problem."""
 
-    FIELDS = ("size", "mtime_ns", "digest", "document", "problem")
-    __slots__ = FIELDS
+    size: int
+    mtime_ns: int
+    digest: str
+    document: dict | None
+    problem: FileProblem | None
 
     def __init__(self, size: int, mtime_ns: int, digest: str, document: dict | None, problem: FileProblem | None) -> None:
-        self.size = size
-        self.mtime_ns = mtime_ns
-        self.digest = digest
-        self.document = document
-        self.problem = problem
+        self.__dict__.update(size=size, mtime_ns=mtime_ns, digest=digest, document=document, problem=problem)
 
 
 class CodeOrder(Record):
     """`CodeTable.order` and `CodeTable.natural` as bytes (`array.tobytes`), for `CacheFile.order`."""
 
-    FIELDS = ("order", "natural")
-    __slots__ = FIELDS
+    order: bytes
+    natural: bytes
 
     def __init__(self, order: bytes, natural: bytes) -> None:
-        self.order = order
-        self.natural = natural
+        self.__dict__.update(order=order, natural=natural)
 
 
 class FileEntry:
     """One group file as the cache keeps it (key texts and blob may be slices of the old mmap).
-    A plain class, as CacheFile below (a warm start defines them; see `Record`)."""
+    A plain class, as CacheFile below (a warm start defines them; see `qr.record`)."""
 
     def __init__(
         self, size: int, mtime_ns: int, digest: str, problem: FileProblem | None = None,
@@ -392,7 +389,7 @@ def _checked_header(header: Any) -> GroupHeader:
 
 def _plain(value: Record | None) -> tuple | None:
     """A named value as the plain tuple the file holds (the safe unpickler builds no classes)."""
-    return None if value is None else value.plain()
+    return None if value is None else tuple(getattr(value, name) for name in value.FIELDS)
 
 
 def _narrowed_order(code_order: CodeOrder | None) -> tuple[bytes, bytes] | None:

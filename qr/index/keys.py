@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from qr.store.models import Group
 
 from qr.index.fields import SEP, bloom_of
+from qr.record import Record
 
 KEY_FIELDS = ("codes", "titles", "others", "pinyin", "bodies", "ascii_titles", "ascii_others", "ascii_bodies", "asks", "notes")
 """The key fields of a phrase, in the order of `GroupKeys.texts`:
@@ -44,42 +45,16 @@ def han() -> re.Pattern:
     return re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
-class Record:
-    """A small value compared, hashed and shown by its FIELDS, whose `plain()` tuple is what the
-    cache file holds for it. Not a dataclass: a warm `qr search` defines these classes on every
-    run, and a dataclass costs ~0.6 ms to define (Python 3.11 generates and compiles its methods),
-    a plain class ~0.01 ms. Immutable by convention."""
-
-    __slots__ = ()
-    FIELDS: tuple[str, ...] = ()
-
-    def plain(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Record)
-        return self.plain() == other.plain()
-
-    def __hash__(self) -> int:
-        return hash(self.plain())
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{name}={getattr(self, name)!r}' for name in self.FIELDS)})"
-
-
 class Window(Record):
     """A phrase with a validity window: its position in its group and the window's days as
     ordinals (0 when open on that side)."""
 
-    FIELDS = ("position", "start", "end")
-    __slots__ = FIELDS
+    position: int
+    start: int
+    end: int
 
     def __init__(self, position: int, start: int, end: int) -> None:
-        self.position = position
-        self.start = start
-        self.end = end
+        self.__dict__.update(position=position, start=start, end=end)
 
 
 class GroupKeys(Record):
@@ -87,27 +62,26 @@ class GroupKeys(Record):
     every phrase's value preceded by a newline (values never contain one), so groups concatenate
     and `b"\n" + word` finds prefixes. What the on-disk cache stores per file (as slices of it)."""
 
-    FIELDS = ("count", "texts", "windows", "blooms", "words", "checksums")
-    __slots__ = FIELDS
+    count: int
+    texts: tuple
+    """One bytes-like value per KEY_FIELDS entry."""
+    windows: tuple[Window, ...]
+    """The phrases of the group that have a validity window."""
+    blooms: tuple[bytes, ...]
+    """Bloom filters of the character pairs of codes, titles, others, pinyin, the ASCII copy of
+    bodies, asks and notes (see `bloom_of`): a search skips the groups that cannot contain a word."""
+    words: str
+    """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
+    the group name, one per line, each followed by a tab and how often it occurs."""
+    checksums: tuple[int, ...] | None
+    """CRC32 of each of `texts` when they were read from the cache file (None when computed here):
+    `KeyField` checks a group's bytes against them before using them."""
 
     def __init__(
         self, count: int, texts: tuple, windows: tuple[Window, ...] = (), blooms: tuple[bytes, ...] = (),
         words: str = "", checksums: tuple[int, ...] | None = None,
     ) -> None:
-        self.count = count
-        self.texts = texts
-        """One bytes-like value per KEY_FIELDS entry."""
-        self.windows = windows
-        """The phrases of the group that have a validity window."""
-        self.blooms = blooms
-        """Bloom filters of the character pairs of codes, titles, others, pinyin, the ASCII copy of
-        bodies, asks and notes (see `bloom_of`): a search skips the groups that cannot contain a word."""
-        self.words = words
-        """The group's vocabulary for typo search: ASCII words and Han characters of titles, tags and
-        the group name, one per line, each followed by a tab and how often it occurs."""
-        self.checksums = checksums
-        """CRC32 of each of `texts` when they were read from the cache file (None when computed here):
-        `KeyField` checks a group's bytes against them before using them."""
+        self.__dict__.update(count=count, texts=texts, windows=windows, blooms=blooms, words=words, checksums=checksums)
 
     def intact(self) -> bool:
         """Whether every text matches its checksum (always, for keys computed in this process)."""
