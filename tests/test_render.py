@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qr.render import TemplateError, builtin_values, invalid_values, parse, render, variable_names
+from qr.render import Placeholder, TemplateError, bare_names, builtin_values, invalid_values, parse, render, variable_names
 from qr.store.models import VarSpec
 
 
@@ -73,6 +73,35 @@ def test_any_text_parses_or_gives_positioned_error(template):
         assert error.line == template.count("\n", 0, error.offset) + 1
     else:
         assert isinstance(parts, tuple)
+
+
+# pieces that make well-formed templates often (bare_names' fast path) and broken ones sometimes
+PIECES = st.sampled_from(["{a}", "{order_id}", "{b|x}", "{c|}", "{客户}", "{{", "}}", "{", "}", "{}", "{1a}", "{a b}", "|", "中文", "x", "\n", "{a|{b}}"])
+TEMPLATES = st.lists(PIECES | text, max_size=8).map("".join)
+
+
+def _outcome(function, template):
+    try:
+        return "names", function(template)
+    except TemplateError as error:
+        return "error", str(error), error.offset, error.line, error.column
+
+
+@given(TEMPLATES)
+def test_bare_names_is_what_parse_says(template):
+    def from_parse(template):
+        return [part.name for part in parse(template) if isinstance(part, Placeholder) and part.fallback is None]
+
+    assert _outcome(bare_names, template) == _outcome(from_parse, template)
+
+
+def test_bare_names_examples():
+    assert bare_names("") == [] and bare_names("没有变量") == []
+    assert bare_names("亲{customer|亲}，订单{order_id}，再说一次{order_id}") == ["order_id", "order_id"]
+    assert bare_names("{{order_id}} {客户} {x|}") == ["客户"]  # escapes, a non-ASCII name, an empty fallback
+    with pytest.raises(TemplateError) as caught:
+        bare_names("订单{order id}")
+    assert caught.value.offset == 2
 
 
 # what a reply may hold: anything but control characters (rendering refuses those), newline and tab kept

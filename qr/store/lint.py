@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from qr.i18n import current_language
-from qr.render import BUILTINS, Placeholder, TemplateError, parse
+from qr.render import BUILTINS, TemplateError, bare_names
 from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
 from qr.store.privacy import find_numbers
@@ -121,14 +121,14 @@ class _PhraseLinter:
 
         body = phrase.body
         try:
-            parts = parse(body)
+            names = bare_names(body)
         except TemplateError as error:
             where = self.position(group, phrase, "body", error.offset)
             add("error", "template-syntax", "lint.template", {"error": error.message, "line": error.line, "column": error.column}, where)
         else:
-            for part in parts:
-                if isinstance(part, Placeholder) and part.fallback is None and part.name not in self.declared:
-                    add("warning", "undefined-variable", "lint.undefined_variable", {"name": part.name})
+            for name in names:
+                if name not in self.declared:
+                    add("warning", "undefined-variable", "lint.undefined_variable", {"name": name})
         if phrase.code is None:
             add("info", "no-code", "lint.no_code", {"title": phrase.title})
         if phrase.valid_until is not None and phrase.valid_until < self.today:
