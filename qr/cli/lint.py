@@ -10,6 +10,10 @@ if TYPE_CHECKING:
 
     from qr.store.lint import Finding
 
+MAX_PROCESSES = 4
+"""Beyond this, forking more processes (each with its share of the findings to send back) saves
+little on the libraries qr is made for."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="cli.lint.json")
@@ -18,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import gc
 
+    from qr.store.forked import available_cpus
     from qr.store.lint import lint as lint_library
 
     # Loading and linting are one batch over the whole library: the ~10^6 objects it makes live to
@@ -27,12 +32,13 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         workspace = workspace_for(args, warn_problems=False, index=False)  # lint never searches: no pinyin
+        processes = min(available_cpus(), MAX_PROCESSES)  # a big library is linted on several cores
         if len(workspace.libraries) > 1:
             from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
 
-            findings = lint_libraries(workspace.libraries, workspace.problems)
+            findings = lint_libraries(workspace.libraries, workspace.problems, processes=processes)
         else:
-            findings = lint_library(workspace.library, workspace.problems)
+            findings = lint_library(workspace.library, workspace.problems, processes=processes)
     finally:
         if collecting:
             gc.enable()

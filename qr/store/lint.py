@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from qr.i18n import current_language
@@ -22,7 +23,17 @@ from qr.store.text_check import CONTROL, finding_text, word_args
 from qr.store.word_rules import WordMatch, word_rules
 from qr.terminal_text import CONTROL_CHARACTERS  # the set the CLI and screens escape (Trojan Source too)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from qr.store.forked import Forked
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+PARALLEL_FROM = 2_000
+"""Phrases from which `lint(..., processes=2)` uses a second process: below, forking and sending
+the findings back cost about what half of the work saves."""
+FIRST_SHARE = 0.85
+"""The part of a process's share of the phrases that the first process lints (it also does the
+library-wide checks and forks the others)."""
 BODY_LIMIT = 500
 WORD_RULES = ("off-platform", "review-incentive", "efficacy", "forbidden", "ad-law", "risky-promise", "privacy")
 """The rules that judge what a text says to a buyer (what `qr check` reports and the labelled set measures)."""
@@ -109,6 +120,22 @@ class _PhraseLinter:
         if group.path not in self.lines:
             self.lines[group.path] = source_lines(self.library.root / group.path)
         return locate(self.lines[group.path], phrase, field, offset)
+
+    def group_findings(self, slices: Iterable[tuple[Group, int, int]]) -> list[Finding]:
+        """The findings of the phrases `group.phrases[start:end]` of each slice, in library order,
+        with those of the group itself in the slice that starts it."""
+        findings: list[Finding] = []
+        for group, start, end in slices:
+            if start == 0:
+                for key in group.extra:
+                    findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", "lint.unknown_key.group", args={"key": key}))
+                for name, value in (("name", group.name), ("description", group.description)):
+                    for match in CONTROL_CHARACTERS.finditer(value or ""):
+                        args = {"char": f"U+{ord(match.group()):04X}", "field": name}
+                        findings.append(Finding(group.path, 1, 1, "error", CONTROL, "lint.control", None, args, name, match.start(), match.end()))
+            for phrase in group.phrases[start:end]:
+                findings += self.findings(group, phrase)
+        return findings
 
     def findings(self, group: Group, phrase: Phrase) -> list[Finding]:
         findings: list[Finding] = []
@@ -270,22 +297,62 @@ def _rules_key_line(lines: list[str], key: str) -> int:
     return 1
 
 
-def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | None = None) -> list[Finding]:
-    """Every finding for `library` (plus its load problems), errors first."""
+def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | None = None, processes: int = 1) -> list[Finding]:
+    """Every finding for `library` (plus its load problems), errors first.
+
+    `processes` > 1 lets a big library's phrases be linted by that many processes (forked children
+    lint the later phrases while this one lints the first ones and does the library-wide checks):
+    the same findings in the same order; one process where forking is not possible or fails."""
     linter = _PhraseLinter(library, today or date.today())
-    findings = problem_findings(problems)
-    findings += rules_settings(library)
-    findings += var_patterns(library)
-    findings += duplicate_codes(library)
-    findings += duplicate_asks(library)
-    findings += missing_code_references(library)
-    for group in library.groups:
-        for key in group.extra:
-            findings.append(Finding(group.path, 1, 1, "warning", "unknown-key", "lint.unknown_key.group", args={"key": key}))
-        for name, value in (("name", group.name), ("description", group.description)):
-            for match in CONTROL_CHARACTERS.finditer(value or ""):
-                args = {"char": f"U+{ord(match.group()):04X}", "field": name}
-                findings.append(Finding(group.path, 1, 1, "error", CONTROL, "lint.control", None, args, name, match.start(), match.end()))
-        for phrase in group.phrases:
-            findings += linter.findings(group, phrase)
+    mine = [(group, 0, len(group.phrases)) for group in library.groups]
+    children: list[tuple[Forked, list[tuple[Group, int, int]]]] = []
+    if processes > 1 and sum(len(group.phrases) for group in library.groups) >= PARALLEL_FROM:
+        from qr.store import forked
+
+        linter.rules.compile()  # once, before forking: the children share it
+        mine, *others = split_phrases(library.groups, processes)
+        for part in others:
+            child = forked.start(partial(linter.group_findings, part))
+            if child is None:
+                mine += part  # no fork here: this process lints the rest
+            else:
+                children.append((child, part))
+    try:
+        findings = problem_findings(problems)
+        findings += rules_settings(library)
+        findings += var_patterns(library)
+        findings += duplicate_codes(library)
+        findings += duplicate_asks(library)
+        findings += missing_code_references(library)
+        findings += linter.group_findings(mine)
+    except BaseException:
+        for child, _ in children:
+            child.abandon()
+        raise
+    for child, part in children:
+        found = child.result()
+        # the child's findings, or, if it failed, the same work done here
+        findings += found if isinstance(found, list) else linter.group_findings(part)
     return sort_findings(findings)
+
+
+def split_phrases(groups: Sequence[Group], parts: int) -> list[list[tuple[Group, int, int]]]:
+    """The phrases of `groups`, in order, cut into `parts` runs of slices `(group, start, end)`;
+    the first run a little shorter, as its process also does the library-wide checks."""
+    total = sum(len(group.phrases) for group in groups)
+    share = total / (parts - 1 + FIRST_SHARE)
+    ends = [round(share * (FIRST_SHARE + index)) for index in range(parts - 1)] + [total]
+    runs: list[list[tuple[Group, int, int]]] = [[] for _ in range(parts)]
+    run, done = 0, 0  # the run being filled; phrases placed so far
+    for group in groups:
+        start, size = 0, len(group.phrases)
+        while True:
+            take = min(size - start, ends[run] - done)
+            if take > 0 or (size == 0 and start == 0):
+                runs[run].append((group, start, start + take))
+                start += take
+                done += take
+            if start >= size:
+                break
+            run += 1
+    return runs

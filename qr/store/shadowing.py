@@ -53,11 +53,11 @@ def shadowed_codes(libraries: Sequence[Library]) -> list[Finding]:
     return findings
 
 
-def lint_libraries(libraries: Sequence[Library], problems: Sequence[Problem] = ()) -> list[Finding]:
+def lint_libraries(libraries: Sequence[Library], problems: Sequence[Problem] = (), *, processes: int = 1) -> list[Finding]:
     """Lint every library of a profile (files as absolute paths, so each is unambiguous) plus
-    the codes shadowed across them; `problems` are the workspace's load problems."""
+    the codes shadowed across them; `problems` are the workspace's load problems, `processes` as for `lint`."""
     findings = problem_findings(problems)
     for library in libraries:
-        findings += [replace(finding, file=library.root / finding.file) for finding in lint(library)]
+        findings += [replace(finding, file=library.root / finding.file) for finding in lint(library, processes=processes)]
     findings += shadowed_codes(libraries)
     return sort_findings(findings)

@@ -407,6 +407,10 @@ class WordRules:
             pattern = self._expressions[index] = self._compile(self.entry(self.tables.expressions[index]).pattern)
         return pattern
 
+    def compile(self) -> None:
+        """Compile now what `scan` compiles on first need (before a fork, so both processes share it)."""
+        self.triggers, self.pattern, self.allowed  # noqa: B018 - cached properties, computed for their effect
+
     def scan(self, text: str) -> list[WordMatch]:
         """Terms in `text`, left to right; ordinary compounds, allowed words and placeholder names are skipped."""
         if not text or (self.tables.literal is None and not self.tables.expressions):
