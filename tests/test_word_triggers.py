@@ -101,6 +101,27 @@ def test_the_trigger_pass_reports_overlapping_and_nested_triggers():
     assert found_in("没有") == 0b1000
 
 
+def test_a_text_the_automaton_cannot_take_runs_every_expression():
+    # a lone surrogate (undecodable input read with surrogateescape) has no UTF-8 form
+    found_in = TriggerSet([frozenset({"微信"}), frozenset({"信号"}), None]).candidates
+    assert found_in("加微信\udcff") == 0b111
+    assert found_in("加微信") == 0b101
+
+
+def test_a_trigger_the_automaton_cannot_take_makes_its_expression_always_run():
+    found_in = TriggerSet([frozenset({"微信"}), frozenset({""}), frozenset({"\ud800x", "vx"})]).candidates
+    assert found_in("没有") == 0b110
+    assert found_in("加微信") == 0b111
+    assert TriggerSet([None, None]).candidates("任何") == 0b11
+    assert TriggerSet([]).candidates("任何") == 0
+
+
+def test_triggered_matching_on_a_text_with_a_lone_surrogate():
+    rules = _default_rules()
+    text = "加微信\udcff联系，好评返现"
+    assert found(rules, text) == found(every_expression(rules), text) != []
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="加微信vxVX个 .好评返现5元最佳今天发当天寄回后保证明天到不知道best", max_size=30))
 def test_triggered_matching_on_any_text(text):
