@@ -124,7 +124,8 @@ for cpus in (1, 2):
     with redirect_stdout(buffer):
         main(["--library", sys.argv[1], "lint", "--json"])
     outputs[cpus] = (buffer.getvalue(), list(forks))
-report["cli"] = outputs[1][0] == outputs[2][0] and outputs[1][1] == [] and outputs[2][1] == [True]
+# with two cores: a child warming the rule tables while the library loads, then one linting
+report["cli"] = outputs[1][0] == outputs[2][0] and outputs[1][1] == [] and outputs[2][1] == [True, True]
 print(json.dumps(report))
 '''
 
@@ -193,3 +194,52 @@ def test_no_fork_while_another_thread_runs():
     finally:
         release.set()
         thread.join()
+
+
+# Runs in a fresh interpreter with an empty cache folder: `qr lint` once with a child building the
+# rule tables while the library loads, once without forking; prints the outputs and the builds made
+# by the linting process itself.
+WARMING = r"""
+import io, json, os, shutil, sys
+from contextlib import redirect_stdout
+from qr.cli import main
+from qr.store import forked, word_rules
+
+builds = []
+real_build = word_rules.build_tables
+word_rules.build_tables = lambda *args: builds.append(1) or real_build(*args)
+report = {}
+for how in ("forked", "one process"):
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)  # each run a cold one
+    word_rules._CACHE.clear()
+    if how == "one process":
+        forked.can_fork = lambda: False
+    builds.clear()
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = main(["--library", sys.argv[1], "lint", "--json"])
+    report[how] = {"code": code, "out": buffer.getvalue(), "builds": len(builds)}
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.parametrize("settings", ['name = "t"\n[rules]\nforbidden = ["镇店之宝"]\n', "name = [broken\n", None])
+def test_a_child_builds_the_rule_tables_while_the_library_loads(tmp_path: Path, settings: str | None):
+    files = {"g.toml": 'name = "G"\n\n' + _phrase_toml("a1", "镇店之宝", "全网最低价，加微信") + _phrase_toml("a2", "t", "普通")}
+    if settings is not None:
+        files["_library.toml"] = settings
+    root = write_library(tmp_path / "lib", files)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", WARMING, str(root)], capture_output=True, text=True,
+                          env={**_base_env(), **env}, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    # the first run found its tables on disk, built by the child; without a fork this process builds them
+    assert report["forked"]["builds"] == 0
+    assert report["one process"]["builds"] == 1
+    assert report["forked"]["out"] == report["one process"]["out"]
+    assert report["forked"]["code"] == report["one process"]["code"] == 1
+    found = {(row["rule"], row["args"].get("text")) for row in json.loads(report["forked"]["out"])}
+    assert ("ad-law", "全网最低价") in found and ("off-platform", "加微信") in found
+    assert (("forbidden", "镇店之宝") in found) == (settings is not None and "镇店之宝" in settings)
+    assert ("load" in {rule for rule, _ in found}) == (settings == "name = [broken\n")

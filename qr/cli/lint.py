@@ -21,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import gc
+    from functools import partial
 
-    from qr.store.forked import available_cpus
+    from qr.store import forked
     from qr.store.lint import lint as lint_library
 
     # Loading and linting are one batch over the whole library: the ~10^6 objects it makes live to
@@ -31,8 +32,13 @@ def run(args: argparse.Namespace) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        workspace = workspace_for(args, warn_problems=False, index=False)  # lint never searches: no pinyin
-        processes = min(available_cpus(), MAX_PROCESSES)  # a big library is linted on several cores
+        processes = min(forked.available_cpus(), MAX_PROCESSES)  # a big library is linted on several cores
+        warming = forked.start(partial(_warm_caches, args)) if processes > 1 else None
+        try:
+            workspace = workspace_for(args, warn_problems=False, index=False)  # lint never searches: no pinyin
+        finally:
+            if warming is not None:
+                warming.result()  # the tables are on disk now (if the child failed, lint builds them)
         if len(workspace.libraries) > 1:
             from qr.store.shadowing import lint_libraries  # a profile: also codes shadowed across libraries
 
@@ -59,6 +65,19 @@ def run(args: argparse.Namespace) -> int:
     groups = sum(len(library.groups) for library in workspace.libraries)
     out(tr("cli.lint.summary", phrases=phrases, groups=groups, errors=errors, warnings=warnings, notes=len(findings) - errors - warnings))
     return 1 if errors else 0
+
+
+def _warm_caches(args: argparse.Namespace) -> None:
+    """Run in a forked child while the parent loads: the word rules' tables of the libraries
+    `args` names, built and kept on disk (a first run, or the first after a word list changed).
+    A library or config that cannot be read is left to the parent to report."""
+    from qr.config import load_config, resolve_libraries, select_profile
+    from qr.store.word_rules import warm_caches
+
+    config = load_config()
+    option = str(args.library) if getattr(args, "library", None) else None
+    profile = select_profile(getattr(args, "profile", None), config, library_option=option)
+    warm_caches(resolve_libraries(option, config, profile))
 
 
 COMMAND = Command("lint", "cli.lint", add_arguments, run)

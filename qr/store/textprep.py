@@ -67,6 +67,12 @@ def _by_index() -> str:
     return table if isinstance(table, str) else _bmp_string(_by_code())
 
 
+def fold_tables() -> None:
+    """Load both fold tables now (building and keeping them in the cache folder if needed)."""
+    _by_code()
+    _by_index()
+
+
 def _kept(name: str, source: Path, build: Callable[[], object]) -> object:
     """`build()`, kept in the cache folder for this very data file (parsing OpenCC's 4,000 lines
     costs a fresh `qr check` ~2.5 ms, reading them back ~0.3 ms); None when the file is gone."""
