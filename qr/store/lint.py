@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 PARALLEL_FROM = 2_000
-"""Phrases from which `lint(..., processes=2)` uses a second process: below, forking and sending
-the findings back cost about what half of the work saves."""
+"""Phrases from which `lint(..., processes=2)` uses a second process. Measured on two cores (texts
+all different): at 2,000 phrases 55 -> 36 ms wall for 67 ms CPU; at 1,000, 28 -> 20 ms for 37 ms
+CPU; at 500, 15 -> 13 ms for 22 ms: below, a fork costs more CPU than it saves wall time."""
 FIRST_SHARE = 0.85
 """The part of a process's share of the phrases that the first process lints (it also does the
 library-wide checks and forks the others)."""

@@ -691,6 +691,8 @@ def warm_caches(roots: Iterable[Path]) -> None:
 
     fold_tables()
     for root in roots:
+        if not root.is_dir():  # the loading process says so; nothing to build for it
+            continue
         settings: dict = {}
         try:
             settings, _, _ = read_toml(root / LIBRARY_FILE, Path(LIBRARY_FILE))
