@@ -107,6 +107,15 @@ def refused():
 os.fork = refused
 forks.clear()
 report["fork refused"] = lint(library, problems, processes=2) == serial and forks == [False]
+forks_made = []
+def second_refused():
+    forks_made.append(1)
+    if len(forks_made) == 2:
+        raise OSError("no more processes")
+    return real_fork()
+os.fork = second_refused
+forks.clear()
+report["second fork refused"] = lint(library, problems, processes=3) == serial and forks == [True, False]
 os.fork = real_fork
 real_can_fork = forked.can_fork
 forked.can_fork = lambda: False  # Windows, macOS
@@ -143,7 +152,7 @@ def test_parallel_lint_gives_the_serial_findings_and_falls_back(big_library: Pat
     assert report == {
         "processes=2": True, "processes=3": True, "processes=4": True,
         "child raise": True, "child kill": True, "child garbage": True,
-        "fork refused": True, "no fork here": True, "cli": True,
+        "fork refused": True, "second fork refused": True, "no fork here": True, "cli": True,
     }
 
 

@@ -306,18 +306,13 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
     the same findings in the same order; one process where forking is not possible or fails."""
     linter = _PhraseLinter(library, today or date.today())
     mine = [(group, 0, len(group.phrases)) for group in library.groups]
-    children: list[tuple[Forked, list[tuple[Group, int, int]]]] = []
+    later: list[tuple[list[tuple[Group, int, int]], Forked | None]] = []  # runs after mine, in order
     if processes > 1 and sum(len(group.phrases) for group in library.groups) >= PARALLEL_FROM:
         from qr.store import forked
 
         linter.rules.compile()  # once, before forking: the children share it
         mine, *others = split_phrases(library.groups, processes)
-        for part in others:
-            child = forked.start(partial(linter.group_findings, part))
-            if child is None:
-                mine += part  # no fork here: this process lints the rest
-            else:
-                children.append((child, part))
+        later = [(part, forked.start(partial(linter.group_findings, part))) for part in others]
     try:
         findings = problem_findings(problems)
         findings += rules_settings(library)
@@ -327,12 +322,13 @@ def lint(library: Library, problems: Iterable[Problem] = (), *, today: date | No
         findings += missing_code_references(library)
         findings += linter.group_findings(mine)
     except BaseException:
-        for child, _ in children:
-            child.abandon()
+        for _, child in later:
+            if child is not None:
+                child.abandon()
         raise
-    for child, part in children:
-        found = child.result()
-        # the child's findings, or, if it failed, the same work done here
+    for part, child in later:
+        found = child.result() if child is not None else None
+        # the child's findings; if it could not start or failed, the same work done here
         findings += found if isinstance(found, list) else linter.group_findings(part)
     return sort_findings(findings)
 
