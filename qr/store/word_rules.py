@@ -22,7 +22,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from qr.store.models import Library, RuleConfig
-from qr.store.textprep import FILLERS, Prepared, fold, is_cjk, prepare, traditional_table_file
+from qr.store.textprep import FILLERS, Prepared, fold, fold_tables, is_cjk, prepare, traditional_table_file
 from qr.store.triggers import TriggerSet
 
 OFF_PLATFORM = "off-platform"
@@ -408,8 +408,9 @@ class WordRules:
         return pattern
 
     def compile(self) -> None:
-        """Compile now what `scan` compiles on first need (before a fork, so both processes share it)."""
+        """Compile and load now what `scan` does on first need (before a fork, so the processes share it)."""
         self.triggers, self.pattern, self.allowed  # noqa: B018 - cached properties, computed for their effect
+        fold_tables()
 
     def scan(self, text: str) -> list[WordMatch]:
         """Terms in `text`, left to right; ordinary compounds, allowed words and placeholder names are skipped."""
@@ -687,7 +688,6 @@ def warm_caches(roots: Iterable[Path]) -> None:
     forked child run this while it parses the group files: ~100 ms of building and writing at
     10,000 phrases that the loading process then reads back in a few."""
     from qr.store.load import LIBRARY_FILE, InvalidFile, parse_settings, read_toml
-    from qr.store.textprep import fold_tables
 
     fold_tables()
     for root in roots:
