@@ -200,6 +200,23 @@ def test_warm_search_list_and_render_import_only_what_they_need(library_dir, arg
         assert {name for name in loaded if name == "qr" or name.startswith("qr.")} == qr_modules
 
 
+def test_a_warm_qr_check_builds_no_dataclass(library_dir):
+    """`qr check` with its rules tables on disk (every run after the first): the findings, the word
+    rules' values and the models are Records, so neither `dataclasses` nor `inspect` is imported."""
+    script = (
+        "import sys, json\n"
+        "from qr.cli import main\n"
+        f"code = main(['--library', {str(library_dir)!r}, 'check', '亲，加我微信返现，全网最低价', '--json'])\n"
+        "print('\\nMODULES', json.dumps(sorted(sys.modules)), code)\n"
+    )
+    assert _python(script).returncode == 0  # the first run writes the rules tables
+    result = _python(script)
+    assert result.returncode == 0, result.stderr
+    listing, code = result.stdout.rsplit("MODULES ", 1)[1].rsplit(" ", 1)
+    assert code.strip() == "1"  # it found the two errors
+    assert not set(json.loads(listing)) & {"dataclasses", "inspect"}, sorted(set(json.loads(listing)) & {"dataclasses", "inspect"})
+
+
 def test_search_reads_usage_only_when_a_history_exists(capsys, library_dir, isolated_home):
     from qr.config import usage_path
 

@@ -3,7 +3,6 @@ the rules' tables are kept on disk (qr.store.rules_cache): neither may change a 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lint_eval import read_labelled
 
+from qr.record import replace
 from qr.store import rules_cache, word_rules
 from qr.store.models import RuleConfig
 from qr.store.textprep import prepare
@@ -41,7 +41,7 @@ def corpus() -> list[str]:
 def every_expression(rules: WordRules) -> WordRules:
     """The same rules with no trigger pass: every expression runs on every text (the old matcher)."""
     tables = rules.tables
-    return WordRules(dataclasses.replace(tables, triggers=(None,) * len(tables.expressions)))
+    return WordRules(replace(tables, triggers=(None,) * len(tables.expressions)))
 
 
 def found(rules: WordRules, text: str) -> list[tuple]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 from qr.i18n import current_language
+from qr.record import Record
 from qr.render import BUILTINS, TemplateError, bare_names
 from qr.store.models import Group, Library, Phrase, Problem
 from qr.store.positions import locate, source_lines
@@ -40,21 +40,48 @@ WORD_RULES = ("off-platform", "review-incentive", "efficacy", "forbidden", "ad-l
 """The rules that judge what a text says to a buyer (what `qr check` reports and the labelled set measures)."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     file: Path
     line: int
     column: int
     severity: str
     rule: str
     message_id: str
-    code: str | None = None
-    args: Mapping[str, object] = field(default_factory=dict)
-    field: str = ""
+    code: str | None
+    args: Mapping[str, object]
+    field: str
     """The text field the finding is in (`title`, `body`, `note` …), "" when not about one."""
-    start: int | None = None
+    start: int | None
     """Character offsets of the finding inside that field's text."""
-    end: int | None = None
+    end: int | None
+
+    def __init__(
+        self,
+        file: Path,
+        line: int,
+        column: int,
+        severity: str,
+        rule: str,
+        message_id: str,
+        code: str | None = None,
+        args: Mapping[str, object] | None = None,
+        field: str = "",
+        start: int | None = None,
+        end: int | None = None,
+    ) -> None:
+        self.__dict__.update(
+            file=file,
+            line=line,
+            column=column,
+            severity=severity,
+            rule=rule,
+            message_id=message_id,
+            code=code,
+            args={} if args is None else args,
+            field=field,
+            start=start,
+            end=end,
+        )
 
     @property
     def message(self) -> str:

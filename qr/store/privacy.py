@@ -7,8 +7,8 @@ template should hold `{phone}` and the agent fill it in. Placeholders ({order_id
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from qr.record import Record
 from qr.store.word_rules import normalise
 
 _PATTERN = re.compile(
@@ -30,13 +30,15 @@ WHAT = {
 }
 
 
-@dataclass(frozen=True)
-class NumberMatch:
+class NumberMatch(Record):
     start: int
     end: int
     kind: str
     """`id_card`, `bank_card`, `mobile` or `landline`."""
     text: str
+
+    def __init__(self, start: int, end: int, kind: str, text: str) -> None:
+        self.__dict__.update(start=start, end=end, kind=kind, text=text)
 
     @property
     def masked(self) -> str:

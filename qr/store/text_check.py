@@ -8,10 +8,10 @@ parser, no file positions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from qr.i18n import current_language
 from qr.messages import translate
+from qr.record import Record
 from qr.store.privacy import find_numbers
 from qr.store.word_rules import BUILTIN, WordMatch, WordRules
 from qr.terminal_text import CONTROL_CHARACTERS  # the set the CLI and screens escape (Trojan Source too)
@@ -71,8 +71,7 @@ def word_args(match: WordMatch, context: str = "") -> dict[str, object]:
     }
 
 
-@dataclass(frozen=True)
-class TextFinding:
+class TextFinding(Record):
     """A finding in a free text (`qr check`, the draft-check box): a rule, where, and the message id."""
 
     start: int
@@ -81,6 +80,9 @@ class TextFinding:
     rule: str
     message_id: str
     args: Mapping[str, object]
+
+    def __init__(self, start: int, end: int, severity: str, rule: str, message_id: str, args: Mapping[str, object]) -> None:
+        self.__dict__.update(start=start, end=end, severity=severity, rule=rule, message_id=message_id, args=args)
 
     @property
     def message(self) -> str:

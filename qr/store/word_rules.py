@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+from qr.record import Record, replace
 from qr.store.models import Library, RuleConfig
 from qr.store.textprep import FILLERS, Prepared, fold, fold_tables, is_cjk, prepare, traditional_table_file
 from qr.store.triggers import TriggerSet
@@ -68,8 +68,7 @@ def term_key(term: str) -> str:
     return "".join(char for char in fold(term).strip() if char not in SEPARATORS and char not in FILLERS)
 
 
-@dataclass(frozen=True)
-class GuideEntry:
+class GuideEntry(Record):
     """One term of a word rule, for lint messages and the new hires' guide screen."""
 
     term: str
@@ -79,25 +78,50 @@ class GuideEntry:
     """What to say instead, in Chinese ("" when there is no good replacement: leave it out)."""
     source: str
     """`built-in`, `_library.toml`, or the name of a `[rules] files` list."""
-    grade: str = ""
+    grade: str
     """`error` or `warning` when this term differs from its family's default."""
-    alternative_en: str = ""
-    not_before: str = ""
+    alternative_en: str
+    not_before: str
     """A regular expression: the term is not reported when the text right before it matches (口感|食用)."""
-    not_after: str = ""
+    not_after: str
     """… or when the text right after it matches (码|号|温度)."""
-    claim: str = ""
+    claim: str
     """A regular expression that must match in the term's sentence for it to count (lone 推荐, 安全)."""
-    pattern: str = ""
+    pattern: str
     """For `re:` terms: the expression itself (aliases expanded); `term` is then its label."""
+
+    def __init__(
+        self,
+        term: str,
+        kind: str,
+        alternative: str,
+        source: str,
+        grade: str = "",
+        alternative_en: str = "",
+        not_before: str = "",
+        not_after: str = "",
+        claim: str = "",
+        pattern: str = "",
+    ) -> None:
+        self.__dict__.update(
+            term=term,
+            kind=kind,
+            alternative=alternative,
+            source=source,
+            grade=grade,
+            alternative_en=alternative_en,
+            not_before=not_before,
+            not_after=not_after,
+            claim=claim,
+            pattern=pattern,
+        )
 
     @property
     def severity(self) -> str:
         return self.grade or SEVERITY[self.kind]
 
 
-@dataclass(frozen=True)
-class WordMatch:
+class WordMatch(Record):
     """A term found in a text: `start`/`end` are offsets in the text as given."""
 
     start: int
@@ -105,13 +129,15 @@ class WordMatch:
     text: str
     entry: GuideEntry
 
+    def __init__(self, start: int, end: int, text: str, entry: GuideEntry) -> None:
+        self.__dict__.update(start=start, end=end, text=text, entry=entry)
+
     @property
     def kind(self) -> str:
         return self.entry.kind
 
 
-@dataclass(frozen=True)
-class ListProblem:
+class ListProblem(Record):
     """A `[rules]` word or `files` list that could not be used, whole or in part (lint reports it
     at the `[rules]` key that names it; the other rules still run)."""
 
@@ -120,6 +146,9 @@ class ListProblem:
     message_id: str
     """A `lint.rules_*` catalogue id: the finding's text."""
     args: dict[str, str]
+
+    def __init__(self, key: str, message_id: str, args: dict[str, str]) -> None:
+        self.__dict__.update(key=key, message_id=message_id, args=args)
 
 
 _FIELDS = {"sev": "grade", "en": "alternative_en", "not-before": "not_before", "not-after": "not_after", "claim": "claim", "label": "term"}
@@ -301,8 +330,7 @@ def context_sources(entry: GuideEntry) -> tuple[str | None, str | None, str | No
     )
 
 
-@dataclass(frozen=True)
-class RuleTables:
+class RuleTables(Record):
     """What the word lists and a library's `[rules]` make, before any expression is compiled.
 
     Plain data only (strings, tuples, dicts), so `qr.store.rules_cache` can keep it on disk: a
@@ -329,10 +357,36 @@ class RuleTables:
     """The ordinary compounds and the library's allowed words, as one expression."""
     grades: dict[str, str]
     """term_key -> the severity the library gave it."""
-    programs: dict[str, tuple] = field(default_factory=dict)
+    programs: dict[str, tuple]
     """Expression source -> its compiled program (`qr.store.regex_programs`): the trie, the allowed
     words, the `re:` terms and every context check, kept with the tables on disk so a fresh
     process does not compile them; what is not here is compiled."""
+
+    def __init__(
+        self,
+        rows: tuple[tuple[str, ...], ...],
+        problems: tuple[tuple[str, str, dict[str, str]], ...],
+        literal: str | None,
+        literal_triggers: frozenset[str] | None,
+        keys: dict[str, int],
+        expressions: tuple[int, ...],
+        triggers: tuple[frozenset[str] | None, ...],
+        allowed: str | None,
+        grades: dict[str, str],
+        programs: dict[str, tuple] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            rows=rows,
+            problems=problems,
+            literal=literal,
+            literal_triggers=literal_triggers,
+            keys=keys,
+            expressions=expressions,
+            triggers=triggers,
+            allowed=allowed,
+            grades=grades,
+            programs={} if programs is None else programs,
+        )
 
     def well_formed(self) -> bool:
         """Of the shape build_tables makes (a cache file read back is checked before use)."""
@@ -348,8 +402,8 @@ class RuleTables:
         )
 
 
-_TABLE_FIELDS = tuple(RuleTables.__dataclass_fields__)
-_ENTRY_FIELDS = tuple(name for name in GuideEntry.__dataclass_fields__)
+_TABLE_FIELDS = RuleTables.FIELDS
+_ENTRY_FIELDS = GuideEntry.FIELDS
 
 
 class WordRules:
