@@ -11,7 +11,8 @@ Benchmarks (each prints a table; the whole run ends with one JSON document on st
           (cache present), each in a fresh child process: `open_workspace` + the index ready.
 - search: in-process latency of `PhraseIndex.search` per query kind, p50/p95 over --repeat runs
           after one warm-up call (the first call is reported too).
-- cli:    whole-process `qr search QUERY --json` (warm cache) beside `fzf --filter QUERY` over
+- cli:    whole-process `qr search QUERY --json` (warm cache, a copy history present as on an
+          agent's machine: qr reads it to rank) beside `fzf --filter QUERY` over
           the same phrases (one line per phrase: /code, title, body) and beside the floor (a
           Python process that only maps the cache file and prints the lines holding the query),
           interleaved in the same run; medians of --runs of each child's CPU time (user + system,
@@ -380,6 +381,8 @@ def bench_cli(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     results: dict = {}
     for size, library in libraries.items():
         _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
+        # an agent's machine has a copy history, which every `qr search` then reads to rank
+        _wait_child([*qr_argv, "--library", str(library), "copy", "sh12", "--print"], env)
         for query in CLI_QUERIES:  # and the relevance index a query may need, built once
             _wait_child([*qr_argv, "--library", str(library), "search", query, "--json"], env)
         lines = home / f"phrases{size}.txt"
@@ -514,6 +517,8 @@ def bench_edit(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     results = {}
     for size, library in libraries.items():
         _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
+        # an agent's machine has a copy history, which every `qr search` then reads to rank
+        _wait_child([*qr_argv, "--library", str(library), "copy", "sh12", "--print"], env)
         rows = [json.loads(_wait_child([sys.executable, "-c", EDIT_CHILD, str(library)], env)[2]) for _ in range(runs)]
         results[size] = {key: statistics.median(row[key] for row in rows)
                          for key in ("update_ms", "first_code_query_ms", "full_sort_ms")}

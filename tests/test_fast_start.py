@@ -217,6 +217,27 @@ def test_a_warm_qr_check_builds_no_dataclass(library_dir):
     assert not set(json.loads(listing)) & {"dataclasses", "inspect"}, sorted(set(json.loads(listing)) & {"dataclasses", "inspect"})
 
 
+def test_a_search_with_a_copy_history_builds_no_dataclass(library_dir):
+    """An agent's machine has a copy history, which `qr search` reads to rank: reading it costs
+    sqlite3, not dataclasses and inspect (qr.usage's values are Records). This small library
+    cannot fill a page of 20, so the typo and relevance tiers run too (the stemmer is loaded):
+    their values are Records as well."""
+    lib = str(library_dir)
+    assert _python(f"from qr.cli import main; main(['--library', {lib!r}, 'copy', 'wl2', '--print'])").returncode == 0
+    script = (
+        "import sys, json\n"
+        "from qr.cli import main\n"
+        f"code = main(['--library', {lib!r}, 'search', 'wlfm', '--json'])\n"
+        "print('\\nMODULES', json.dumps(sorted(sys.modules)))\n"
+    )
+    assert _python(script).returncode == 0  # cold: writes the index cache
+    result = _python(script)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.rsplit("MODULES ", 1)[1]))
+    assert "qr.usage" in loaded and "Stemmer" in loaded  # the history was read, the relevance pass ran
+    assert not loaded & {"dataclasses", "inspect"}, sorted(loaded & {"dataclasses", "inspect"})
+
+
 def test_search_reads_usage_only_when_a_history_exists(capsys, library_dir, isolated_home):
     from qr.config import usage_path
 

@@ -20,7 +20,6 @@ import marshal
 import math
 import re
 from array import array
-from dataclasses import dataclass, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from qr.index.phrase_index import PhraseIndex
 
 from qr.index.terms import terms
+from qr.record import Record
 
 FIELDS = ("title", "asks", "tags", "note", "body")
 WEIGHTS = (3.0, 3.0, 1.5, 1.5, 1.0)
@@ -49,15 +49,18 @@ _DOC_MASK = (1 << _DOC_BITS) - 1
 _UNIFIED_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
-@dataclass
-class RelevanceIndex:
+class RelevanceIndex(Record):
     """Per term: its document frequency and its best postings, packed as (255 - weight) << 24 | doc
-    so that ascending order is best weight first, then library order."""
+    so that ascending order is best weight first, then library order. (A Record: a typo or a
+    sentence query reads one on every `qr search`, and `dataclasses` would cost it ~9 ms.)"""
 
     size: int
     spans: dict[str, tuple[int, int, int]]
     """term -> (start, end) in `postings`, document frequency."""
-    postings: array = field(default_factory=lambda: array("I"))
+    postings: array
+
+    def __init__(self, size: int, spans: dict[str, tuple[int, int, int]], postings: array | None = None) -> None:
+        self.__dict__.update(size=size, spans=spans, postings=array("I") if postings is None else postings)
 
     @classmethod
     def build(cls, documents: Iterable[Sequence[str]]) -> RelevanceIndex:
