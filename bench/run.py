@@ -517,8 +517,6 @@ def bench_edit(libraries: dict[int, Path], home: Path, runs: int) -> dict:
     results = {}
     for size, library in libraries.items():
         _wait_child([sys.executable, "-c", LOAD_CHILD, str(library)], env)  # warm cache
-        # an agent's machine has a copy history, which every `qr search` then reads to rank
-        _wait_child([*qr_argv, "--library", str(library), "copy", "sh12", "--print"], env)
         rows = [json.loads(_wait_child([sys.executable, "-c", EDIT_CHILD, str(library)], env)[2]) for _ in range(runs)]
         results[size] = {key: statistics.median(row[key] for row in rows)
                          for key in ("update_ms", "first_code_query_ms", "full_sort_ms")}
