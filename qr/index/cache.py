@@ -350,58 +350,38 @@ PARALLEL_BYTES = 256 * 1024
 
 
 def index_files(root: Path, names: list[str]) -> list[FileEntry | None]:
-    """`index_file` for each name, in order: on Linux with two or more cores and enough to do,
-    half of the files in a forked child (parsing and pinyin are pure CPU work: a cold start at
-    100,000 phrases takes about half the time); otherwise, or if the child fails, all here."""
-    if not _may_fork(root, names):
-        return [index_file(str(root), name) for name in names]
-    import pickle
+    """`index_file` for each name, in order: with two or more cores and enough to do, half of the
+    files in a forked child (`qr.store.forked`: parsing and pinyin are pure CPU work, a cold
+    start at 100,000 phrases takes about half the time); otherwise, or if the child fails, all here."""
+    if not _worth_forking(root, names):
+        return _index_all(str(root), names)
+    from functools import partial
 
     from qr.index.pinyin import dictionary_loaded, flush_tables, tables_due
+    from qr.store import forked
 
     dictionary_loaded()  # before the fork: the child shares them
-    _reap()
     child_writes_tables = tables_due()
     theirs, ours = _shares(root, names)
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: index its half, send it, and leave without running any cleanup
-        code = 1
-        try:
-            os.close(reader)
-            data = pickle.dumps([index_file(str(root), name) for name in theirs], protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as out:
-                out.write(data)
-            code = 0
-            # the pinyin tables file, when the readings came from pypinyin: after the data was
-            # sent, while the parent finishes (it does not wait for this)
-            flush_tables()
-        finally:
-            os._exit(code)
-    os.close(writer)
-    mine = [index_file(str(root), name) for name in ours]
-    with os.fdopen(reader, "rb") as incoming:
-        data = incoming.read()
-    received = None
-    try:
-        received = pickle.loads(data)  # from our own child, not from a file: trusted
-    except Exception:  # noqa: BLE001
-        received = None
-    if isinstance(received, list) and len(received) == len(theirs) and child_writes_tables:
-        flush_tables(write=False)  # the child writes it: collected later (at the latest at exit)
-        if not _CHILDREN:
-            import atexit
-
-            atexit.register(_reap, True)
-        _CHILDREN.append(pid)
-        _reap()
-    else:
-        os.waitpid(pid, 0)  # it has sent everything: it ends now
-    if not (isinstance(received, list) and len(received) == len(theirs)):
-        received = [index_file(str(root), name) for name in theirs]
+    # the child also writes the pinyin tables file when the readings came from pypinyin: after
+    # its files were sent, while this process finishes (it does not wait for that)
+    child = forked.start(partial(_index_all, str(root), theirs), then=flush_tables)
+    if child is None:  # no fork here (Windows, macOS, another thread running) or it was refused
+        return _index_all(str(root), names)
+    mine = _index_all(str(root), ours)
+    received = child.result(wait=not child_writes_tables)
+    if isinstance(received, list) and len(received) == len(theirs):
+        if child_writes_tables:
+            flush_tables(write=False)  # the child writes it
+    else:  # the child failed: its files indexed here
+        received = _index_all(str(root), theirs)
     entries = dict(zip(theirs, received))
     entries.update(zip(ours, mine))
     return [entries[name] for name in names]
+
+
+def _index_all(root: str, names: list[str]) -> list[FileEntry | None]:
+    return [index_file(root, name) for name in names]
 
 
 CHILD_SHARE = 0.49
@@ -431,27 +411,12 @@ def _shares(root: Path, names: list[str]) -> tuple[list[str], list[str]]:
     return theirs, ours
 
 
-_CHILDREN: list[int] = []
-"""Forked helpers that sent their share and may still be writing the pinyin tables."""
+def _worth_forking(root: Path, names: list[str]) -> bool:
+    """Two cores or more, and enough bytes to index that a fork (~10 ms) pays."""
+    from qr.store.forked import available_cpus
 
-
-def _reap(wait: bool = False) -> None:
-    """Collect the helpers that have exited (with `wait`, all of them)."""
-    for pid in list(_CHILDREN):
-        try:
-            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _CHILDREN.remove(pid)
-
-
-def _may_fork(root: Path, names: list[str]) -> bool:
-    import sys
-    import threading
-
-    if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or len(names) < 4 or threading.active_count() > 1:
-        return False  # a fork copies only this thread: never with others running (the TUI's workers)
+    if available_cpus() < 2 or len(names) < 4:
+        return False
     total = 0
     for name in names:
         try:

@@ -1,7 +1,10 @@
-"""Work done in a forked child while this process does the rest (both cores of a big `qr lint`).
+"""Work done in a forked child while this process does the rest (both cores of a big `qr lint`,
+of a cold load of the index).
 
 `start(work)` forks; the child runs `work()`, sends the pickled result through a pipe and exits.
-`Forked.result()` waits for it. Anything that goes wrong (no fork on this platform, fork refused,
+`Forked.result()` waits for it. `start(work, then=...)` has the child run `then()` after sending,
+and `result(wait=False)` takes the result without waiting for that: the child is collected later,
+at the latest when this process exits. Anything that goes wrong (no fork on this platform, fork refused,
 the child failing or killed, a result that does not unpickle) gives None, and the caller does the
 work itself: forking only ever saves time, it never changes an answer.
 
@@ -43,7 +46,9 @@ class Forked:
         self.pid = pid
         self.pipe = pipe
 
-    def result(self) -> object | None:
+    def result(self, wait: bool = True) -> object | None:
+        """The child's result. `wait`: also until it has ended (its `then` done); without, a result
+        that unpickles is taken as it comes (a child that failed sends nothing or half)."""
         import pickle
 
         data = b""
@@ -53,7 +58,11 @@ class Forked:
         except OSError:
             pass
         finally:
-            status = _reap(self.pid)
+            if wait:
+                status = _reap(self.pid)
+            else:
+                status = 0
+                _collect_later(self.pid)
         if status != 0 or not data:
             return None
         try:
@@ -76,10 +85,12 @@ class Forked:
         _reap(self.pid)
 
 
-def start(work: Callable[[], object]) -> Forked | None:
-    """Run `work()` in a forked child; None when this process cannot or may not fork."""
+def start(work: Callable[[], object], then: Callable[[], object] | None = None) -> Forked | None:
+    """Run `work()` in a forked child, then `then()` once the result is sent; None when this
+    process cannot or may not fork."""
     if not can_fork():
         return None
+    _collect_ended()
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -101,7 +112,9 @@ def start(work: Callable[[], object]) -> Forked | None:
             data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
-            status = 0
+            status = 0  # sent: what `then` does no longer changes the answer
+            if then is not None:
+                then()
         finally:  # on any exception too (status 1, nothing printed): the parent then does the work itself
             os._exit(status)
     os.close(write_end)
@@ -115,3 +128,32 @@ def _reap(pid: int) -> int | None:
     except ChildProcessError:
         return None
     return os.waitstatus_to_exitcode(status)
+
+
+_LATER: list[int] = []
+"""Children whose result was taken without waiting for them to end (`result(wait=False)`)."""
+
+
+def _collect_later(pid: int) -> None:
+    global _collecting_at_exit
+    if not _collecting_at_exit:
+        import atexit
+
+        atexit.register(_collect_ended, True)
+        _collecting_at_exit = True
+    _LATER.append(pid)
+    _collect_ended()
+
+
+_collecting_at_exit = False
+
+
+def _collect_ended(wait: bool = False) -> None:
+    """Collect those of `_LATER` that have ended (with `wait`, all of them)."""
+    for pid in list(_LATER):
+        try:
+            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _LATER.remove(pid)
