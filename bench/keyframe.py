@@ -50,6 +50,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 from generate import generate
+from startup import base_env as startup_env
 
 TYPING_APP = '''
 from textual.app import App
@@ -96,20 +97,9 @@ print(json.dumps({"marker": hits[0].phrase.title, "qr": qr.__file__}, ensure_asc
 
 
 def base_env(home: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("QR_", "XDG_", "TEXTUAL", "PYTHONPATH"))}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_STATE_HOME=str(home / "state"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        TERM="xterm-256color",
-        LANG="en_US.UTF-8",
-        COLUMNS="100",
-        LINES="30",
-    )
-    env.pop("DISPLAY", None)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: byte code cached, out of the tree
+    """bench/startup.py's environment without PYTHONPATH (each tree sets its own: `--tree`), and
+    with the bytecode kept in the home, out of the trees."""
+    env = {key: value for key, value in startup_env(home).items() if key != "PYTHONPATH"}
     env["PYTHONPYCACHEPREFIX"] = str(home / "pycache")
     return env
 
