@@ -100,9 +100,7 @@ def close_codes(codes: SortedCodes, prefix: str, limit: int) -> list[tuple[int, 
     close = []
     masks, width, code_of = _positions(prefix), len(prefix), codes.code_of
     for index in codes.order[low:high]:
-        code = code_of(index)
-        total = width + len(code)
-        similarity = (1.0 - (total - 2 * _common(masks, width, code)) / total) * 100
+        similarity = _similarity(masks, width, code_of(index))
         if similarity >= CLOSE_SIMILARITY:
             close.append((index, similarity))
     close.sort(key=lambda item: -item[1])  # stable: equal scores keep the candidates' order, as process.extract
@@ -115,10 +113,16 @@ CLOSE_SIMILARITY = 60.0
 def ratio(a: str, b: str) -> float:
     """rapidfuzz's `fuzz.ratio(a, b)`: 100 * (1 - indel distance / (len(a) + len(b))), the indel
     distance being what the two spellings do not share (their longest common subsequence)."""
-    total = len(a) + len(b)
+    return _similarity(_positions(a), len(a), b)
+
+
+def _similarity(masks: dict[str, int], width: int, b: str) -> float:
+    """`ratio(a, b)` with `a` given as `_positions(a)` and its length (`a` is the same for every
+    code a `/code` query compares)."""
+    total = width + len(b)
     if not total:
         return 100.0
-    return (1.0 - (total - 2 * _common(_positions(a), len(a), b)) / total) * 100
+    return (1.0 - (total - 2 * _common(masks, width, b)) / total) * 100
 
 
 def _positions(a: str) -> dict[str, int]:
